@@ -58,6 +58,8 @@ class Response:
     content_type: str = "application/json"
     example: Any = None
     headers: list[Header] = field(default_factory=list)
+    # The document prints no status codes for some APIs; those statuses are guesses.
+    inferred: bool = False
 
 
 @dataclass

@@ -91,6 +91,8 @@ def _media(body: RequestBody) -> dict[str, Any]:
 
 def _response(response: Response) -> dict[str, Any]:
     result: dict[str, Any] = {"description": response.description or REASONS.get(response.status, "Response")}
+    if response.inferred:
+        result["x-inferred"] = True
     if response.headers:
         result["headers"] = {
             header.name: {
@@ -108,7 +110,7 @@ def _response(response: Response) -> dict[str, Any]:
     return result
 
 
-class _NoAliasDumper(yaml.SafeDumper):
+class _NoAliasDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Writes shared sub-objects out in full: anchors would make diffs unreadable."""
 
     def ignore_aliases(self, data: Any) -> bool:

@@ -1,0 +1,1 @@
+"""The `/__admin` API: inspect and drive the sandbox."""

@@ -1,0 +1,1 @@
+"""The vendor-free engine: contracts, routing, validation, the store, responses, journal."""

@@ -1,0 +1,53 @@
+"""Shared fixtures: where the vendor documents and the committed contracts are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+CONTRACTS_DIR = REPO / "contracts"
+
+
+def _docs_dir() -> Path:
+    configured = os.environ.get("MOCK_SERVER_DOCS")
+    return Path(configured) if configured else REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def docs_dir() -> Path:
+    """The vendor documents; tests that read them skip where they are not present."""
+    path = _docs_dir()
+    if not path.is_dir():
+        pytest.skip(f"vendor documents not found at {path} (set MOCK_SERVER_DOCS)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def documents(docs_dir: Path) -> dict[str, str]:
+    from mock_server.contracts import identify_documents
+
+    return identify_documents(docs_dir)
+
+
+@pytest.fixture(scope="session")
+def committed() -> dict[str, dict]:
+    """The committed contracts, parsed."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return {
+        name: yaml.load((CONTRACTS_DIR / f"{name}.yaml").read_text(encoding="utf-8"), Loader=loader)
+        for name in ("casavi", "afosto", "relay", "messages")
+    }
+
+
+def operations_of(document: dict) -> dict[tuple[str, str], dict]:
+    """(METHOD, path) -> operation object."""
+    return {
+        (method.upper(), path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "put", "post", "delete", "patch")
+    }
