@@ -66,19 +66,27 @@ def parse_documents(documents: dict[str, str]) -> dict[str, ApiContract]:
     return {name: parsers[name]() for name in API_NAMES}
 
 
+KINDS_TABLE = "operation-kinds.md"
+
+
 def generate(docs_dir: Path) -> dict[str, str]:
-    """The YAML text of every contract, keyed by API name."""
+    """Every generated file's text, keyed by file name: `<api>.yaml` and the kinds table."""
+    from ..engine.kinds import decide_document, kinds_table
+
     contracts = parse_documents(identify_documents(docs_dir))
-    return {name: dump_yaml(contract_to_openapi(contract)) for name, contract in contracts.items()}
+    documents = {name: contract_to_openapi(contract) for name, contract in contracts.items()}
+    files = {f"{name}.yaml": dump_yaml(document) for name, document in documents.items()}
+    files[KINDS_TABLE] = kinds_table({name: decide_document(document) for name, document in documents.items()})
+    return files
 
 
 def write_contracts(docs_dir: Path, out_dir: Path) -> list[Path]:
-    """Generate and write `<api>.yaml` files; returns the paths written."""
+    """Generate and write the contracts and the kinds table; returns the paths written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in generate(docs_dir).items():
-        target = out_dir / f"{name}.yaml"
+    for file_name, text in generate(docs_dir).items():
+        target = out_dir / file_name
         target.write_text(text, encoding="utf-8")
         written.append(target)
     return written
@@ -87,15 +95,18 @@ def write_contracts(docs_dir: Path, out_dir: Path) -> list[Path]:
 def check_contracts(docs_dir: Path, contracts_dir: Path, limit: int = 20) -> list[str]:
     """Differences between the committed contracts and what the generator makes now."""
     differences: list[str] = []
-    for name, text in generate(docs_dir).items():
-        target = Path(contracts_dir) / f"{name}.yaml"
+    for file_name, text in generate(docs_dir).items():
+        target = Path(contracts_dir) / file_name
         if not target.exists():
             differences.append(f"{target}: missing")
             continue
         committed = target.read_text(encoding="utf-8")
         if committed == text:
             continue
-        changes = list(structural_differences(yaml.safe_load(committed), yaml.safe_load(text)))
+        if file_name.endswith(".yaml"):
+            changes = structural_differences(yaml.safe_load(committed), yaml.safe_load(text))
+        else:
+            changes = _line_differences(committed, text)
         if not changes:
             changes = ["formatting differs (same content)"]
         shown = changes[:limit]
@@ -103,6 +114,13 @@ def check_contracts(docs_dir: Path, contracts_dir: Path, limit: int = 20) -> lis
         differences.append(f"{target}: {len(changes)} difference(s){more}")
         differences.extend(f"  {change}" for change in shown)
     return differences
+
+
+def _line_differences(committed: str, generated: str) -> list[str]:
+    old, new = committed.splitlines(), generated.splitlines()
+    return [f"line {i + 1}: committed {_brief(a)}, generated {_brief(b)}" for i, (a, b) in enumerate(zip(old, new)) if a != b] + (
+        [f"committed {len(old)} lines, generated {len(new)}"] if len(old) != len(new) else []
+    )
 
 
 def structural_differences(committed: Any, generated: Any, pointer: str = "") -> list[str]:

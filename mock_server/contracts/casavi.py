@@ -420,6 +420,7 @@ def _operation(
         summary=source.title,
         tags=[tag],
         inferred=not printed,
+        description=short_description(source.description),
         deprecated="deprecated" in source.title.lower(),
     )
     if source.title in ("Get access token", "Refresh access token"):

@@ -127,8 +127,12 @@ def _message_ref() -> JsonSchema:
 
 
 def _first_sentence(lines: list[str]) -> str:
+    """The operation's title: its first sentence, cut to its head clause when long."""
     text = next(line.strip() for line in lines if line.strip())
-    return text.split(". ")[0].rstrip(".")
+    sentence = text.split(". ")[0].rstrip(".")
+    if len(sentence) > 60:
+        sentence = re.split(r",| is | are ", sentence)[0]
+    return sentence
 
 
 @dataclass

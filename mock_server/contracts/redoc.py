@@ -58,6 +58,7 @@ class RedocOperation:
 
     title: str
     line: int
+    description: str | None = None
     open_access: bool = False
     parameters: dict[str, list[Field]] = field(default_factory=dict)
     body_content_type: str | None = None
@@ -100,7 +101,7 @@ def _is_section_marker(line: str) -> bool:
 
 def parse_operation(title: str, lines: list[str], start: int, end: int) -> RedocOperation:
     """Read the sections of the operation block ``lines[start:end]``."""
-    operation = RedocOperation(title=title, line=start)
+    operation = RedocOperation(title=title, line=start, description=_description(title, lines, start, end))
     section: list[Field] | None = None
     i = start + 1
     while i < end:
@@ -126,6 +127,15 @@ def parse_operation(title: str, lines: list[str], start: int, end: int) -> Redoc
             continue
         i += 1
     return operation
+
+
+def _description(title: str, lines: list[str], start: int, end: int) -> str | None:
+    """The first line after the title, when it comes before any section."""
+    i = _next_content_line(lines, start + 1, end)
+    if i >= end or _is_section_marker(lines[i].strip()):
+        return None
+    text = lines[i].strip()
+    return None if normalise_title(text) == normalise_title(title) else text
 
 
 def _next_content_line(lines: list[str], i: int, end: int) -> int:

@@ -217,6 +217,7 @@ def _operation(
         summary=source.title,
         tags=[tag],
         inferred=True,
+        description=short_description(source.description),
         security=[] if source.open_access else None,
     )
     for location in ("path", "query", "header"):

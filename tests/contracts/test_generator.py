@@ -11,7 +11,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from mock_server.cli import main
-from mock_server.contracts import API_NAMES, check_contracts, generate, identify_documents, structural_differences
+from mock_server.contracts import API_NAMES, KINDS_TABLE, check_contracts, generate, identify_documents, structural_differences
 from tests.conftest import CONTRACTS_DIR
 
 
@@ -33,8 +33,9 @@ def test_generation_is_deterministic_and_matches_the_committed_contracts(docs_di
     first = generate(docs_dir)
     second = generate(docs_dir)
     assert first == second
-    for api, text in first.items():
-        assert (CONTRACTS_DIR / f"{api}.yaml").read_text(encoding="utf-8") == text, f"{api}.yaml is stale"
+    assert sorted(first) == sorted([*(f"{api}.yaml" for api in API_NAMES), KINDS_TABLE])
+    for file_name, text in first.items():
+        assert (CONTRACTS_DIR / file_name).read_text(encoding="utf-8") == text, f"{file_name} is stale"
 
 
 def test_documents_are_recognised_by_content(docs_dir):
@@ -58,7 +59,7 @@ def test_check_catches_a_hand_edit(docs_dir, tmp_path):
 def test_commands_generate_and_check(docs_dir, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["contracts", "generate", "--docs", str(docs_dir), "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{api}.yaml" for api in API_NAMES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*(f"{api}.yaml" for api in API_NAMES), KINDS_TABLE])
     assert main(["contracts", "check", "--docs", str(docs_dir), "--contracts", str(out)]) == 0
     (out / "relay.yaml").write_text((out / "relay.yaml").read_text().replace("CreateOrder\n", "MakeOrder\n", 1))
     assert main(["contracts", "check", "--docs", str(docs_dir), "--contracts", str(out)]) == 1

@@ -1,0 +1,1 @@
+"""The Afosto API (commerce, content, logistics, warehouse, IAM)."""

@@ -1,0 +1,1 @@
+"""The casavi manager API v1 (property management)."""

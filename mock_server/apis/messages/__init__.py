@@ -1,0 +1,1 @@
+"""The Case messages API v3 (messages on repair cases between partners and providers)."""

@@ -1,0 +1,1 @@
+"""The Relay API (orders, customers and properties for service providers)."""

@@ -1,0 +1,40 @@
+"""Credential plumbing shared by the API modules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import ApiError
+from .vendor import Account
+
+if TYPE_CHECKING:
+    from .runtime import ApiRuntime
+
+
+def bearer_token(headers: dict[str, str]) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header."""
+    value = headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def account_with(runtime: "ApiRuntime", credential: str, value: str | None) -> Account | None:
+    """The account whose ``credential`` equals ``value``."""
+    if not value:
+        return None
+    for account in runtime.accounts.values():
+        if account.credentials.get(credential) == value:
+            return account
+    return None
+
+
+def require_account(runtime: "ApiRuntime", credential: str, value: str | None, what: str) -> Account:
+    """The account for a credential, or 401 saying whether it was missing or wrong."""
+    if not value:
+        raise ApiError(401, f"missing {what}")
+    account = account_with(runtime, credential, value)
+    if account is None:
+        raise ApiError(401, f"invalid {what}")
+    return account

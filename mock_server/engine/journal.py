@@ -1,0 +1,76 @@
+"""What the sandbox was asked and how it answered: the request journal and coverage."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+BODY_LIMIT = 4096
+
+
+@dataclass
+class JournalEntry:
+    """One answered request."""
+
+    sequence: int
+    time: str
+    api: str | None
+    method: str
+    path: str
+    query: str
+    operation: str | None
+    status: int
+    duration_ms: float
+    request_body: str | None
+    response_body: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def excerpt(data: bytes | None) -> str | None:
+    """A body as text for the journal, cut at BODY_LIMIT characters."""
+    if not data:
+        return None
+    text = data[:BODY_LIMIT].decode("utf-8", "replace")
+    return text + "…" if len(data) > BODY_LIMIT else text
+
+
+@dataclass
+class RequestJournal:
+    """The last N requests, and per operation how often each status was answered."""
+
+    size: int = 1000
+    entries: deque[JournalEntry] = field(init=False)
+    statuses: dict[tuple[str, str], Counter[int]] = field(default_factory=dict)
+    sequence: int = 0
+
+    def __post_init__(self) -> None:
+        self.entries = deque(maxlen=self.size)
+
+    def record(self, entry: JournalEntry) -> None:
+        self.entries.append(entry)
+        if entry.api is not None and entry.operation is not None:
+            self.statuses.setdefault((entry.api, entry.operation), Counter())[entry.status] += 1
+
+    def next_sequence(self) -> int:
+        self.sequence += 1
+        return self.sequence
+
+    def select(
+        self, api: str | None = None, method: str | None = None, path: str | None = None, status: int | None = None
+    ) -> list[JournalEntry]:
+        """Entries matching every filter given (`path` matches as a prefix)."""
+        return [
+            entry
+            for entry in self.entries
+            if (api is None or entry.api == api)
+            and (method is None or entry.method == method.upper())
+            and (path is None or entry.path.startswith(path))
+            and (status is None or entry.status == status)
+        ]
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.statuses.clear()

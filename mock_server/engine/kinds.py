@@ -1,0 +1,219 @@
+"""What each operation does to the store, decided from its title, method and path.
+
+The generic rule: `POST` on a collection creates, `GET` lists or reads, `PUT`/`PATCH`
+change, `DELETE` removes, search endpoints filter, action endpoints change the state of
+the object they name. Titles refine it: Afosto's `POST /rel/contacts` is titled as a
+search, `PUT /rel/contacts` as an upsert. The decisions are written to a reviewable
+table (`contracts/operation-kinds.md`) that CI keeps current.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+# What the kinds mean, for the table's legend.
+KINDS = {
+    "create": "stores a new object in the collection (several for an array body)",
+    "create_at": "stores a new object under the identifier the path names",
+    "read": "returns one stored object (404 when missing)",
+    "list": "returns the collection's objects, paged as the API pages",
+    "replace": "PUT on an object: the body replaces it, server-managed fields stay",
+    "update": "PATCH on an object: the body is merged into it",
+    "update_by_body": "PUT on a collection: the object named by the body's identifier is replaced",
+    "upsert": "creates or updates objects by their identifier",
+    "delete": "removes one object (404 when missing)",
+    "delete_matching": "removes the collection's objects the request names",
+    "search": "filters the collection's objects by the request's criteria",
+    "action": "changes the state of the object the path names; a read shows the change",
+    "singleton_read": "returns the account's one object of this kind",
+    "singleton_write": "changes the account's one object of this kind",
+    "process": "computes an answer from the request; stores nothing",
+}
+
+CREATE_WORDS = {
+    "create", "creates", "add", "adds", "new", "announce", "subscribe", "start", "install", "upload", "register",
+    "comment", "log", "append", "insert", "import",
+}
+SEARCH_WORDS = {"search", "query", "find"}
+VERB_SEGMENTS = {"create", "add", "new"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The kind of one operation and the collection it works on."""
+
+    kind: str
+    resource: str | None  # collection template; None for `process`
+    reason: str
+
+
+@dataclass(frozen=True)
+class OperationFacts:
+    """What the classifier reads of an operation."""
+
+    method: str
+    path: str
+    title: str
+    description: str = ""
+    returns_array: bool = False
+
+
+def title_words(title: str) -> list[str]:
+    """`CreateOrderComment` and `Create a new ticket` both read as lower-case words."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", title)
+    return re.findall(r"[a-z0-9]+", spaced.lower())
+
+
+def is_parameter(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith("}")
+
+
+def parent_path(path: str) -> str:
+    return path.rsplit("/", 1)[0] or "/"
+
+
+def last_segment(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def classify(operations: Iterable[OperationFacts]) -> dict[tuple[str, str], Decision]:
+    """Decide the kind of every operation of one API."""
+    facts = list(operations)
+    by_path: dict[str, set[str]] = {}
+    for fact in facts:
+        by_path.setdefault(fact.path, set()).add(fact.method)
+    item_paths = {path for path in by_path if is_parameter(last_segment(path))}
+    collections = {parent_path(path) for path in item_paths} | {
+        fact.path for fact in facts if fact.method == "GET" and fact.returns_array
+    }
+    return {(fact.method, fact.path): _decide(fact, by_path, collections) for fact in facts}
+
+
+def _decide(fact: OperationFacts, by_path: dict[str, set[str]], collections: set[str]) -> Decision:
+    path, method = fact.path, fact.method
+    words = title_words(fact.title)
+    text = f"{' '.join(words)} {fact.description.lower()}"
+    item = is_parameter(last_segment(path))
+    parent = parent_path(path)
+    parent_is_item = is_parameter(last_segment(parent)) if parent != "/" else False
+    segments = path.strip("/").split("/")
+
+    searches = "search" in segments or (words and words[0] in SEARCH_WORDS) or "search" in words[:3]
+    if searches and not (method == "GET" and item):
+        target = "/" + "/".join(s for s in segments if s != "search") if "search" in segments else path
+        return Decision("search", target, "titled or routed as a search")
+    if "upsert" in words or re.search(r"create or update|creates or updates|update or insert", text):
+        return Decision("upsert", parent if item else path, "titled as create-or-update")
+    others = by_path.get(path, set()) - {method}
+    if method == "POST" and last_segment(path) in ("delete", "remove"):
+        return Decision("delete_matching", parent, "POST on a removal route")
+    if method == "DELETE":
+        if item:
+            return Decision("delete", parent, "DELETE on an object")
+        if path in collections or others:
+            return Decision("delete_matching", path, "DELETE on a collection")
+        if parent_is_item:
+            return Decision("action", parent, "DELETE on a part of an object")
+        return Decision("delete_matching", path, "DELETE without an identifier")
+    if method == "GET":
+        if item:
+            return Decision("read", parent, "GET on an object")
+        if path in collections or "list" in words:
+            return Decision("list", path, "GET on a collection")
+        return Decision("singleton_read", path, "GET on a path without objects")
+    if method == "POST":
+        creates = bool(set(words) & CREATE_WORDS)
+        if item:
+            if creates:
+                return Decision("create_at", parent, "POST on an identifier, titled as a creation")
+            return Decision("action", parent, "POST on an object")
+        if last_segment(path) in VERB_SEGMENTS:
+            return Decision("create", parent, "POST on a creation route")
+        if parent_is_item and not (creates or path in collections or "GET" in by_path.get(path, set())):
+            return Decision("action", parent, "POST on a part of an object")
+        if creates or path in collections or "GET" in by_path.get(path, set()):
+            return Decision("create", path, "POST on a collection")
+        return Decision("process", None, "POST without a collection")
+    # PUT and PATCH
+    if item:
+        return Decision("replace" if method == "PUT" else "update", parent, f"{method} on an object")
+    if parent_is_item:
+        return Decision("action", parent, f"{method} on a part of an object")
+    if path in collections:
+        return Decision("update_by_body", path, f"{method} on a collection")
+    return Decision("singleton_write", path, f"{method} on a path without objects")
+
+
+def kinds_table(decisions_by_api: dict[str, list[tuple[str, str, str, Decision]]]) -> str:
+    """The reviewable Markdown table of every operation's kind."""
+    lines = [
+        "# What each operation does",
+        "",
+        "Generated by `mock-server contracts generate` from the contracts; checked by",
+        "`mock-server contracts check`. Do not edit: change the classifier",
+        "(`mock_server/engine/kinds.py`) or the vendor's module instead.",
+        "",
+        "| kind | meaning |",
+        "|---|---|",
+        *(f"| {kind} | {meaning} |" for kind, meaning in KINDS.items()),
+    ]
+    for api, rows in decisions_by_api.items():
+        lines += ["", f"## {api}", "", "| method | path | operationId | kind | collection | why |", "|---|---|---|---|---|---|"]
+        for method, path, operation_id, decision in rows:
+            lines.append(
+                f"| {method} | `{path}` | {operation_id} | {decision.kind} | "
+                f"{'`' + decision.resource + '`' if decision.resource else ''} | {decision.reason} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def facts_of(document: dict[str, Any]) -> list[tuple[OperationFacts, str]]:
+    """(facts, operationId) of every operation of an OpenAPI document, in document order."""
+    result = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            result.append(
+                (
+                    OperationFacts(
+                        method=method.upper(),
+                        path=path,
+                        title=operation.get("summary", ""),
+                        description=operation.get("description", ""),
+                        returns_array=_returns_array(operation, document, path),
+                    ),
+                    operation["operationId"],
+                )
+            )
+    return result
+
+
+def _returns_array(operation: dict[str, Any], document: dict[str, Any], path: str) -> bool:
+    """Whether a success response is a list, bare or wrapped in an object."""
+    for status, response in operation.get("responses", {}).items():
+        if not status.startswith("2"):
+            continue
+        for media in response.get("content", {}).values():
+            schema = media.get("schema", {})
+            if "$ref" in schema:
+                name = schema["$ref"].rsplit("/", 1)[-1]
+                schema = document.get("components", {}).get("schemas", {}).get(name, {})
+            if schema.get("type") == "array":
+                return True
+            # A list wrapped in an object: `{rows: [...]}`, `{customers: [...]}`.
+            wrapped = {"rows", "items", "data", "results", "hits", "records", last_segment(path)}
+            for name, prop in schema.get("properties", {}).items():
+                if name in wrapped and prop.get("type") == "array":
+                    return True
+    return False
+
+
+
+def decide_document(document: dict[str, Any]) -> list[tuple[str, str, str, Decision]]:
+    """(method, path, operationId, decision) for every operation of a contract."""
+    facts = facts_of(document)
+    decisions = classify(fact for fact, _ in facts)
+    return [(fact.method, fact.path, operation_id, decisions[(fact.method, fact.path)]) for fact, operation_id in facts]

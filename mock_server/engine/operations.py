@@ -1,0 +1,209 @@
+"""One contract compiled for serving: every operation with its validators and response.
+
+Everything here runs once at start-up; the request path only reads the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .kinds import Decision, classify, facts_of
+from .routing import PathRouter
+from .schema import Schema, SchemaIndex
+
+JSON_TYPES = ("application/json",)
+
+
+@dataclass
+class ParameterSpec:
+    """A path, query or header parameter and how to read it from text."""
+
+    name: str
+    location: str
+    required: bool
+    schema: Schema  # resolved OpenAPI schema
+    validator: Any
+    repeated: bool  # an array sent as repeated query parameters
+
+    @property
+    def type(self) -> str | None:
+        return self.schema.get("type")
+
+    @property
+    def default(self) -> Any:
+        return self.schema.get("default")
+
+
+@dataclass
+class BodySpec:
+    """One documented content type of a request body."""
+
+    content_type: str
+    schema: Schema  # resolved
+    validator: Any
+    encoding: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        if self.content_type.startswith("multipart/"):
+            return "multipart"
+        if self.content_type.endswith("json"):
+            return "json"
+        if self.content_type == "application/x-www-form-urlencoded":
+            return "form"
+        return "raw"
+
+
+@dataclass
+class ResponseSpec:
+    """The documented success answer of an operation."""
+
+    status: int
+    content_type: str | None
+    schema: Schema | None  # resolved; None for no body
+    headers: dict[str, Schema] = field(default_factory=dict)
+
+    @property
+    def is_json(self) -> bool:
+        return self.content_type is not None and "json" in self.content_type
+
+
+@dataclass
+class OperationSpec:
+    """Everything the server needs to answer one operation."""
+
+    api: str
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    decision: Decision
+    parameters: list[ParameterSpec]
+    bodies: dict[str, BodySpec]
+    body_required: bool
+    success: ResponseSpec
+    error_statuses: frozenset[int]
+    secured: bool
+    raw: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return self.decision.kind
+
+    @property
+    def resource(self) -> str | None:
+        return self.decision.resource
+
+    def documents(self, status: int) -> bool:
+        return status in self.error_statuses or status == self.success.status
+
+    def error_status(self, wanted: int, *fallbacks: int) -> int:
+        """The wanted status if documented, else the first documented fallback, else 400."""
+        for status in (wanted, *fallbacks):
+            if status in self.error_statuses:
+                return status
+        return 400 if 400 in self.error_statuses else wanted
+
+
+@dataclass
+class CompiledContract:
+    """One API's operations, their router and its schemas."""
+
+    api: str
+    document: dict[str, Any]
+    schemas: SchemaIndex
+    operations: dict[str, OperationSpec]  # by operationId
+    router: PathRouter[OperationSpec]
+
+    def by_path(self, method: str, path: str) -> OperationSpec | None:
+        match = self.router.match(path)
+        return match.methods.get(method.upper()) if match else None
+
+
+def compile_contract(api: str, document: dict[str, Any]) -> CompiledContract:
+    """Compile routes, validators and response specs of every operation."""
+    schemas = SchemaIndex(document)
+    decisions = classify(fact for fact, _ in facts_of(document))
+    default_security = document.get("security", [])
+    operations: dict[str, OperationSpec] = {}
+    router: PathRouter[OperationSpec] = PathRouter()
+    for path, item in document["paths"].items():
+        shared_parameters = item.get("parameters", [])
+        for method, raw in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            spec = _compile_operation(
+                api, method.upper(), path, raw, shared_parameters, schemas, decisions[(method.upper(), path)],
+                default_security,
+            )
+            operations[spec.operation_id] = spec
+            router.add(path, spec.method, spec)
+    return CompiledContract(api, document, schemas, operations, router)
+
+
+def _compile_operation(
+    api: str,
+    method: str,
+    path: str,
+    raw: dict[str, Any],
+    shared_parameters: list[dict[str, Any]],
+    schemas: SchemaIndex,
+    decision: Decision,
+    default_security: list[dict[str, Any]],
+) -> OperationSpec:
+    parameters = [
+        _parameter(parameter, schemas)
+        for parameter in [*shared_parameters, *raw.get("parameters", [])]
+        if not (parameter["in"] == "header" and parameter["name"].lower() in ("accept", "content-type", "authorization"))
+    ]
+    request_body = raw.get("requestBody", {})
+    bodies = {
+        content_type: BodySpec(
+            content_type=content_type,
+            schema=schemas.resolve(media.get("schema", {})),
+            validator=schemas.validator(media.get("schema", {})),
+            encoding=media.get("encoding", {}),
+        )
+        for content_type, media in request_body.get("content", {}).items()
+    }
+    statuses = sorted(int(status) for status in raw["responses"] if status.isdigit())
+    success_status = next((status for status in statuses if 200 <= status < 300), statuses[0] if statuses else 200)
+    security = raw.get("security", default_security)
+    return OperationSpec(
+        api=api,
+        method=method,
+        path=path,
+        operation_id=raw["operationId"],
+        summary=raw.get("summary", ""),
+        decision=decision,
+        parameters=parameters,
+        bodies=bodies,
+        body_required=bool(request_body.get("required", False)),
+        success=_response(raw["responses"].get(str(success_status), {}), success_status, schemas),
+        error_statuses=frozenset(status for status in statuses if status >= 400),
+        secured=any(requirement for requirement in security),
+        raw=raw,
+    )
+
+
+def _parameter(parameter: dict[str, Any], schemas: SchemaIndex) -> ParameterSpec:
+    schema = schemas.resolve(parameter.get("schema", {}))
+    location = parameter["in"]
+    name = parameter["name"]
+    return ParameterSpec(
+        name=name.lower() if location == "header" else name,
+        location=location,
+        required=bool(parameter.get("required", location == "path")),
+        schema=schema,
+        validator=schemas.validator(parameter.get("schema", {})),
+        repeated=schema.get("type") == "array" and parameter.get("explode", True) and location == "query",
+    )
+
+
+def _response(raw: dict[str, Any], status: int, schemas: SchemaIndex) -> ResponseSpec:
+    content = raw.get("content", {})
+    content_type = next(iter(content), None)
+    schema = schemas.resolve(content[content_type].get("schema", {})) if content_type else None
+    headers = {name: schemas.resolve(header.get("schema", {})) for name, header in raw.get("headers", {}).items()}
+    return ResponseSpec(status=status, content_type=content_type, schema=schema, headers=headers)

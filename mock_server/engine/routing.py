@@ -1,0 +1,91 @@
+"""Matching request paths against an API's path templates.
+
+Templates are compiled into a tree of segments once at start-up; a request walks it in
+O(number of segments), preferring literal segments over parameters and backtracking
+when a literal branch leads nowhere. Parameter values are collected by position, since
+templates that share a prefix may name the same parameter differently
+(`/transfers/{id}` and `/transfers/{transfer_id}/transports`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+Target = TypeVar("Target")
+
+
+@dataclass
+class _Node(Generic[Target]):
+    literals: dict[str, "_Node[Target]"] = field(default_factory=dict)
+    parameter: "_Node[Target] | None" = None
+    methods: dict[str, Target] = field(default_factory=dict)
+    template: str | None = None
+    names: tuple[str, ...] = ()
+
+
+@dataclass
+class Match(Generic[Target]):
+    """A path that matched a template: its targets by method and the path's parameters."""
+
+    template: str
+    methods: dict[str, Target]
+    parameters: dict[str, str]
+
+
+class PathRouter(Generic[Target]):
+    """Templates like `/tickets/{ticketId}/comments` mapped to one target per method."""
+
+    def __init__(self) -> None:
+        self._root: _Node[Target] = _Node()
+
+    def add(self, template: str, method: str, target: Target) -> None:
+        node = self._root
+        names: list[str] = []
+        for segment in _segments(template):
+            if segment.startswith("{") and segment.endswith("}"):
+                names.append(segment[1:-1])
+                if node.parameter is None:
+                    node.parameter = _Node()
+                node = node.parameter
+            else:
+                node = node.literals.setdefault(segment, _Node())
+        if node.template is not None and node.template != template:
+            raise ValueError(f"{template} and {node.template} differ only in parameter names")
+        node.methods[method.upper()] = target
+        node.template = template
+        node.names = tuple(names)
+
+    def match(self, path: str) -> Match[Target] | None:
+        """The template the (decoded) path matches, or None."""
+        return self.match_segments(_segments(path))
+
+    def match_segments(self, segments: list[str]) -> Match[Target] | None:
+        """Like `match` for a path already split into decoded segments (so `%2F` stays inside one)."""
+        values: list[str] = []
+        node = self._walk(self._root, segments, 0, values)
+        if node is None or node.template is None:
+            return None
+        return Match(node.template, node.methods, dict(zip(node.names, values)))
+
+    def _walk(self, node: _Node[Target], segments: list[str], index: int, values: list[str]) -> _Node[Target] | None:
+        if index == len(segments):
+            return node if node.methods else None
+        segment = segments[index]
+        literal = node.literals.get(segment)
+        if literal is not None:
+            found = self._walk(literal, segments, index + 1, values)
+            if found is not None:
+                return found
+        if node.parameter is not None and segment:
+            values.append(segment)
+            found = self._walk(node.parameter, segments, index + 1, values)
+            if found is not None:
+                return found
+            values.pop()
+        return None
+
+
+def _segments(path: str) -> list[str]:
+    stripped = path.strip("/")
+    return stripped.split("/") if stripped else []

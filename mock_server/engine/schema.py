@@ -1,0 +1,100 @@
+"""OpenAPI 3.0 schemas as the engine uses them.
+
+Two forms are needed: dereferenced OpenAPI schemas (for shaping responses and building
+fake values) and JSON Schema 2020-12 (for the validators), where OpenAPI's `nullable`
+becomes a `null` type and references resolve inside one root document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+
+Schema = dict[str, Any]
+_REF_PREFIX = "#/components/schemas/"
+_OPENAPI_ONLY = ("nullable", "example", "discriminator", "xml", "externalDocs", "deprecated")
+
+
+class SchemaIndex:
+    """The components of one contract, resolved on demand and remembered."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.components: dict[str, Schema] = document.get("components", {}).get("schemas", {})
+        self._resolved: dict[str, Schema] = {}
+        self._json_components: dict[str, Schema] | None = None
+
+    def resolve(self, schema: Schema | None) -> Schema:
+        """The schema with `$ref`s replaced by their targets (shared, do not mutate).
+
+        Recursive models resolve to the same dict object, so walkers must bound depth.
+        """
+        if not schema:
+            return {}
+        ref = schema.get("$ref")
+        if ref is not None:
+            name = ref[len(_REF_PREFIX):]
+            if name not in self._resolved:
+                placeholder: Schema = {}
+                self._resolved[name] = placeholder
+                placeholder.update(self.resolve(self.components.get(name, {})))
+            return self._resolved[name]
+        result = dict(schema)
+        if "properties" in result:
+            result["properties"] = {key: self.resolve(value) for key, value in result["properties"].items()}
+        if "items" in result:
+            result["items"] = self.resolve(result["items"])
+        for key in ("anyOf", "oneOf", "allOf"):
+            if key in result:
+                result[key] = [self.resolve(item) for item in result[key]]
+        if isinstance(result.get("additionalProperties"), dict):
+            result["additionalProperties"] = self.resolve(result["additionalProperties"])
+        return result
+
+    def validator(self, schema: Schema) -> jsonschema_rs.Draft202012Validator:
+        """A compiled validator for an OpenAPI schema of this contract."""
+        root = to_json_schema(schema)
+        if _has_ref(schema):
+            root = {**root, "$defs": self._json_defs()}
+        return jsonschema_rs.Draft202012Validator(root, validate_formats=True)
+
+    def _json_defs(self) -> dict[str, Schema]:
+        if self._json_components is None:
+            self._json_components = {name: to_json_schema(value) for name, value in self.components.items()}
+        return self._json_components
+
+
+def _has_ref(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        return "$ref" in schema or any(_has_ref(value) for value in schema.values())
+    if isinstance(schema, list):
+        return any(_has_ref(item) for item in schema)
+    return False
+
+
+def to_json_schema(schema: Any) -> Any:
+    """Translate an OpenAPI 3.0 schema into JSON Schema 2020-12."""
+    if isinstance(schema, list):
+        return [to_json_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result: Schema = {}
+    for key, value in schema.items():
+        if key in _OPENAPI_ONLY or key.startswith("x-"):
+            continue
+        if key == "$ref":
+            result[key] = "#/$defs/" + value[len(_REF_PREFIX):]
+        elif key == "properties":
+            result[key] = {name: to_json_schema(item) for name, item in value.items()}
+        elif key in ("items", "additionalProperties", "not") or key in ("anyOf", "oneOf", "allOf"):
+            result[key] = to_json_schema(value)
+        else:
+            result[key] = value
+    if schema.get("nullable"):
+        if "type" in result:
+            result["type"] = [result["type"], "null"]
+        if "enum" in result and None not in result["enum"]:
+            result["enum"] = [*result["enum"], None]
+        if "$ref" in result:
+            result = {"anyOf": [{"$ref": result.pop("$ref")}, {"type": "null"}], **result}
+    return result

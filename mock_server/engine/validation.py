@@ -1,0 +1,294 @@
+"""Checking a request against its operation's contract.
+
+Parameters arrive as text and are read by their schema's type (repeated query
+parameters make arrays) before the compiled validator checks enums, formats and limits.
+Bodies are checked by content type: JSON, multipart forms (parts declared as JSON are
+parsed), raw bytes. Every problem names its field; all problems are reported at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import jsonio
+from .errors import ApiError, Problem
+from .operations import BodySpec, OperationSpec, ParameterSpec
+
+_KIND_NAMES = {
+    "Required": "required", "Type": "type", "Enum": "enum", "Format": "format", "MinLength": "min_length",
+    "MaxLength": "max_length", "Minimum": "minimum", "Maximum": "maximum", "ExclusiveMinimum": "minimum",
+    "ExclusiveMaximum": "maximum", "MinItems": "min_items", "MaxItems": "max_items", "Constant": "enum",
+}
+_EXPECTED_KEYS = {"types": "types", "options": "options", "format": "format", "limit": "limit"}
+
+
+@dataclass
+class UploadedFile:
+    """A file part of a multipart body."""
+
+    field: str
+    filename: str
+    content_type: str
+    size: int
+    content: bytes = b""
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.filename, "contentType": self.content_type, "size": self.size}
+
+
+@dataclass
+class IncomingRequest:
+    """The parts of an HTTP request validation reads."""
+
+    path_parameters: dict[str, str]
+    query: list[tuple[str, str]]
+    headers: dict[str, str]  # lower-case names
+    content_type: str  # without parameters
+    body: bytes = b""
+    form: list[tuple[str, Any]] | None = None  # parsed multipart parts: text or UploadedFile
+
+
+@dataclass
+class ValidRequest:
+    """A request that passed validation, with its values read by their schemas."""
+
+    parameters: dict[str, Any]  # path and query values by name
+    headers: dict[str, Any]
+    body: Any = None
+    files: list[UploadedFile] = field(default_factory=list)
+    body_spec: BodySpec | None = None
+    raw_body: bytes = b""
+
+
+def validate_request(operation: OperationSpec, incoming: IncomingRequest) -> ValidRequest:
+    """The request's values, or an ApiError(400) naming every problem found."""
+    problems: list[Problem] = []
+    parameters: dict[str, Any] = {}
+    headers: dict[str, Any] = {}
+    query = _group(incoming.query)
+    for spec in operation.parameters:
+        raw = _raw_parameter(spec, incoming, query)
+        if raw is None:
+            if spec.required:
+                problems.append(Problem(spec.location, (spec.name,), "required"))
+            elif spec.default is not None:
+                (headers if spec.location == "header" else parameters)[spec.name] = spec.default
+            continue
+        value, problem = _read_parameter(spec, raw)
+        if problem is None:
+            problem = _first_problem(spec.validator, value, spec.location, (spec.name,))
+        if problem is not None:
+            problems.append(problem)
+            continue
+        (headers if spec.location == "header" else parameters)[spec.name] = value
+    result = ValidRequest(parameters=parameters, headers=headers, raw_body=incoming.body)
+    if operation.bodies:
+        problems.extend(_validate_body(operation, incoming, result))
+    if problems:
+        raise ApiError(400, problems=problems)
+    return result
+
+
+def _group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def _raw_parameter(spec: ParameterSpec, incoming: IncomingRequest, query: dict[str, list[str]]) -> Any:
+    if spec.location == "path":
+        return incoming.path_parameters.get(spec.name)
+    if spec.location == "header":
+        return incoming.headers.get(spec.name)
+    values = query.get(spec.name) or query.get(spec.name + "[]")
+    if not values:
+        return None
+    return values if spec.type == "array" else values[-1]
+
+
+def _read_parameter(spec: ParameterSpec, raw: Any) -> tuple[Any, Problem | None]:
+    """Text to the schema's type; arrays from repeated or comma-separated values."""
+    if spec.type == "array":
+        texts = raw if isinstance(raw, list) else [raw]
+        if not spec.repeated or (len(texts) == 1 and "," in texts[0]):
+            texts = [part for text in texts for part in text.split(",")]
+        item_type = spec.schema.get("items", {}).get("type")
+        values = []
+        for index, text in enumerate(texts):
+            value = read_scalar(text, item_type)
+            if value is _INVALID:
+                return None, Problem(spec.location, (spec.name, index), "type", item_type)
+            values.append(value)
+        return values, None
+    value = read_scalar(raw, spec.type)
+    if value is _INVALID:
+        return None, Problem(spec.location, (spec.name,), "type", spec.type, raw)
+    return value, None
+
+
+_INVALID = object()
+
+
+def read_scalar(text: str, type_name: str | None) -> Any:
+    """A parameter's text as its schema type, or `_INVALID`."""
+    if type_name == "integer":
+        try:
+            return int(text.strip(), 10)
+        except ValueError:
+            return _INVALID
+    if type_name == "number":
+        try:
+            value = float(text)
+        except ValueError:
+            return _INVALID
+        if not math.isfinite(value):
+            return _INVALID
+        return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+    if type_name == "boolean":
+        lowered = text.strip().lower()
+        if lowered in ("true", "1"):
+            return True
+        if lowered in ("false", "0"):
+            return False
+        return _INVALID
+    return text
+
+
+def _first_problem(validator: Any, value: Any, location: str, prefix: tuple[str | int, ...]) -> Problem | None:
+    for error in validator.iter_errors(value):
+        return problem_from(error, location, prefix)
+    return None
+
+
+def problems_of(validator: Any, value: Any, location: str, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Every problem a compiled JSON-schema validator finds, as Problems."""
+    return [problem_from(error, location, prefix) for error in validator.iter_errors(value)]
+
+
+def problem_from(error: Any, location: str, prefix: tuple[str | int, ...]) -> Problem:
+    kind_name = type(error.kind).__name__
+    details = error.kind.as_dict() if hasattr(error.kind, "as_dict") else {}
+    path = (*prefix, *error.instance_path)
+    kind = _KIND_NAMES.get(kind_name, "invalid")
+    if kind == "required":
+        return Problem(location, (*path, details.get("property", "")), "required")
+    if kind == "invalid":
+        return Problem(location, path, "invalid", _plain(error.message))
+    expected = next((details[key] for key in _EXPECTED_KEYS if key in details), None)
+    if kind_name == "Constant":
+        expected = [details.get("expected_value")]
+    return Problem(location, path, kind, expected, _instance(error))
+
+
+def _plain(message: str) -> str:
+    return message.replace("is not valid under any of the schemas listed in the 'anyOf' keyword", "has an unexpected shape")
+
+
+def _instance(error: Any) -> Any:
+    return getattr(error, "instance", None)
+
+
+# --- bodies ---------------------------------------------------------------------------
+
+
+def _validate_body(operation: OperationSpec, incoming: IncomingRequest, result: ValidRequest) -> list[Problem]:
+    has_body = bool(incoming.body) or bool(incoming.form)
+    if not has_body:
+        return [Problem("body", (), "required")] if operation.body_required else []
+    spec = _body_spec(operation, incoming.content_type)
+    if spec is None:
+        expected = " or ".join(operation.bodies)
+        return [Problem("body", (), "content_type", expected, incoming.content_type or "no content type")]
+    result.body_spec = spec
+    if spec.kind == "json":
+        try:
+            body = jsonio.loads(incoming.body)
+        except ValueError as error:
+            return [Problem("body", (), "json", _json_error(error))]
+        result.body = body
+        return problems_of(spec.validator, body, "body")
+    if spec.kind == "multipart":
+        return _validate_form(spec, incoming.form or [], result)
+    if spec.kind == "form":
+        result.body = dict(_group_form(incoming.body))
+        return problems_of(spec.validator, result.body, "form")
+    result.body = incoming.body
+    return []
+
+
+def _body_spec(operation: OperationSpec, content_type: str) -> BodySpec | None:
+    if content_type in operation.bodies:
+        return operation.bodies[content_type]
+    for declared, spec in operation.bodies.items():
+        if declared in ("*/*", "application/octet-stream") and spec.kind == "raw":
+            return spec
+        if declared.endswith("/*") and content_type.startswith(declared[:-1]):
+            return spec
+        if spec.kind == "json" and content_type.endswith("+json"):
+            return spec
+    return None
+
+
+def _group_form(body: bytes) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _validate_form(spec: BodySpec, parts: list[tuple[str, Any]], result: ValidRequest) -> list[Problem]:
+    """A multipart body: JSON-encoded parts are parsed, file parts become descriptions."""
+    properties = spec.schema.get("properties", {})
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for name, value in parts:
+        declared = properties.get(name, {})
+        if isinstance(value, UploadedFile):
+            result.files.append(value)
+            item: Any = value
+        elif spec.encoding.get(name, {}).get("contentType", "").endswith("json") or declared.get("type") == "object":
+            try:
+                item = jsonio.loads(value)
+            except ValueError as error:
+                problems.append(Problem("form", (name,), "json", _json_error(error)))
+                continue
+        else:
+            item = value
+        if declared.get("type") == "array":
+            values.setdefault(name, []).append(item)
+        else:
+            values[name] = item
+    if problems:
+        return problems
+    result.body = _typed_form(values, properties)
+    return problems_of(spec.validator, _without_files(result.body), "form")
+
+
+def _without_files(values: dict[str, Any]) -> dict[str, Any]:
+    """File parts validate as the binary strings the schema declares."""
+
+    def plain(value: Any) -> Any:
+        return "" if isinstance(value, UploadedFile) else value
+
+    return {key: [plain(v) for v in value] if isinstance(value, list) else plain(value) for key, value in values.items()}
+
+
+def _typed_form(values: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """Plain form text read as the declared scalar type (a form sends `3` as text)."""
+    typed = {}
+    for key, value in values.items():
+        declared = properties.get(key, {}).get("type")
+        if isinstance(value, str) and declared in ("integer", "number", "boolean"):
+            converted = read_scalar(value, declared)
+            typed[key] = value if converted is _INVALID else converted
+        else:
+            typed[key] = value
+    return typed
+
+
+def _json_error(error: ValueError) -> str:
+    """`unexpected character: line 1 column 2 (char 1)` -> `unexpected character at line 1 column 2`."""
+    text = str(error).split(" (char")[0]
+    return text.replace(": line", " at line")
