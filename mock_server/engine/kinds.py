@@ -26,7 +26,7 @@ KINDS = {
     "delete": "removes one object (404 when missing)",
     "delete_matching": "removes the collection's objects the request names",
     "search": "filters the collection's objects by the request's criteria",
-    "action": "changes the state of the object the path names; a read shows the change",
+    "action": "changes the state of the object the path names (in the collection shown); a read shows the change",
     "singleton_read": "returns the account's one object of this kind",
     "singleton_write": "changes the account's one object of this kind",
     "process": "computes an answer from the request; stores nothing",
@@ -115,7 +115,7 @@ def _decide(fact: OperationFacts, by_path: dict[str, set[str]], collections: set
         if path in collections or others:
             return Decision("delete_matching", path, "DELETE on a collection")
         if parent_is_item:
-            return Decision("action", parent, "DELETE on a part of an object")
+            return Decision("action", parent_path(parent), "DELETE on a part of an object")
         return Decision("delete_matching", path, "DELETE without an identifier")
     if method == "GET":
         if item:
@@ -132,7 +132,7 @@ def _decide(fact: OperationFacts, by_path: dict[str, set[str]], collections: set
         if last_segment(path) in VERB_SEGMENTS:
             return Decision("create", parent, "POST on a creation route")
         if parent_is_item and not (creates or path in collections or "GET" in by_path.get(path, set())):
-            return Decision("action", parent, "POST on a part of an object")
+            return Decision("action", parent_path(parent), "POST on a part of an object")
         if creates or path in collections or "GET" in by_path.get(path, set()):
             return Decision("create", path, "POST on a collection")
         return Decision("process", None, "POST without a collection")
@@ -140,7 +140,7 @@ def _decide(fact: OperationFacts, by_path: dict[str, set[str]], collections: set
     if item:
         return Decision("replace" if method == "PUT" else "update", parent, f"{method} on an object")
     if parent_is_item:
-        return Decision("action", parent, f"{method} on a part of an object")
+        return Decision("action", parent_path(parent), f"{method} on a part of an object")
     if path in collections:
         return Decision("update_by_body", path, f"{method} on a collection")
     return Decision("singleton_write", path, f"{method} on a path without objects")

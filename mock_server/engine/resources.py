@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .errors import ApiError, Problem
 from .kinds import last_segment
-from .runtime import CREATED_FIELDS, UPDATED_FIELDS, CollectionInfo, template_parameters
+from .runtime import CREATED_FIELDS, UPDATED_FIELDS, CollectionInfo, noun_of, template_parameters
 from .store import Collection, Record, concrete_path
 from .vendor import Call, Reply
 
@@ -58,9 +58,7 @@ def object_key(call: Call) -> str:
 def find(call: Call, collection: Collection, key: str) -> Record:
     record = collection.get(key)
     if record is None:
-        info = info_of(call)
-        noun = last_segment(info.template).rstrip("s") or "object"
-        raise ApiError(call.operation.error_status(404), f"{noun} {key!r} not found")
+        raise ApiError(call.operation.error_status(404), f"{noun_of(info_of(call).template)} {key!r} not found")
     return record
 
 
@@ -75,6 +73,9 @@ def success(call: Call, value: Any, key: str) -> Reply:
     schema = spec.schema
     if schema.get("type") in ("integer", "number", "string") and isinstance(value, dict):
         value = value.get("id")
+    elif schema.get("type") == "array" and isinstance(value, dict):
+        # Some reads are documented as answering a list holding the object.
+        value = [value]
     shaped = call.runtime.shaper.shape(value, schema, f"{call.runtime.name}/{call.operation.operation_id}/{key}")
     return Reply(spec.status, shaped, headers, spec.content_type)
 
@@ -211,6 +212,9 @@ def wrap_list(call: Call, page: list[Record], total: int, page_number: int, page
     if schema.get("type") != "object":
         return page
     properties = schema.get("properties", {})
+    if not properties:
+        # A list documented only as "an object": the rows go where casavi's paged lists keep them.
+        return {"rows": page, "page": page_number, "pageCount": max(1, -(-total // page_size)) if page_size < 10**9 else 1}
     wrapper = next(
         (name for name in properties if name in _LIST_WRAPPERS or name == last_segment(info_of(call).template)),
         next((name for name, prop in properties.items() if prop.get("type") == "array"), None),

@@ -137,7 +137,7 @@ class ApiRuntime:
             value = str(path_parameters.get(segment[1:-1], ""))
             parents = self.parents_of(template, path_parameters)
             if value not in self.collection(account, template, parents):
-                raise ApiError(operation.error_status(404), f"{_noun(template)} {value!r} not found")
+                raise ApiError(operation.error_status(404), f"{noun_of(template)} {value!r} not found")
 
     def now(self) -> str:
         return self.clock.iso()
@@ -157,8 +157,10 @@ class ApiRuntime:
 _OWN_OBJECT_KINDS = {"read", "replace", "update", "delete", "create_at"}
 
 
-def _noun(template: str) -> str:
-    return last_segment(template).rstrip("s") or "object"
+def noun_of(template: str) -> str:
+    """`/tickets/{ticketId}/comments` -> `comment`: what the collection's objects are called."""
+    literals = [segment for segment in template.split("/") if segment and not is_parameter(segment)]
+    return literals[-1].rstrip("s") if literals else "object"
 
 
 def _collections(contract: CompiledContract) -> dict[str, CollectionInfo]:

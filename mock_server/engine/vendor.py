@@ -89,10 +89,15 @@ class VendorApi:
 
     # --- accounts and authentication ------------------------------------------------
 
+    # The fixture fields that are credentials; the others are the account's attributes.
+    credential_fields: tuple[str, ...] = ()
+
     def account_from_fixture(self, definition: dict[str, Any]) -> Account:
-        """An account from its fixture entry (`{name, <credential>: ...}`)."""
+        """An account from its fixture entry (`{name, <credential>: ..., <attribute>: ...}`)."""
         definition = dict(definition)
-        return Account(name=str(definition.pop("name")), credentials=definition)
+        name = str(definition.pop("name"))
+        credentials = {key: definition.pop(key) for key in self.credential_fields if key in definition}
+        return Account(name=name, credentials=credentials, attributes=definition)
 
     def authenticate(self, runtime: "ApiRuntime", operation: "OperationSpec", incoming: "IncomingRequest") -> Account:
         """The calling account, or ApiError(401)."""

@@ -12,6 +12,7 @@ MAX_PAGE_SIZE = 1000
 
 class AfostoApi(VendorApi):
     name = "afosto"
+    credential_fields = ("token",)
 
     def __init__(self) -> None:
         super().__init__()

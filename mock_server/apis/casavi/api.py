@@ -24,6 +24,7 @@ FILES_LIMIT = 10 * 1024 * 1024
 
 class CasaviApi(VendorApi):
     name = "casavi"
+    credential_fields = ("key", "secret")
     client_supplies_ids = True
 
     def __init__(self, token_ttl: int = 3600) -> None:
@@ -31,12 +32,6 @@ class CasaviApi(VendorApi):
         self.error_shape = CasaviErrorShape()
         self.tokens = TokenBook(token_ttl)
         register(self)
-
-    def account_from_fixture(self, definition: dict[str, Any]) -> Account:
-        definition = dict(definition)
-        name = str(definition.pop("name"))
-        credentials = {key: definition.pop(key) for key in ("key", "secret") if key in definition}
-        return Account(name=name, credentials=credentials, attributes=definition)
 
     def authenticate(self, runtime, operation, incoming) -> Account:
         if not operation.secured:

@@ -14,6 +14,7 @@ from .handlers import register
 
 class MessagesApi(VendorApi):
     name = "messages"
+    credential_fields = ("token",)
 
     def __init__(self) -> None:
         super().__init__()
@@ -22,11 +23,10 @@ class MessagesApi(VendorApi):
         register(self)
 
     def account_from_fixture(self, definition: dict[str, Any]) -> Account:
-        definition = dict(definition)
-        name = str(definition.pop("name"))
-        token = definition.pop("token", None)
-        definition.setdefault("accountId", 1000 + stable_int(name) % 9000)
-        return Account(name=name, credentials={"token": token}, attributes=definition)
+        account = super().account_from_fixture(definition)
+        # Messages name their sender by account id; an account defined without one gets a stable one.
+        account.attributes.setdefault("accountId", 1000 + stable_int(account.name) % 9000)
+        return account
 
     def authenticate(self, runtime, operation, incoming) -> Account:
         token = next((value for key, value in incoming.query if key == "accessToken"), None)

@@ -10,6 +10,7 @@ from .handlers import register
 
 class RelayApi(VendorApi):
     name = "relay"
+    credential_fields = ("apiKey",)
 
     def __init__(self) -> None:
         super().__init__()

@@ -85,12 +85,12 @@ def create_order(call: Call) -> Reply:
     return resources.success(call, record, str(record["id"]))
 
 
-def _order(call: Call, order_id: Any, location: str = "path") -> dict[str, Any]:
+def _order(call: Call, order_id: Any) -> dict[str, Any]:
     collection = call.runtime.collection(call.account, "/orders")
     order = collection.get(str(order_id))
     if order is None:
         status = call.operation.error_status(404)
-        raise ApiError(status, f"order {order_id!r} not found", [Problem(location, ("orderId",), "unknown")])
+        raise ApiError(status, f"order {order_id!r} not found")
     return order
 
 
@@ -113,7 +113,7 @@ def create_order_comment(call: Call) -> Reply:
 
 def create_order_field(call: Call) -> Reply:
     """Fields belong to an existing order and are kept in `position` order."""
-    order = _order(call, call.body.get("orderId"), "body")
+    order = _order(call, call.body.get("orderId"))
     record = _store_order_part(call, "/order-fields", {k: v for k, v in call.body.items() if k != "orderId"})
     fields = order.setdefault("fields", [])
     fields.append(record)
@@ -123,7 +123,7 @@ def create_order_field(call: Call) -> Reply:
 
 
 def create_order_contact_person(call: Call) -> Reply:
-    order = _order(call, call.body.get("orderId"), "body")
+    order = _order(call, call.body.get("orderId"))
     person = {k: v for k, v in call.body.items() if k not in ("orderId", "email")}
     person["emailAddress"] = call.body.get("email")
     record = _store_order_part(call, "/order-contact-persons", person)

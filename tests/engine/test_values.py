@@ -1,0 +1,56 @@
+"""Fake values, shaping and parameter reading."""
+
+from mock_server.engine.fake import FakeData
+from mock_server.engine.shaping import Shaper
+from mock_server.engine.store import Collection
+from mock_server.engine.validation import read_scalar
+
+MODEL = {
+    "type": "object",
+    "required": ["id", "email"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "email": {"type": "string"},
+        "count": {"type": "integer", "minimum": 3, "maximum": 5},
+        "state": {"type": "string", "enum": ["open", "closed"]},
+        "closedAt": {"type": "string", "format": "date-time", "nullable": True},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 4}},
+    },
+}
+
+
+def test_fake_values_are_stable_and_conform():
+    first, again = FakeData(1).value(MODEL, "k"), FakeData(1).value(MODEL, "k")
+    assert first == again
+    assert first != FakeData(2).value(MODEL, "k")
+    assert "@" in first["email"] and 3 <= first["count"] <= 5 and first["state"] in ("open", "closed")
+    assert all(len(tag) <= 4 for tag in first["tags"])
+
+
+def test_shaping_keeps_documented_fields_and_fills_required_ones():
+    shaper = Shaper(FakeData(1))
+    shaped = shaper.shape({"email": "a@b.c", "count": "4", "secret": "x", "state": "gone"}, MODEL, "k")
+    assert shaped["email"] == "a@b.c"
+    assert shaped["count"] == 4  # lossless conversion
+    assert "secret" not in shaped  # undocumented fields stay out
+    assert shaped["state"] in ("open", "closed")  # out-of-enum value replaced
+    assert shaped["closedAt"] is None  # an event that has not happened
+    assert shaped["id"] == shaper.shape({}, MODEL, "k")["id"]  # filled, and the same every time
+
+
+def test_collection_pages_after_deletions():
+    collection = Collection()
+    for number in range(10):
+        collection.put(str(number), {"n": number})
+    collection.delete("1")
+    collection.put("3", {"n": 33})
+    assert [r["n"] for r in collection.page(0, 3)] == [0, 2, 33]
+    assert [r["n"] for r in collection.page(8, 5)] == [9]
+
+
+def test_parameters_read_as_their_type():
+    assert read_scalar("42", "integer") == 42
+    assert read_scalar("1.5", "number") == 1.5
+    assert read_scalar("true", "boolean") is True
+    invalid = read_scalar("x", "integer")
+    assert invalid is read_scalar("nan", "number")

@@ -1,0 +1,110 @@
+"""The admin API: reset, state, fixtures, journal, coverage, protection."""
+
+from __future__ import annotations
+
+from tests.server.conftest import AFOSTO, casavi_headers, sandbox_client
+
+
+async def test_reset_returns_to_the_start_up_state(client):
+    created = (await client.post("/afosto/cat/channels", json={"name": "Temporary"}, headers=AFOSTO)).json()
+    assert (await client.post("/__admin/reset", params={"api": "afosto"})).json() == {"reset": ["afosto"]}
+    assert (await client.get(f"/afosto/cat/channels/{created['id']}", headers=AFOSTO)).status_code == 404
+    assert len((await client.get("/afosto/cat/channels", headers=AFOSTO)).json()) == 3
+    # The account added by a later fixture is gone; the start-up accounts remain.
+    assert (await client.get("/afosto/cat/channels", headers={"Authorization": "Bearer other-afosto-token"})).status_code == 401
+    assert (await client.post("/__admin/reset", params={"api": "nope"})).status_code == 404
+
+
+async def test_state_export_reset_import_is_lossless(client):
+    headers = await casavi_headers(client)
+    await client.post("/casavi/tickets", headers=headers, json={"id": "T-9", "title": "x", "propertyId": "P-00001"})
+    await client.post("/casavi/tickets/T-9/tasks", headers=headers, json={"id": "K-9", "title": "y"})
+    demo = (await client.get("/afosto/cat/channels", headers=AFOSTO)).json()
+    await client.delete(f"/afosto/cat/channels/{demo[0]['id']}", headers=AFOSTO)
+    await client.post("/messages/api/v3/case-messages/create", params={"accessToken": "demo-partner-token"},
+                      json={"guid": "1e0abcb7-b94c-4072-a9c0-37072a1ef015", "type": "reminder"})
+    exported = (await client.get("/__admin/state")).json()
+    assert exported["casavi"]["data"]["demo"]["/tickets/T-9/tasks"][0]["id"] == "K-9"
+    await client.post("/__admin/reset")
+    assert (await client.put("/__admin/state", json=exported)).status_code == 200
+    assert (await client.get("/__admin/state")).json() == exported
+    headers = await casavi_headers(client)
+    assert (await client.get("/casavi/tickets/T-9/tasks/K-9", headers=headers)).status_code == 200
+    assert len((await client.get("/afosto/cat/channels", headers=AFOSTO)).json()) == 2
+
+
+async def test_fixtures_add_accounts_and_objects(client):
+    fixture = """
+casavi:
+  accounts: [{name: acme, key: acme-key, secret: acme-secret, tenantId: 77}]
+  data:
+    acme:
+      /contacts: [{id: C-0000312, firstName: Joe, lastName: Smith}]
+      /tickets/T-1/comments: [{id: c1, text: hello}]
+"""
+    response = await client.post("/__admin/fixtures", content=fixture.encode(), headers={"content-type": "application/yaml"})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"loaded": {"casavi": 2}}
+    headers = await casavi_headers(client, "acme-key", "acme-secret")
+    contacts = (await client.get("/casavi/contacts", headers=headers)).json()
+    assert any(contact["id"] == "C-0000312" and contact["firstName"] == "Joe" for contact in contacts)
+
+
+async def test_bad_fixtures_are_refused_with_the_reason(client):
+    cases = [
+        (b"casavi: [1, 2]", "expected a mapping"),
+        (b"nope: {}", "not served here: nope"),
+        (b"casavi: {data: {ghost: {/contacts: []}}}", "unknown account 'ghost'"),
+        (b"casavi: {data: {demo: {/unknown: [{}]}}}", "no collection of this API has that path"),
+        (b"casavi: {accounts: [{key: x}]}", "accounts[0] needs a name"),
+        (b"{not yaml: [", "not valid YAML or JSON"),
+    ]
+    for body, reason in cases:
+        response = await client.post("/__admin/fixtures", content=body)
+        assert response.status_code == 400, body
+        assert reason in response.json()["error"], response.json()
+
+
+async def test_journal_records_and_filters(client):
+    await client.delete("/__admin/requests")
+    await client.get("/afosto/cat/channels", headers=AFOSTO)
+    await client.post("/afosto/cat/channels", json={"name": 1}, headers=AFOSTO)
+    await client.get("/relay/customers")
+    everything = (await client.get("/__admin/requests")).json()
+    assert everything["count"] == 3
+    failed = (await client.get("/__admin/requests", params={"status": 400})).json()["requests"]
+    assert len(failed) == 1
+    entry = failed[0]
+    assert entry["api"] == "afosto" and entry["method"] == "POST" and entry["path"] == "/cat/channels"
+    assert entry["operation"] == "createChannel" and entry["request_body"] == '{"name":1}'
+    assert '"code":400' in entry["response_body"] and entry["duration_ms"] >= 0
+    assert (await client.get("/__admin/requests", params={"api": "relay"})).json()["count"] == 1
+    assert (await client.get("/__admin/requests", params={"method": "get", "path": "/cat"})).json()["count"] == 1
+    assert (await client.get("/__admin/requests", params={"status": "x"})).status_code == 400
+    assert (await client.delete("/__admin/requests")).status_code == 204
+    assert (await client.get("/__admin/requests")).json()["count"] == 0
+
+
+async def test_coverage_counts_calls_by_status(client):
+    await client.get("/afosto/cat/channels", headers=AFOSTO)
+    await client.get("/afosto/cat/channels", headers={})
+    report = (await client.get("/__admin/coverage")).json()
+    channels = report["afosto"]["byOperation"]["listChannels"]
+    assert channels == {"method": "GET", "path": "/cat/channels", "calls": 2, "statuses": {"200": 1, "401": 1}}
+    assert report["afosto"]["operations"] == 544
+    assert "listChannels" not in report["afosto"]["neverCalled"]
+    assert "viewChannel" in report["afosto"]["neverCalled"]
+
+
+async def test_admin_token_protects_everything_but_health():
+    async with sandbox_client(admin_token="s3cret") as client:
+        assert (await client.get("/__admin/health")).status_code == 200
+        assert (await client.get("/__admin/state")).status_code == 401
+        assert (await client.get("/__admin/state", headers={"Authorization": "Bearer wrong"})).status_code == 401
+        assert (await client.get("/__admin/state", headers={"Authorization": "Bearer s3cret"})).status_code == 200
+
+
+async def test_unknown_mount_names_the_mounts(client):
+    response = await client.get("/shopify/products")
+    assert response.status_code == 404
+    assert "/casavi, /afosto, /relay, /messages" in response.json()["error"]

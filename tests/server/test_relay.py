@@ -1,0 +1,110 @@
+"""Relay over HTTP: API keys, orders with their parts, properties, isolation, bad input."""
+
+from __future__ import annotations
+
+import json
+
+from tests.server.conftest import FROZEN, RELAY
+
+OTHER = {"Authorization": "Bearer other-relay-key"}
+
+
+def _error(response, status: int, *fragments: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"statusCode", "message", "error"}
+    assert body["statusCode"] == status
+    text = " ".join(body["message"]) if isinstance(body["message"], list) else body["message"]
+    for fragment in fragments:
+        assert fragment in text, text
+
+
+def _order_form(order: dict, files: int = 1) -> list:
+    parts = [("order", (None, json.dumps(order), "application/json"))]
+    parts += [("files", (f"photo{n}.jpg", b"\xff\xd8data", "image/jpeg")) for n in range(files)]
+    return parts
+
+
+async def test_order_round_trip_with_its_parts(client):
+    created = await client.post("/relay/orders", files=_order_form({"title": "Fix the heating", "status": "OPEN"}), headers=RELAY)
+    assert created.status_code == 200, created.text
+    order_id = created.json()["id"]
+    assert isinstance(order_id, int)
+    comment = await client.post(f"/relay/orders/{order_id}/comments", data={"text": "On my way", "authorName": "Ann"},
+                                files=[("files", ("note.txt", b"x", "text/plain"))], headers=RELAY)
+    assert comment.status_code == 200
+    field = await client.post("/relay/order-fields", json={"name": "floor", "content": "3", "position": 2, "orderId": order_id}, headers=RELAY)
+    first = await client.post("/relay/order-fields", json={"name": "door", "content": "A", "position": 1, "orderId": order_id}, headers=RELAY)
+    assert field.status_code == first.status_code == 200
+    person = await client.post("/relay/order-contact-persons", json={
+        "name": "Ann", "type": "tenant", "email": "ann@example.com", "orderId": order_id}, headers=RELAY)
+    assert person.status_code == 204
+    patched = await client.patch(f"/relay/orders/{order_id}", json={"status": "FINISHED"}, headers=RELAY)
+    assert patched.status_code == 200 and patched.json() == order_id
+
+    order = (await client.get(f"/relay/orders/{order_id}", headers=RELAY)).json()
+    assert order["title"] == "Fix the heating" and order["status"] == "FINISHED"
+    assert order["createdAt"] == FROZEN
+    assert [item["name"] for item in order["fields"]] == ["door", "floor"]
+    assert order["attachments"] == [{"name": "photo0.jpg", "itemType": "image/jpeg", "updatedAt": FROZEN}]
+    assert [c["text"] for c in order["comments"]] == ["On my way"]
+    assert order["comments"][0]["author"] == "Ann"
+    assert order["contactPersons"][0]["emailAddress"] == "ann@example.com"
+    comments = (await client.get(f"/relay/orders/{order_id}/comments", headers=RELAY)).json()
+    assert [c["attachments"][0]["name"] for c in comments] == ["note.txt"]
+    assert order_id in [item["id"] for item in (await client.get("/relay/orders", headers=RELAY)).json()]
+
+
+async def test_order_parts_need_an_existing_order(client):
+    _error(await client.post("/relay/order-fields", json={"name": "n", "content": "c", "position": 1, "orderId": 999}, headers=RELAY), 404, "999")
+    form = [("text", (None, "t")), ("authorName", (None, "a"))]
+    _error(await client.post("/relay/orders/999/comments", files=form, headers=RELAY), 404, "999")
+    _error(await client.get("/relay/orders/999/comments", headers=RELAY), 404)
+
+
+async def test_limits_of_order_files(client):
+    _error(await client.post("/relay/orders", files=_order_form({"title": "t"}, files=11), headers=RELAY), 413, "10")
+    _error(await client.post("/relay/orders", files=[("order", (None, "{oops", "application/json"))], headers=RELAY),
+           400, 'form field "order" is not valid JSON')
+    _error(await client.post("/relay/orders", files=_order_form({"status": "OPEN"}), headers=RELAY), 400, '"order.title" is required')
+
+
+async def test_properties_create_or_update_and_delete(client):
+    created = (await client.post("/relay/properties", json={"casaviAccountId": 1, "properties": [{"name": "House"}]})).json()
+    property_id = int(created["properties"][0]["id"])
+    updated = await client.post("/relay/properties", json={"casaviAccountId": 1, "properties": [{"id": str(property_id), "name": "Villa"}]})
+    assert updated.json()["properties"][0]["id"] == str(property_id)
+    assert (await client.get(f"/relay/properties/{property_id}")).json()["name"] == "Villa"
+    assert (await client.delete(f"/relay/properties/{property_id}")).status_code == 204
+    _error(await client.get(f"/relay/properties/{property_id}"), 404)
+
+
+async def test_customers_are_echoed_and_listed(client):
+    created = await client.post("/relay/customers", json={"casaviAccountId": 77, "customer": {"name": "ACME"}}, headers=RELAY)
+    assert created.json()["casaviAccountId"] == 77 and created.json()["customer"]["name"] == "ACME"
+    customers = (await client.get("/relay/customers", headers=RELAY)).json()["customers"]
+    acme = next(item for item in customers if item["name"] == "ACME")
+    assert acme["casaviTenantId"] == 77 and acme["accountId"] == 1
+
+
+async def test_second_account_sees_nothing_of_the_first(client):
+    order_id = (await client.post("/relay/orders", files=_order_form({"title": "Mine"}), headers=RELAY)).json()["id"]
+    assert (await client.get(f"/relay/orders/{order_id}", headers=OTHER)).status_code == 404
+    assert order_id not in [item["id"] for item in (await client.get("/relay/orders", headers=OTHER)).json()]
+    assert (await client.patch(f"/relay/orders/{order_id}", json={"status": "OPEN"}, headers=OTHER)).status_code == 404
+    assert (await client.post("/relay/order-fields", json={"name": "n", "content": "c", "position": 1, "orderId": order_id}, headers=OTHER)).status_code == 404
+
+
+async def test_bad_input_is_named(client):
+    _error(await client.post("/relay/addresses", content=b"{", headers={**RELAY, "content-type": "application/json"}), 400, "not valid JSON")
+    _error(await client.post("/relay/addresses", content=b"a", headers={**RELAY, "content-type": "text/plain"}), 400, "application/json")
+    _error(await client.post("/relay/addresses", json={"postalCode": "1", "locality": "x", "country": "DE"}, headers=RELAY),
+           400, 'body field "streetAddress" is required')
+    _error(await client.post("/relay/order-fields", json={"name": "n", "content": "c", "position": "first", "orderId": 1}, headers=RELAY),
+           400, 'body field "position" must be a number')
+    _error(await client.patch("/relay/orders/1", json={"status": "LOST"}, headers=RELAY), 400, "must be one of OPEN")
+    _error(await client.get("/relay/orders", headers={}), 401, "missing API key")
+    _error(await client.get("/relay/orders", headers={"Authorization": "Bearer nope"}), 401, "invalid API key")
+    _error(await client.get("/relay/nowhere", headers=RELAY), 404, "no route")
+    _error(await client.put("/relay/orders", headers=RELAY), 405, "PUT is not allowed")
+    assert (await client.get("/relay/customers")).status_code == 200  # documented without authorization
