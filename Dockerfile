@@ -5,15 +5,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     MOCK_SERVER_HOST=0.0.0.0 \
     MOCK_SERVER_PORT=8080 \
-    MOCK_SERVER_CONTRACTS_DIR=/app/contracts
+    MOCK_SERVER_CONTRACTS_DIR=/app/contracts \
+    XDG_CACHE_HOME=/app/.cache
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY mock_server ./mock_server
 COPY contracts ./contracts
 COPY fixtures ./fixtures
+# The first start parses the contracts and caches them as JSON; do it at build time.
 RUN pip install --no-cache-dir . \
-    && useradd --system --uid 10001 --no-create-home sandbox
+    && useradd --system --uid 10001 --no-create-home sandbox \
+    && python -c "from mock_server.app import create_app; create_app()" \
+    && chown -R sandbox /app/.cache
 
 USER sandbox
 EXPOSE 8080

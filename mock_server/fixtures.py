@@ -71,6 +71,8 @@ def apply_fixture(
     if unknown:
         raise FixtureError(f"{source}: not served here: {', '.join(map(str, unknown))} (served: {', '.join(runtimes)})")
     loaded: dict[str, int] = {}
+    for api in document:
+        runtimes[api].answers.invalidate()
     for api, section in document.items():
         if not isinstance(section, dict):
             raise FixtureError(f"{source}: {api}: expected a mapping with accounts/data")

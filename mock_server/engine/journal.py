@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
+
+from .clock import format_instant
 
 BODY_LIMIT = 4096
 
@@ -14,7 +17,7 @@ class JournalEntry:
     """One answered request."""
 
     sequence: int
-    time: str
+    time: datetime
     api: str | None
     method: str
     path: str
@@ -26,7 +29,7 @@ class JournalEntry:
     response_body: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "time": format_instant(self.time)}
 
 
 def excerpt(data: bytes | None) -> str | None:

@@ -92,6 +92,11 @@ class OperationSpec:
         return self.decision.kind
 
     @property
+    def header_names(self) -> tuple[str, ...]:
+        """Header parameters, which take part in what a read answers (e.g. paging)."""
+        return tuple(spec.name for spec in self.parameters if spec.location == "header")
+
+    @property
     def resource(self) -> str | None:
         return self.decision.resource
 

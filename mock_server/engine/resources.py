@@ -15,7 +15,7 @@ from .errors import ApiError, Problem
 from .kinds import last_segment
 from .runtime import CREATED_FIELDS, UPDATED_FIELDS, CollectionInfo, noun_of, template_parameters
 from .store import Collection, Record, concrete_path
-from .vendor import Call, Reply
+from .vendor import Call, Paging, Reply
 
 _IDENTIFIER_FIELDS = ("id", "code", "key", "sku", "secret", "reference", "uuid")
 _LIST_WRAPPERS = ("rows", "items", "data", "results", "hits", "records")
@@ -191,15 +191,21 @@ def read(call: Call) -> Reply:
 def list_objects(call: Call) -> Reply:
     info = info_of(call)
     collection = collection_of(call, info)
-    records = list(filtered(call, collection.values(), _query_criteria(call, info)))
-    return list_reply(call, records, info)
+    criteria = _query_criteria(call, info)
+    if criteria:
+        return list_reply(call, list(filtered(call, collection.values(), criteria)), info)
+    # Unfiltered lists read only the requested page.
+    paging = call.runtime.vendor.paging(call)
+    return page_reply(call, collection.page(paging.offset, paging.limit), len(collection), info, paging)
 
 
 def list_reply(call: Call, records: list[Record], info: CollectionInfo) -> Reply:
     """A page of ``records`` in the operation's list shape, paged as the API pages."""
     paging = call.runtime.vendor.paging(call)
-    page = records[paging.offset : paging.offset + paging.limit]
-    total = len(records)
+    return page_reply(call, records[paging.offset : paging.offset + paging.limit], len(records), info, paging)
+
+
+def page_reply(call: Call, page: list[Record], total: int, info: CollectionInfo, paging: Paging) -> Reply:
     body = wrap_list(call, page, total, paging.page, paging.limit)
     reply = success(call, body, f"list/{info.template}")
     reply.headers.update(paging.headers)

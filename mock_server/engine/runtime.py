@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .answer_cache import AnswerCache
 from .clock import Clock
 from .errors import ApiError
 from .fake import FakeData
@@ -70,6 +71,7 @@ class ApiRuntime:
         self.accounts: dict[str, Account] = {}
         self.collections = _collections(contract)
         self.references = 0
+        self.answers = AnswerCache()
 
     # --- accounts -----------------------------------------------------------------------
 
@@ -148,6 +150,7 @@ class ApiRuntime:
         return self.fake.uuid(f"{self.name}/reference/{self.references}")
 
     def reset(self) -> None:
+        self.answers.invalidate()
         self.store = ApiStore()
         for name in self.accounts:
             self.store.account(name)

@@ -14,12 +14,13 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from . import jsonio, resources
+from .answer_cache import READ_KINDS, CachedAnswer
 from .errors import ApiError, Problem
 from .journal import JournalEntry, RequestJournal, excerpt
 from .operations import OperationSpec
 from .runtime import ApiRuntime
-from .validation import IncomingRequest, UploadedFile, validate_request
-from .vendor import Call, Reply
+from .validation import IncomingRequest, UploadedFile, ValidRequest, validate_request
+from .vendor import Account, Call, Reply
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -49,9 +50,15 @@ class ApiService:
         method = scope["method"].upper()
         raw_path = scope.get("raw_path") or scope["path"].encode()
         path = raw_path.decode("latin-1")[len(self.mount):] or "/"
-        segments = [unquote(segment) for segment in path.strip("/").split("/")] if path.strip("/") else []
+        stripped = path.strip("/")
+        segments = stripped.split("/") if stripped else []
+        if "%" in path:
+            segments = [unquote(segment) for segment in segments]
+        query_string = scope.get("query_string", b"").decode("latin-1")
         operation: OperationSpec | None = None
         request_body = b""
+        cache_key: tuple | None = None
+        reply: Reply | CachedAnswer
         try:
             match = self.runtime.contract.router.match_segments(segments)
             if match is None:
@@ -63,7 +70,7 @@ class ApiService:
             headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
             incoming = IncomingRequest(
                 path_parameters=match.parameters,
-                query=parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True),
+                query=parse_qsl(query_string, keep_blank_values=True) if query_string else [],
                 headers=headers,
                 content_type=headers.get("content-type", "").split(";")[0].strip().lower(),
             )
@@ -71,9 +78,11 @@ class ApiService:
             account = self.runtime.vendor.authenticate(self.runtime, operation, incoming)
             self.runtime.vendor.before_validation(operation, incoming)
             valid = validate_request(operation, incoming)
-            call = Call(self.runtime, operation, incoming, account, valid)
-            handler = self.runtime.vendor.handlers.get(operation.operation_id, resources.answer)
-            reply = handler(call)
+            if method == "GET" and operation.kind in READ_KINDS:
+                cache_key = (account.name, path, query_string, *(headers.get(name) for name in operation.header_names))
+                reply = self.runtime.answers.get(cache_key) or self._answer(operation, incoming, account, valid)
+            else:
+                reply = self._answer(operation, incoming, account, valid)
         except ApiError as error:
             reply = self._error_reply(error, operation)
         except _MethodNotAllowed as error:
@@ -82,15 +91,22 @@ class ApiService:
         except Exception:  # a bug: answer in the API's shape and keep serving
             log.exception("unexpected error answering %s %s", method, path)
             reply = self._error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
-        payload = await self._send(reply, send)
+        if isinstance(reply, Reply):
+            reply = _serialised(reply)
+            if cache_key is not None and 200 <= reply.status < 300:
+                self.runtime.answers.put(cache_key, reply)
+        if method != "GET":
+            self.runtime.answers.invalidate()
+        await _send(reply, send)
+        payload = reply.payload
         self.journal.record(
             JournalEntry(
                 sequence=self.journal.next_sequence(),
-                time=self.runtime.now(),
+                time=self.runtime.clock.now(),
                 api=self.runtime.name,
                 method=method,
                 path=unquote(path),
-                query=scope.get("query_string", b"").decode("latin-1"),
+                query=query_string,
                 operation=operation.operation_id if operation else None,
                 status=reply.status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
@@ -98,6 +114,11 @@ class ApiService:
                 response_body=excerpt(payload),
             )
         )
+
+    def _answer(self, operation: OperationSpec, incoming: IncomingRequest, account: Account, valid: ValidRequest) -> Reply:
+        call = Call(self.runtime, operation, incoming, account, valid)
+        handler = self.runtime.vendor.handlers.get(operation.operation_id, resources.answer)
+        return handler(call)
 
     async def _read_body(self, operation: OperationSpec, incoming: IncomingRequest, scope: Scope, receive: Receive) -> bytes:
         """The body, within the operation's size limit (413 beyond it, where documented)."""
@@ -123,23 +144,27 @@ class ApiService:
         body = self.runtime.vendor.error_shape.render(error, self.runtime.next_reference())
         return Reply(status, body)
 
-    async def _send(self, reply: Reply, send: Send) -> bytes:
-        if reply.body is None:
-            payload = b""
-            content_type = None
-        elif isinstance(reply.body, (bytes, bytearray)):
-            payload = bytes(reply.body)
-            content_type = reply.content_type or "application/octet-stream"
-        else:
-            payload = jsonio.dumps(reply.body)
-            content_type = reply.content_type or "application/json"
-        headers = [(b"content-length", str(len(payload)).encode())]
-        if content_type and reply.status != 204:
-            headers.append((b"content-type", content_type.encode()))
-        headers.extend((name.lower().encode(), str(value).encode("latin-1", "replace")) for name, value in reply.headers.items())
-        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload if reply.status != 204 else b""})
-        return payload
+
+
+def _serialised(reply: Reply) -> CachedAnswer:
+    """A reply as the bytes and headers that go on the wire."""
+    if reply.body is None or reply.status == 204:
+        payload, content_type = b"", None
+    elif isinstance(reply.body, (bytes, bytearray)):
+        payload, content_type = bytes(reply.body), reply.content_type or "application/octet-stream"
+    else:
+        payload, content_type = jsonio.dumps(reply.body), reply.content_type or "application/json"
+    headers = tuple((name.lower(), str(value)) for name, value in reply.headers.items())
+    return CachedAnswer(reply.status, payload, content_type, headers)
+
+
+async def _send(answer: CachedAnswer, send: Send) -> None:
+    headers = [(b"content-length", str(len(answer.payload)).encode())]
+    if answer.content_type:
+        headers.append((b"content-type", answer.content_type.encode()))
+    headers.extend((name.encode("latin-1"), value.encode("latin-1", "replace")) for name, value in answer.headers)
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.payload})
 
 
 class _MethodNotAllowed(Exception):
