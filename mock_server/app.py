@@ -38,7 +38,7 @@ class Sandbox:
             contract = compile_contract(api, load_contract(contracts_dir, api))
             self.runtimes[api] = ApiRuntime(
                 contract,
-                vendor_for(api, {"token_ttl": config.token_ttl}),
+                vendor_for(api, {"token_ttl": config.token_ttl, "job_delay": config.job_delay}),
                 seed=config.seed,
                 clock=self.clock,
                 demo_data=not config.no_demo_data,

@@ -66,6 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin_token", str, "require 'Authorization: Bearer TOKEN' on /__admin", "TOKEN"),
     Setting("frozen_time", str, "answer every clock read with this ISO 8601 instant (reproducible timestamps)", "ISO"),
     Setting("token_ttl", int, "lifetime of casavi access tokens in seconds (default 3600)", "SECONDS"),
+    Setting("job_delay", float, "seconds the casavi import worker spends per record (default 0.01)", "SECONDS"),
     Setting("journal_size", int, "requests kept in the request journal (default 1000)", "N"),
     Setting("log_level", str, "uvicorn log level: critical, error, warning, info, debug (default info)", "LEVEL"),
 )
@@ -85,6 +86,7 @@ class ServerConfig:
     admin_token: str | None = None
     frozen_time: str | None = None
     token_ttl: int = 3600
+    job_delay: float = 0.01
     journal_size: int = 1000
     log_level: str = "info"
 

@@ -116,6 +116,15 @@ def admin_app(sandbox: "Sandbox") -> Starlette:
             }
         return JSONResponse(report)
 
+    async def run_jobs(request: Request) -> JSONResponse:
+        apis = selected_apis(request)
+        if isinstance(apis, JSONResponse):
+            return apis
+        finished = {api: sandbox.runtimes[api].vendor.run_pending() for api in apis}
+        for api in apis:
+            sandbox.runtimes[api].answers.invalidate()
+        return JSONResponse({"finished": finished})
+
     async def contract(request: Request) -> JSONResponse:
         api = request.path_params["api"]
         runtime = sandbox.runtimes.get(api)
@@ -132,6 +141,7 @@ def admin_app(sandbox: "Sandbox") -> Starlette:
             Route("/fixtures", fixtures, methods=["POST"]),
             Route("/requests", requests, methods=["GET", "DELETE"]),
             Route("/coverage", coverage, methods=["GET"]),
+            Route("/jobs/run", run_jobs, methods=["POST"]),
             Route("/contracts/{api}", contract, methods=["GET"]),
         ]
     )

@@ -11,7 +11,7 @@ def vendor_for(api: str, settings: dict | None = None) -> VendorApi:
     if api == "casavi":
         from .casavi.api import CasaviApi
 
-        return CasaviApi(token_ttl=settings.get("token_ttl", 3600))
+        return CasaviApi(token_ttl=settings.get("token_ttl", 3600), job_delay=settings.get("job_delay", 0.01))
     if api == "afosto":
         from .afosto.api import AfostoApi
 

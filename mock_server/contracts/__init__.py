@@ -71,12 +71,14 @@ KINDS_TABLE = "operation-kinds.md"
 
 def generate(docs_dir: Path) -> dict[str, str]:
     """Every generated file's text, keyed by file name: `<api>.yaml` and the kinds table."""
+    from ..apis import vendor_for
     from ..engine.kinds import decide_document, kinds_table
 
     contracts = parse_documents(identify_documents(docs_dir))
     documents = {name: contract_to_openapi(contract) for name, contract in contracts.items()}
     files = {f"{name}.yaml": dump_yaml(document) for name, document in documents.items()}
-    files[KINDS_TABLE] = kinds_table({name: decide_document(document) for name, document in documents.items()})
+    handled = {name: set(vendor_for(name).handlers) for name in documents}
+    files[KINDS_TABLE] = kinds_table({name: decide_document(document) for name, document in documents.items()}, handled)
     return files
 
 

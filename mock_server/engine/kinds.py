@@ -146,8 +146,15 @@ def _decide(fact: OperationFacts, by_path: dict[str, set[str]], collections: set
     return Decision("singleton_write", path, f"{method} on a path without objects")
 
 
-def kinds_table(decisions_by_api: dict[str, list[tuple[str, str, str, Decision]]]) -> str:
-    """The reviewable Markdown table of every operation's kind."""
+def kinds_table(
+    decisions_by_api: dict[str, list[tuple[str, str, str, Decision]]], handled: dict[str, set[str]] | None = None
+) -> str:
+    """The reviewable Markdown table of every operation's kind.
+
+    ``handled`` names, per API, the operations its module answers with a documented rule
+    of its own (the generic kind still says what kind of operation it is).
+    """
+    handled = handled or {}
     lines = [
         "# What each operation does",
         "",
@@ -160,11 +167,16 @@ def kinds_table(decisions_by_api: dict[str, list[tuple[str, str, str, Decision]]
         *(f"| {kind} | {meaning} |" for kind, meaning in KINDS.items()),
     ]
     for api, rows in decisions_by_api.items():
-        lines += ["", f"## {api}", "", "| method | path | operationId | kind | collection | why |", "|---|---|---|---|---|---|"]
+        lines += [
+            "", f"## {api}", "",
+            "| method | path | operationId | kind | collection | why | rule of the API module |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for method, path, operation_id, decision in rows:
+            rule = f"`mock_server/apis/{api}`" if operation_id in handled.get(api, set()) else ""
             lines.append(
                 f"| {method} | `{path}` | {operation_id} | {decision.kind} | "
-                f"{'`' + decision.resource + '`' if decision.resource else ''} | {decision.reason} |"
+                f"{'`' + decision.resource + '`' if decision.resource else ''} | {decision.reason} | {rule} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -72,6 +72,7 @@ class ApiRuntime:
         self.collections = _collections(contract)
         self.references = 0
         self.answers = AnswerCache()
+        vendor.attach(self)
 
     # --- accounts -----------------------------------------------------------------------
 

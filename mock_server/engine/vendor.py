@@ -87,6 +87,9 @@ class VendorApi:
     def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {}
 
+    def attach(self, runtime: "ApiRuntime") -> None:
+        """Called once when the runtime serving this module is built."""
+
     # --- accounts and authentication ------------------------------------------------
 
     # The fixture fields that are credentials; the others are the account's attributes.
@@ -132,6 +135,10 @@ class VendorApi:
 
     def reset(self) -> None:
         """Forget module state (tokens, queues, ...) on an admin reset."""
+
+    def run_pending(self) -> int:
+        """Finish the API's queued asynchronous work now; returns how many jobs finished."""
+        return 0
 
     def export_state(self) -> dict[str, Any]:
         """Module state for the state export (kept beside the accounts' data)."""

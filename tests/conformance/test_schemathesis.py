@@ -6,8 +6,10 @@ status code, content type, body schema and headers.
 
 from __future__ import annotations
 
+import asyncio
 import os
 
+import httpx
 import hypothesis
 import pytest
 import schemathesis
@@ -18,8 +20,6 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from starlette.testclient import TestClient
-
 from mock_server.app import create_app
 from mock_server.config import ServerConfig
 
@@ -36,9 +36,13 @@ APP = create_app(ServerConfig(seed=1234))
 
 
 def _casavi_token() -> str:
-    with TestClient(APP) as client:
-        response = client.post("/casavi/authenticate", json={"key": "demo-key", "secret": "demo-secret"})
-        return response.json()["token"]
+    async def login() -> str:
+        transport = httpx.ASGITransport(app=APP)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+            response = await client.post("/casavi/authenticate", json={"key": "demo-key", "secret": "demo-secret"})
+            return response.json()["token"]
+
+    return asyncio.run(login())
 
 
 CREDENTIALS = {

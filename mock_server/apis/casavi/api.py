@@ -9,6 +9,7 @@ from ...engine.errors import ApiError
 from ...engine.vendor import Account, Call, Paging, VendorApi
 from .errors import CasaviErrorShape
 from .handlers import register
+from .jobs import JobQueue
 from .tokens import TokenBook
 
 PAGE_SIZE = 25
@@ -27,11 +28,16 @@ class CasaviApi(VendorApi):
     credential_fields = ("key", "secret")
     client_supplies_ids = True
 
-    def __init__(self, token_ttl: int = 3600) -> None:
+    def __init__(self, token_ttl: int = 3600, job_delay: float = 0.01) -> None:
         super().__init__()
         self.error_shape = CasaviErrorShape()
         self.tokens = TokenBook(token_ttl)
+        self.jobs = JobQueue(job_delay)
         register(self)
+
+    def attach(self, runtime) -> None:
+        self.jobs.now = runtime.now
+        self.jobs.on_change = runtime.answers.invalidate
 
     def authenticate(self, runtime, operation, incoming) -> Account:
         if not operation.secured:
@@ -80,9 +86,14 @@ class CasaviApi(VendorApi):
 
     def reset(self) -> None:
         self.tokens.tokens.clear()
+        self.jobs.clear()
+
+    def run_pending(self) -> int:
+        return self.jobs.run_all()
 
     def export_state(self) -> dict[str, Any]:
-        return {"tokens": self.tokens.export()}
+        return {"tokens": self.tokens.export(), "jobs": self.jobs.export()}
 
     def import_state(self, runtime, state: dict[str, Any]) -> None:
         self.tokens.load(state.get("tokens", []))
+        self.jobs.load(state.get("jobs", []))
