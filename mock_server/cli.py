@@ -19,7 +19,8 @@ API sandbox for the casavi, Afosto, Relay and Case messages REST APIs.
   mock-server contracts check --docs DIR
 
 Every serve flag can also be set with an environment variable (MOCK_SERVER_<FLAG>);
-flags win over the environment. The admin API lives under /__admin (health, contracts).
+flags win over the environment. The admin API lives under /__admin: health, reset,
+state, fixtures, requests, coverage, jobs/run, contracts/{api}.
 """
 
 
@@ -65,17 +66,26 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"mock-server: {error}", file=sys.stderr)
         return 2
-    app = create_app(config)
-    _print_banner(config)
+    try:
+        app = create_app(config)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"mock-server: {error}", file=sys.stderr)
+        return 2
+    _print_banner(app)
     uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level, access_log=False)
     return 0
 
 
-def _print_banner(config: ServerConfig) -> None:
+def _print_banner(app) -> None:
+    """Where each API is served and the credentials of its accounts."""
+    config = app.sandbox.config
     base = f"http://{config.host}:{config.port}"
-    print(f"mock-server {__version__} on {base}", flush=True)
-    for api in config.apis:
+    print(f"mock-server {__version__} on {base} (seed {config.seed})", flush=True)
+    for api, runtime in app.sandbox.runtimes.items():
         print(f"  {api:<9} {base}{config.mount_of(api) or '/'}", flush=True)
+        for account in runtime.accounts.values():
+            credentials = ", ".join(f"{key} {value}" for key, value in account.credentials.items())
+            print(f"            account {account.name}: {credentials}", flush=True)
     print(f"  admin     {base}/__admin/health", flush=True)
     if config.admin_token is None and config.host not in ("127.0.0.1", "localhost", "::1"):
         print("  warning: the admin API is open on a non-loopback address; set --admin-token", flush=True)

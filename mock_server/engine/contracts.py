@@ -24,7 +24,7 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 def default_contracts_dir() -> Path:
     """The `contracts/` folder of the source tree, or of the working directory."""
     for candidate in (_PACKAGE_ROOT / "contracts", Path.cwd() / "contracts"):
-        if (candidate / "casavi.yaml").exists():
+        if any(candidate.glob("*.yaml")):
             return candidate
     raise FileNotFoundError("no contracts folder found; pass --contracts-dir or set MOCK_SERVER_CONTRACTS_DIR")
 

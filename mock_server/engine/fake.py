@@ -1,7 +1,7 @@
 """Plausible values for a schema, the same every time for the same seed and key.
 
 Each value is drawn from a random generator seeded by (seed, key), where the key names
-the object and the field (`afosto/demo/cnt/batches/3/reference`), so an object's filled-in
+the object and the field (`<api>/<account>/<collection>/3/reference`), so an object's filled-in
 fields never change between reads and two runs with one seed agree byte for byte.
 Field names pick the kind of text (`email`, `city`, `firstName`, ...); formats and enums
 are always honoured.
@@ -64,6 +64,7 @@ _TEXT_RULES: list[tuple[str, Callable[[Faker], str]]] = [
     ("currency", lambda f: f.currency_code()),
     ("countrycode", lambda f: f.country_code()),
     ("country", lambda f: f.country_code()),
+    ("number", lambda f: f.numerify("####")),
     ("title", lambda f: f.sentence(nb_words=3).rstrip(".")),
     ("description", lambda f: f.sentence()),
     ("text", lambda f: f.sentence()),

@@ -2,8 +2,8 @@
 
 The generic rule: `POST` on a collection creates, `GET` lists or reads, `PUT`/`PATCH`
 change, `DELETE` removes, search endpoints filter, action endpoints change the state of
-the object they name. Titles refine it: Afosto's `POST /rel/contacts` is titled as a
-search, `PUT /rel/contacts` as an upsert. The decisions are written to a reviewable
+the object they name. Titles refine it: a `POST` on a collection titled "Search ..." is
+a search, a `PUT` titled "Upsert ..." an upsert. The decisions are written to a reviewable
 table (`contracts/operation-kinds.md`) that CI keeps current.
 """
 

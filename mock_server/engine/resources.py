@@ -219,7 +219,7 @@ def wrap_list(call: Call, page: list[Record], total: int, page_number: int, page
         return page
     properties = schema.get("properties", {})
     if not properties:
-        # A list documented only as "an object": the rows go where casavi's paged lists keep them.
+        # A list documented only as "an object": rows and paging in the common `rows` shape.
         return {"rows": page, "page": page_number, "pageCount": max(1, -(-total // page_size)) if page_size < 10**9 else 1}
     wrapper = next(
         (name for name in properties if name in _LIST_WRAPPERS or name == last_segment(info_of(call).template)),

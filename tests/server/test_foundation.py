@@ -111,3 +111,5 @@ def test_serve_command_starts_a_real_server():
         process.terminate()
         output, _ = process.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}/afosto" in output
+    assert "account demo: key demo-key, secret demo-secret" in output
+    assert "account partner: token demo-partner-token" in output

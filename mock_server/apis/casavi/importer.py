@@ -12,6 +12,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from .jobs import Job
+from .rules import app_link
 
 if TYPE_CHECKING:
     from ...engine.runtime import ApiRuntime
@@ -56,7 +57,7 @@ class Importer:
         if before is None:
             stored["internalId"] = self.runtime.store.next_number(f"internal{template}")
             stored.setdefault("customFields", {})
-        stored["appLink"] = f"https://app.casavi.sandbox{template.split('{')[0].rstrip('/')}/{key}"
+        stored["appLink"] = app_link(template, key)
         stored.setdefault("createdAt", now)
         collection.put(key, stored)
         return "created" if before is None else "updated"

@@ -15,7 +15,7 @@ def on_create(call: Call, template: str, record: dict[str, Any]) -> None:
     if "internalId" in properties:
         record["internalId"] = call.runtime.store.next_number(f"internal{template}")
     if "appLink" in properties:
-        record["appLink"] = f"{APP_BASE}{template.split('{')[0].rstrip('/')}/{record.get('id')}"
+        record["appLink"] = app_link(template, record.get("id"))
     if template == "/tickets":
         if record.get("number") is None:
             sequence = f"ticket-numbers/{call.account.name}"
@@ -26,6 +26,11 @@ def on_create(call: Call, template: str, record: dict[str, Any]) -> None:
         record["closedAt"] = record["lastModified"] if record["status"] == "CLOSED" else None
     elif template == "/tickets/{ticketId}/tasks":
         _task_state(call, {}, record)
+
+
+def app_link(template: str, reference_id: object) -> str:
+    """The object's page in the (sandboxed) casavi web app."""
+    return f"{APP_BASE}{template.split('{')[0].rstrip('/')}/{reference_id}"
 
 
 def on_change(call: Call, template: str, before: dict[str, Any], after: dict[str, Any]) -> None:
