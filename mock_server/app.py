@@ -18,7 +18,7 @@ from .engine.journal import RequestJournal
 from .engine.operations import compile_contract
 from .engine.runtime import ApiRuntime
 from .engine.service import ApiService, Receive, Scope, Send
-from .fixtures import apply_fixture, default_fixtures_dir, fixture_files, read_fixture
+from .fixtures import FixtureError, apply_fixture, default_fixtures_dir, fixture_files, read_fixture
 
 log = logging.getLogger("mock_server")
 ADMIN_PREFIX = "/__admin"
@@ -76,8 +76,6 @@ class Sandbox:
 
     def replace_state(self, document: dict[str, Any]) -> None:
         """Import a state export: the named APIs hold exactly what it lists."""
-        from .fixtures import FixtureError
-
         unknown = [api for api in document if api not in self.runtimes]
         if unknown:
             raise FixtureError(f"state: not served here: {', '.join(unknown)}")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .config import SETTINGS, ServerConfig, add_setting_flags, settings_from_args
+from .config import ServerConfig, add_setting_flags, settings_from_args
 
 DESCRIPTION = """\
 API sandbox for the casavi, Afosto, Relay and Case messages REST APIs.

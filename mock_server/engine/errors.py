@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -104,11 +104,3 @@ class ErrorShape(Protocol):
     def render(self, error: ApiError, reference: str) -> Any:
         """The JSON body for an error; ``reference`` is a fresh id some APIs include."""
 
-
-@dataclass
-class Failure:
-    """An error rendered for the wire (kept for the journal)."""
-
-    status: int
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)

@@ -353,7 +353,7 @@ def _upsert_items(body: Any) -> tuple[list[Any], str | None]:
         return body, None
     if isinstance(body, dict):
         lists = [name for name, value in body.items() if isinstance(value, list) and value and isinstance(value[0], dict)]
-        if len(lists) == 1 and not identifier_in(body, CollectionInfo("", {}, "id", False)):
+        if len(lists) == 1 and not any(body.get(name) not in (None, "") for name in _IDENTIFIER_FIELDS):
             return body[lists[0]], lists[0]
         return [body], None
     return [], None

@@ -56,7 +56,6 @@ class ApiRuntime:
         seed: int,
         clock: Clock,
         demo_data: bool,
-        settings: dict[str, Any] | None = None,
     ) -> None:
         self.name = contract.api
         self.contract = contract
@@ -64,7 +63,6 @@ class ApiRuntime:
         self.seed = seed
         self.clock = clock
         self.demo_data = demo_data
-        self.settings = settings or {}
         self.fake = FakeData(seed)
         self.shaper = Shaper(self.fake)
         self.store = ApiStore()
