@@ -120,7 +120,7 @@ def _load_collection(
     info = match.methods["GET"]
     parents = tuple(match.parameters.values())
     if exact:
-        runtime.data(account).seeded.add((info.template, parents))
+        runtime.data(account).seeded[(info.template, parents)] = None
     collection = runtime.collection(account, info.template, parents)
     items = objects if isinstance(objects, list) else [objects]
     for index, item in enumerate(items):

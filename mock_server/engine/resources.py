@@ -108,8 +108,21 @@ def body_fields(call: Call) -> dict[str, Any]:
     return copy.deepcopy(body) if isinstance(body, dict) else {}
 
 
+def with_defaults(call: Call, record: Record) -> Record:
+    """Fields the client left out take the defaults the request model documents."""
+    spec = call.request.body_spec
+    schema = spec.schema if spec is not None else {}
+    if schema.get("type") == "array":
+        schema = schema.get("items", {})
+    for name, prop in schema.get("properties", {}).items():
+        if name not in record and "default" in prop:
+            record[name] = copy.deepcopy(prop["default"])
+    return record
+
+
 def stamp_new(call: Call, info: CollectionInfo, record: Record, key: str | None = None) -> Record:
-    """Server-managed fields of a new object: identifier and timestamps."""
+    """Server-managed fields of a new object: identifier, documented defaults, timestamps."""
+    with_defaults(call, record)
     properties = info.item_schema.get("properties", {})
     if key is not None:
         record[info.id_field] = _typed_identifier(info, key)
@@ -272,7 +285,7 @@ def replace(call: Call) -> Reply:
     collection = collection_of(call, info)
     key = object_key(call)
     before = find(call, collection, key)
-    after = stamp_change(call, info, before, body_fields(call))
+    after = stamp_change(call, info, before, with_defaults(call, body_fields(call)))
     collection.put(key, after)
     return success(call, after, key)
 

@@ -89,7 +89,7 @@ class ApiRuntime:
         found = data.collection(template, parents)
         key = (template, parents)
         if key not in data.seeded:
-            data.seeded.add(key)
+            data.seeded[key] = None
             info = self.collections.get(template)
             if self.demo_data and info is not None and info.top_level and info.listable:
                 for index in range(DEMO_OBJECTS):

@@ -80,7 +80,7 @@ class AccountData:
     collections: dict[CollectionKey, Collection] = field(default_factory=dict)
     singletons: dict[str, Record] = field(default_factory=dict)  # by concrete path
     # Collections whose demo objects were generated already (they are made on first use).
-    seeded: set[CollectionKey] = field(default_factory=set)
+    seeded: dict[CollectionKey, None] = field(default_factory=dict)  # ordered, so exports are stable
 
     def collection(self, template: str, parents: tuple[str, ...] = ()) -> Collection:
         key = (template, parents)

@@ -143,3 +143,12 @@ async def test_file_upload_limit(client):
     big = b"x" * (10 * 1024 * 1024 + 1)
     _error(await client.post("/casavi/files", content=big, headers={**headers, "X-Filename": "a", "content-type": "text/plain"}),
            413, "10 MB")
+
+
+async def test_documented_defaults_apply(client):
+    headers = await casavi_headers(client)
+    post = await client.post("/casavi/posts", headers=headers, json={"title": "Lift", "text": "Repair", "authorId": "M-1", "propertyId": "P-00001"})
+    assert post.status_code == 200
+    body = post.json()
+    assert body["allowComments"] is True and body["isImportant"] is False and body["showOnInfoboard"] is False
+    assert (await client.get(f"/casavi/posts/{body['id']}", headers=headers)).json()["allowComments"] is True

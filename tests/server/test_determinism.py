@@ -45,3 +45,38 @@ async def test_stored_objects_read_the_same_every_time():
         assert len(reads) == 1
         singleton = {(await client.get("/afosto/iam/customer", headers=AFOSTO)).content for _ in range(3)}
         assert len(singleton) == 1
+
+
+PROCESS_SCRIPT = """
+import asyncio, hashlib, json, sys
+import httpx
+from mock_server.app import create_app
+from mock_server.config import ServerConfig
+
+async def main():
+    app = create_app(ServerConfig(seed=7, frozen_time="2026-01-02T03:04:05.678Z"))
+    digest = hashlib.sha256()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client:
+        for method, path, headers, body in json.loads(sys.argv[1]):
+            response = await client.request(method, path, headers=headers, content=json.dumps(body) if body is not None else None)
+            digest.update(response.content)
+        digest.update((await client.get("/__admin/state")).content)
+    print(digest.hexdigest())
+
+asyncio.run(main())
+"""
+
+
+def test_separate_processes_agree_byte_for_byte():
+    import os
+    import subprocess
+    import sys
+
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", PROCESS_SCRIPT, json.dumps(SCRIPT)],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed}, capture_output=True, text=True, check=True,
+        ).stdout
+        for hash_seed in ("1", "2")
+    }
+    assert len(outputs) == 1
