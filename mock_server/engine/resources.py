@@ -280,24 +280,24 @@ def matches(actual: Any, wanted: Any) -> bool:
     return actual == wanted
 
 
-def replace(call: Call) -> Reply:
+def _change(call: Call, combine: Callable[[Record, dict[str, Any]], Record]) -> Reply:
     info = info_of(call)
     collection = collection_of(call, info)
     key = object_key(call)
     before = find(call, collection, key)
-    after = stamp_change(call, info, before, with_defaults(call, body_fields(call)))
+    after = stamp_change(call, info, before, combine(before, body_fields(call)))
     collection.put(key, after)
     return success(call, after, key)
+
+
+def replace(call: Call) -> Reply:
+    """PUT: the body replaces the object (documented defaults fill what it leaves out)."""
+    return _change(call, lambda before, fields: with_defaults(call, fields))
 
 
 def update(call: Call) -> Reply:
-    info = info_of(call)
-    collection = collection_of(call, info)
-    key = object_key(call)
-    before = find(call, collection, key)
-    after = stamp_change(call, info, before, merged(before, body_fields(call)))
-    collection.put(key, after)
-    return success(call, after, key)
+    """PATCH: the body is merged into the object."""
+    return _change(call, merged)
 
 
 def merged(base: Record, changes: dict[str, Any]) -> Record:
