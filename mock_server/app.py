@@ -68,10 +68,7 @@ class Sandbox:
     def reset(self, apis: list[str]) -> None:
         """Back to the start-up state: fixtures reloaded, demo data regenerated on use."""
         for api in apis:
-            runtime = self.runtimes[api]
-            runtime.reset()
-            runtime.accounts.clear()
-            runtime.vendor.reset()
+            self.runtimes[api].clear()
         self.load_start_up_state(apis)
 
     def replace_state(self, document: dict[str, Any]) -> None:
@@ -80,10 +77,7 @@ class Sandbox:
         if unknown:
             raise FixtureError(f"state: not served here: {', '.join(unknown)}")
         for api in document:
-            runtime = self.runtimes[api]
-            runtime.reset()
-            runtime.accounts.clear()
-            runtime.vendor.reset()
+            self.runtimes[api].clear()
         apply_fixture(self.runtimes, document, "state", exact=True)
 
 

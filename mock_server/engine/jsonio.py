@@ -14,7 +14,6 @@ from typing import Any
 import orjson
 
 _LONG_NUMBER = re.compile(rb"\d{19,}")
-JSONDecodeError = ValueError
 
 
 def loads(data: bytes | str) -> Any:

@@ -6,13 +6,13 @@ Everything here runs once at start-up; the request path only reads the results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .kinds import Decision, classify, facts_of
 from .routing import PathRouter
 from .schema import Schema, SchemaIndex
 
-JSON_TYPES = ("application/json",)
 
 
 @dataclass
@@ -91,7 +91,7 @@ class OperationSpec:
     def kind(self) -> str:
         return self.decision.kind
 
-    @property
+    @cached_property
     def header_names(self) -> tuple[str, ...]:
         """Header parameters, which take part in what a read answers (e.g. paging)."""
         return tuple(spec.name for spec in self.parameters if spec.location == "header")

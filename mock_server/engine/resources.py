@@ -206,7 +206,7 @@ def list_objects(call: Call) -> Reply:
     collection = collection_of(call, info)
     criteria = _query_criteria(call, info)
     if criteria:
-        return list_reply(call, list(filtered(call, collection.values(), criteria)), info)
+        return list_reply(call, list(filtered(collection.values(), criteria)), info)
     # Unfiltered lists read only the requested page.
     paging = call.runtime.vendor.paging(call)
     return page_reply(call, collection.page(paging.offset, paging.limit), len(collection), info, paging)
@@ -261,7 +261,7 @@ def _query_criteria(call: Call, info: CollectionInfo) -> dict[str, Any]:
     }
 
 
-def filtered(call: Call, records: Any, criteria: dict[str, Any]) -> Any:
+def filtered(records: Any, criteria: dict[str, Any]) -> Any:
     for record in records:
         if all(matches(record.get(name), wanted) for name, wanted in criteria.items()):
             yield record
@@ -419,7 +419,7 @@ def search(call: Call) -> Reply:
     text = _query_text(call)
     records = [
         record
-        for record in filtered(call, collection.values(), criteria)
+        for record in filtered(collection.values(), criteria)
         if not text or _contains_words(record, text)
     ]
     return list_reply(call, records, info)
@@ -491,8 +491,10 @@ def _action_target(call: Call, info: CollectionInfo) -> str:
 
 def apply_state_word(record: Record, word: str, info: CollectionInfo) -> None:
     """`confirm` sets `is_confirmed`; `cancel` moves a `status` enum to `cancelled`, ..."""
-    forms = _word_forms(word.lower())
-    properties = info.item_schema.get("properties", {})
+    _apply_forms(record, _word_forms(word.lower()), info.item_schema.get("properties", {}))
+
+
+def _apply_forms(record: Record, forms: set[str], properties: dict[str, Any]) -> None:
     for name, schema in properties.items():
         plain = re.sub(r"[^a-z]", "", name.lower())
         if schema.get("type") == "boolean" and any(plain in (form, "is" + form, "has" + form) for form in forms):
@@ -501,6 +503,12 @@ def apply_state_word(record: Record, word: str, info: CollectionInfo) -> None:
             for option in schema["enum"]:
                 if isinstance(option, str) and re.sub(r"[^a-z]", "", option.lower()) in forms:
                     record[name] = option
+        elif name in ("status", "state") and schema.get("properties"):
+            # State kept as a set of flags: `state: {is_canceled, is_confirmed, ...}`.
+            nested = record.get(name) if isinstance(record.get(name), dict) else {}
+            _apply_forms(nested, forms, schema["properties"])
+            if nested:
+                record[name] = nested
 
 
 def _word_forms(word: str) -> set[str]:

@@ -148,11 +148,12 @@ class ApiRuntime:
         self.references += 1
         return self.fake.uuid(f"{self.name}/reference/{self.references}")
 
-    def reset(self) -> None:
+    def clear(self) -> None:
+        """Forget every account, object and piece of module state."""
         self.answers.invalidate()
         self.store = ApiStore()
-        for name in self.accounts:
-            self.store.account(name)
+        self.accounts.clear()
+        self.vendor.reset()
         self.references = 0
 
 

@@ -20,16 +20,13 @@ from .journal import JournalEntry, RequestJournal, excerpt
 from .operations import OperationSpec
 from .runtime import ApiRuntime
 from .validation import IncomingRequest, UploadedFile, ValidRequest, validate_request
-from .vendor import Account, Call, Reply
+from .vendor import MIB, MULTIPART_BODY_LIMIT, Account, Call, Reply
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 log = logging.getLogger("mock_server")
-MIB = 1024 * 1024
-JSON_LIMIT = 10 * MIB
-MULTIPART_LIMIT = 100 * MIB
 
 
 class BodyTooLarge(Exception):
@@ -206,7 +203,7 @@ async def _parse_form(scope: Scope, body: bytes, operation: OperationSpec) -> li
 
     request = Request(scope, replay)
     try:
-        form = await request.form(max_files=10_000, max_fields=10_000, max_part_size=MULTIPART_LIMIT)
+        form = await request.form(max_files=10_000, max_fields=10_000, max_part_size=MULTIPART_BODY_LIMIT)
     except MultiPartException as error:
         raise ApiError(400, problems=[Problem("body", (), "invalid", f"malformed multipart body: {error}")]) from None
     except (ValueError, KeyError, AssertionError) as error:

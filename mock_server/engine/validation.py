@@ -59,7 +59,6 @@ class ValidRequest:
     body: Any = None
     files: list[UploadedFile] = field(default_factory=list)
     body_spec: BodySpec | None = None
-    raw_body: bytes = b""
 
 
 def validate_request(operation: OperationSpec, incoming: IncomingRequest) -> ValidRequest:
@@ -83,7 +82,7 @@ def validate_request(operation: OperationSpec, incoming: IncomingRequest) -> Val
             problems.append(problem)
             continue
         (headers if spec.location == "header" else parameters)[spec.name] = value
-    result = ValidRequest(parameters=parameters, headers=headers, raw_body=incoming.body)
+    result = ValidRequest(parameters=parameters, headers=headers)
     if operation.bodies:
         problems.extend(_validate_body(operation, incoming, result))
     if problems:

@@ -74,6 +74,9 @@ class Paging:
 
 
 Handler = Callable[[Call], Reply]
+MIB = 1024 * 1024
+BODY_LIMIT = 10 * MIB
+MULTIPART_BODY_LIMIT = 100 * MIB
 
 
 class VendorApi:
@@ -111,7 +114,7 @@ class VendorApi:
 
     def body_limit(self, operation: "OperationSpec", multipart: bool) -> int:
         """Largest accepted request body in bytes."""
-        return (100 if multipart else 10) * 1024 * 1024
+        return MULTIPART_BODY_LIMIT if multipart else BODY_LIMIT
 
     # --- lists ----------------------------------------------------------------------
 

@@ -54,13 +54,24 @@ async def test_search_and_upsert_by_title(client):
     again = (await client.put("/afosto/rel/contacts", json={"id": contact["id"], "given_name": "Joanna"}, headers=AFOSTO)).json()
     assert again["id"] == contact["id"]
     found = await client.post("/afosto/rel/contacts", json={"ids": [contact["id"]]}, headers=AFOSTO)
-    assert found.status_code == 200
+    assert [item["id"] for item in found.json()] == [contact["id"]]
+    assert found.json()[0]["given_name"] == "Joanna"
+    nobody = await client.post("/afosto/rel/contacts", json={"ids": ["no-such-id"]}, headers=AFOSTO)
+    assert nobody.json() == []
 
 
 async def test_actions_change_the_object(client):
     order = (await client.post("/afosto/odr/orders", json={}, headers=AFOSTO)).json()
-    assert (await client.post(f"/afosto/odr/orders/{order['id']}/cancel", json={}, headers=AFOSTO)).status_code in (200, 204)
+    assert (await client.post(f"/afosto/odr/orders/{order['id']}/cancel", json={}, headers=AFOSTO)).status_code == 200
+    read = (await client.get(f"/afosto/odr/orders/{order['id']}", headers=AFOSTO)).json()
+    assert read["state"]["is_canceled"] is True
     assert (await client.post("/afosto/odr/orders/nope/cancel", json={}, headers=AFOSTO)).status_code == 404
+
+
+async def test_nested_objects_need_their_parent(client):
+    _error(await client.get("/afosto/odr/orders/nope/items", headers=AFOSTO), 404, message="order 'nope' not found")
+    order = (await client.post("/afosto/odr/orders", json={}, headers=AFOSTO)).json()
+    assert (await client.get(f"/afosto/odr/orders/{order['id']}/items", headers=AFOSTO)).status_code == 200
 
 
 async def test_second_account_sees_nothing_of_the_first(client):

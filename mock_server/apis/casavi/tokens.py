@@ -40,13 +40,6 @@ class TokenBook:
     def revoke(self, token: str) -> None:
         self.tokens.pop(token, None)
 
-    def revoke_account(self, account: str) -> int:
-        """End every token of an account (its key was deactivated)."""
-        doomed = [token for token, issued in self.tokens.items() if issued.account == account]
-        for token in doomed:
-            del self.tokens[token]
-        return len(doomed)
-
     def export(self) -> list[dict[str, Any]]:
         return [
             {"token": token, "account": issued.account, "expiresAt": format_instant(issued.expires)}
