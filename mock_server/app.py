@@ -1,84 +1,17 @@
-"""Assembles the sandbox: one runtime per served API, the admin API, and the dispatcher."""
+"""The ASGI application: `/__admin` to the admin API, each mount to its API's pipeline."""
 
 from __future__ import annotations
 
 import hmac
-import logging
-import time
 from typing import Any
 
-
 from .admin.routes import admin_app
-from .apis import vendor_for
 from .config import ServerConfig
 from .engine import jsonio
-from .engine.clock import Clock
-from .engine.contracts import default_contracts_dir, load_contract
-from .engine.journal import RequestJournal
-from .engine.operations import compile_contract
-from .engine.runtime import ApiRuntime
-from .engine.service import ApiService, Receive, Scope, Send
-from .fixtures import FixtureError, apply_fixture, default_fixtures_dir, fixture_files, read_fixture
+from .engine.pipeline import ApiPipeline, Receive, Scope, Send
+from .sandbox import Sandbox
 
-log = logging.getLogger("mock_server")
 ADMIN_PREFIX = "/__admin"
-
-
-class Sandbox:
-    """The running sandbox: configuration, one runtime per API, the journal."""
-
-    def __init__(self, config: ServerConfig) -> None:
-        self.config = config
-        self.started = time.monotonic()
-        self.clock = Clock(config.frozen_time)
-        self.journal = RequestJournal(config.journal_size)
-        contracts_dir = config.contracts_dir or default_contracts_dir()
-        self.runtimes: dict[str, ApiRuntime] = {}
-        for api in config.apis:
-            contract = compile_contract(api, load_contract(contracts_dir, api))
-            self.runtimes[api] = ApiRuntime(
-                contract,
-                vendor_for(api, {"token_ttl": config.token_ttl, "job_delay": config.job_delay}),
-                seed=config.seed,
-                clock=self.clock,
-                demo_data=not config.no_demo_data,
-            )
-        self.fixture_documents = self._start_up_fixtures()
-        self.load_start_up_state(list(self.runtimes))
-
-    def _start_up_fixtures(self) -> list[tuple[str, dict[str, Any]]]:
-        paths = []
-        bundled = default_fixtures_dir()
-        if bundled is not None:
-            paths.extend(fixture_files(bundled))
-        paths.extend(self.config.fixtures)
-        documents = []
-        for path in paths:
-            document = read_fixture(path)
-            # A fixture may cover APIs this server does not serve (with --api).
-            documents.append((str(path), {api: section for api, section in document.items() if api in self.runtimes}))
-        return documents
-
-    def load_start_up_state(self, apis: list[str]) -> None:
-        for source, document in self.fixture_documents:
-            selected = {api: section for api, section in document.items() if api in apis}
-            if selected:
-                apply_fixture(self.runtimes, selected, source)
-
-    def reset(self, apis: list[str]) -> None:
-        """Back to the start-up state: fixtures reloaded, demo data regenerated on use."""
-        for api in apis:
-            self.runtimes[api].clear()
-        self.load_start_up_state(apis)
-
-    def replace_state(self, document: dict[str, Any]) -> None:
-        """Import a state export: the named APIs hold exactly what it lists."""
-        unknown = [api for api in document if api not in self.runtimes]
-        if unknown:
-            raise FixtureError(f"state: not served here: {', '.join(unknown)}")
-        for api in document:
-            self.runtimes[api].clear()
-        apply_fixture(self.runtimes, document, "state", exact=True)
 
 
 class SandboxApp:
@@ -88,10 +21,11 @@ class SandboxApp:
         self.sandbox = sandbox
         self.admin = admin_app(sandbox)
         config = sandbox.config
-        self.services = {
-            api: ApiService(runtime, sandbox.journal, config.mount_of(api)) for api, runtime in sandbox.runtimes.items()
+        self.pipelines = {
+            name: ApiPipeline(api.runtime, api.vendor, sandbox.journal, config.mount_of(name))
+            for name, api in sandbox.apis.items()
         }
-        self.single = self.services[config.api] if config.api else None
+        self.single = self.pipelines[config.api] if config.api else None
         self.admin_token = config.admin_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -102,24 +36,23 @@ class SandboxApp:
             return
         path: str = scope["path"]
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
-            if not self._admin_allowed(scope, path):
-                await _json(send, 401, {"error": "the admin API needs 'Authorization: Bearer <admin token>'"})
-                return
-            admin_scope = dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX, path=path[len(ADMIN_PREFIX):] or "/")
-            if "raw_path" in scope and scope["raw_path"] is not None:
-                admin_scope["raw_path"] = scope["raw_path"][len(ADMIN_PREFIX):] or b"/"
-            await self.admin(admin_scope, receive, send)
+            await self._admin(scope, receive, send, path)
             return
-        if self.single is not None:
-            await self.single(scope, receive, send)
-            return
-        mount = path.split("/", 2)[1] if path.count("/") >= 1 else ""
-        service = self.services.get(mount)
-        if service is None:
-            mounts = ", ".join(f"/{api}" for api in self.services)
+        pipeline = self.single if self.single is not None else self.pipelines.get(_first_segment(path))
+        if pipeline is None:
+            mounts = ", ".join(f"/{api}" for api in self.pipelines)
             await _json(send, 404, {"error": f"no API is served at {path}; the APIs are under {mounts}"})
             return
-        await service(scope, receive, send)
+        await pipeline(scope, receive, send)
+
+    async def _admin(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        if not self._admin_allowed(scope, path):
+            await _json(send, 401, {"error": "the admin API needs 'Authorization: Bearer <admin token>'"})
+            return
+        admin_scope = dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX, path=path[len(ADMIN_PREFIX):] or "/")
+        if scope.get("raw_path") is not None:
+            admin_scope["raw_path"] = scope["raw_path"][len(ADMIN_PREFIX):] or b"/"
+        await self.admin(admin_scope, receive, send)
 
     def _admin_allowed(self, scope: Scope, path: str) -> bool:
         if self.admin_token is None or path == ADMIN_PREFIX + "/health":
@@ -134,10 +67,16 @@ class SandboxApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.sandbox.wake()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.sandbox.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _first_segment(path: str) -> str:
+    return path.split("/", 2)[1] if path.count("/") >= 1 else ""
 
 
 async def _json(send: Send, status: int, body: Any) -> None:

@@ -2,19 +2,26 @@
 
 The table `SETTINGS` is the single source: the `serve` command builds its flags from it,
 `--help` and the README list it, and `ServerConfig.from_env` reads the same variables.
+`ServerConfig` checks every value (ranges, choices, formats), so a bad one is refused at
+start with the flag and the problem named.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
-API_NAMES = ("casavi", "afosto", "relay", "messages")
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .apis import API_NAMES
+from .engine.clock import parse_instant
+
 ENV_PREFIX = "MOCK_SERVER_"
 DEFAULT_SEED = 1234
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
 def _bool(text: str) -> bool:
@@ -26,12 +33,6 @@ def _bool(text: str) -> bool:
     raise ValueError(f"not a boolean: {text!r}")
 
 
-def _api(text: str) -> str:
-    if text not in API_NAMES:
-        raise ValueError(f"unknown API {text!r}; choose one of {', '.join(API_NAMES)}")
-    return text
-
-
 def _paths(text: str) -> list[Path]:
     return [Path(part) for part in text.split(os.pathsep) if part]
 
@@ -40,11 +41,12 @@ def _paths(text: str) -> list[Path]:
 class Setting:
     """One configurable value of the server."""
 
-    name: str  # attribute of ServerConfig; flag is --name-with-dashes
-    parse: Callable[[str], Any]
+    name: str  # field of ServerConfig; flag is --name-with-dashes
+    parse: Callable[[str], Any]  # text (flag or environment) -> value
     help: str
     metavar: str | None = None
     is_flag: bool = False  # a boolean switch on the command line
+    choices: tuple[str, ...] | None = None  # the values it can take, when they are few
 
     @property
     def flag(self) -> str:
@@ -58,7 +60,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("host", str, "address to bind (default 127.0.0.1; 0.0.0.0 in containers)", "ADDR"),
     Setting("port", int, "port to listen on (default 8080)", "PORT"),
-    Setting("api", _api, "serve only this API, at the root instead of under its mount", "NAME"),
+    Setting("api", str, "serve only this API, at the root instead of under its mount", "NAME", choices=API_NAMES),
     Setting("seed", int, f"seed for generated ids and fake data (default {DEFAULT_SEED})", "N"),
     Setting("fixtures", _paths, "fixture file(s) to load at start, YAML or JSON (env: separated by ':')", "PATH"),
     Setting("no_demo_data", _bool, "start without the generated demo data set", is_flag=True),
@@ -66,29 +68,56 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin_token", str, "require 'Authorization: Bearer TOKEN' on /__admin", "TOKEN"),
     Setting("frozen_time", str, "answer every clock read with this ISO 8601 instant (reproducible timestamps)", "ISO"),
     Setting("token_ttl", int, "lifetime of casavi access tokens in seconds (default 3600)", "SECONDS"),
-    Setting("job_delay", float, "seconds the casavi import worker spends per record (default 0.01)", "SECONDS"),
+    Setting("job_delay", float, "seconds a background task (casavi import, Afosto batch) waits after each step (default 0.01)", "SECONDS"),
+    Setting("webhook_timeout", float, "seconds a webhook receiver has to answer one delivery attempt (default 5)", "SECONDS"),
+    Setting("webhook_attempts", int, "attempts per webhook delivery before it is marked failed (default 4)", "N"),
     Setting("journal_size", int, "requests kept in the request journal (default 1000)", "N"),
-    Setting("log_level", str, "uvicorn log level: critical, error, warning, info, debug (default info)", "LEVEL"),
+    Setting("log_level", str.lower, "log level (default info)", "LEVEL", choices=LOG_LEVELS),
 )
 
 
-@dataclass
-class ServerConfig:
+class ServerConfig(BaseModel):
     """Everything `create_app` and `serve` need; the defaults are the documented ones."""
 
-    host: str = "127.0.0.1"
-    port: int = 8080
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field("127.0.0.1", min_length=1)
+    port: int = Field(8080, ge=0, le=65535)
     api: str | None = None
     seed: int = DEFAULT_SEED
-    fixtures: list[Path] = field(default_factory=list)
+    fixtures: list[Path] = Field(default_factory=list)
     no_demo_data: bool = False
     contracts_dir: Path | None = None
     admin_token: str | None = None
     frozen_time: str | None = None
-    token_ttl: int = 3600
-    job_delay: float = 0.01
-    journal_size: int = 1000
-    log_level: str = "info"
+    token_ttl: int = Field(3600, ge=0)
+    job_delay: float = Field(0.01, ge=0, le=3600)
+    webhook_timeout: float = Field(5.0, gt=0, le=600)
+    webhook_attempts: int = Field(4, ge=1, le=100)
+    journal_size: int = Field(1000, ge=1, le=1_000_000)
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+
+    @field_validator("api")
+    @classmethod
+    def _known_api(cls, value: str | None) -> str | None:
+        if value is not None and value not in API_NAMES:
+            raise ValueError(f"unknown API {value!r}; choose one of {', '.join(API_NAMES)}")
+        return value
+
+    @field_validator("frozen_time")
+    @classmethod
+    def _instant(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_instant(value)
+            except ValueError:
+                raise ValueError(f"not an ISO 8601 instant: {value!r} (e.g. 2026-01-02T03:04:05.000Z)") from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
 
     @property
     def apis(self) -> tuple[str, ...]:
@@ -101,7 +130,10 @@ class ServerConfig:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "ServerConfig":
-        """Defaults, then `MOCK_SERVER_*` variables, then explicit overrides."""
+        """Defaults, then `MOCK_SERVER_*` variables, then explicit overrides.
+
+        Raises ValueError naming the flag (and its variable) of every bad value.
+        """
         environ = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
         for setting in SETTINGS:
@@ -109,25 +141,46 @@ class ServerConfig:
                 try:
                     values[setting.name] = setting.parse(environ[setting.env])
                 except ValueError as error:
-                    raise ValueError(f"{setting.env}: {error}") from None
+                    raise ValueError(f"{setting.env}: {_plain(error)}") from None
         values.update({key: value for key, value in overrides.items() if value is not None})
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
+        unknown = set(values) - set(cls.model_fields)
         if unknown:
             raise TypeError(f"unknown settings: {sorted(unknown)}")
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            raise ValueError(_setting_problems(error)) from None
+
+
+def _plain(error: ValueError) -> str:
+    text = str(error)
+    return "not a number" if text.startswith(("invalid literal for int", "could not convert string")) else text
+
+
+def _setting_problems(error: ValidationError) -> str:
+    """`--port (MOCK_SERVER_PORT): must be at most 65535`."""
+    by_name = {setting.name: setting for setting in SETTINGS}
+    lines = []
+    for problem in error.errors(include_url=False):
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        setting = by_name.get(name)
+        where = f"{setting.flag} ({setting.env})" if setting else name
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}")
+    return "; ".join(lines)
 
 
 def add_setting_flags(parser: argparse.ArgumentParser) -> None:
     """Add one flag per setting; defaults stay None so the environment can fill in."""
     for setting in SETTINGS:
-        help_text = f"{setting.help} [env {setting.env}]"
+        help_text = f"{setting.help}" + (f"; one of {', '.join(setting.choices)}" if setting.choices else "")
+        help_text += f" [env {setting.env}]"
         if setting.is_flag:
             parser.add_argument(setting.flag, dest=setting.name, action="store_true", default=None, help=help_text)
         else:
             parser.add_argument(
                 setting.flag, dest=setting.name, type=_argparse_type(setting), default=None,
-                metavar=setting.metavar, help=help_text,
+                metavar=setting.metavar, help=help_text, choices=setting.choices,
             )
 
 
@@ -136,7 +189,7 @@ def _argparse_type(setting: Setting) -> Callable[[str], Any]:
         try:
             return setting.parse(text)
         except ValueError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
+            raise argparse.ArgumentTypeError(_plain(error)) from None
 
     convert.__name__ = setting.name
     return convert

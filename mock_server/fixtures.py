@@ -9,19 +9,28 @@
 
 Loading adds to the current state; an account or object with an existing name or id is
 replaced. The state export has the same structure, so an export is a valid fixture.
+
+A document is checked whole before anything of it is loaded (its shape against each
+API's section model, then every account, collection path and object it names), so a bad
+document changes nothing and its error names the field.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from .engine import jsonio
+from .engine.changes import FROM_FIXTURE, FROM_STATE
+from .engine.documents import ApiSection, describe
 from .engine.routing import PathRouter
 from .engine.runtime import ApiRuntime, CollectionInfo
-from .engine.store import concrete_path
+from .engine.store import SINGLE, concrete_path
+from .served import ServedApi
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +52,11 @@ def fixture_files(directory: Path) -> list[Path]:
 
 
 def read_fixture(path: Path) -> dict[str, Any]:
-    return parse_fixture(path.read_bytes(), str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise FixtureError(f"{path}: cannot be read: {error.strerror or error}") from None
+    return parse_fixture(data, str(path))
 
 
 def parse_fixture(data: bytes, source: str = "fixture") -> dict[str, Any]:
@@ -59,45 +72,140 @@ def parse_fixture(data: bytes, source: str = "fixture") -> dict[str, Any]:
     return document
 
 
-def apply_fixture(
-    runtimes: dict[str, ApiRuntime], document: dict[str, Any], source: str = "fixture", exact: bool = False
+@dataclass
+class _Collection:
+    """One collection of a section, checked: where its objects go."""
+
+    account: str
+    path: str
+    info: CollectionInfo | None  # None for a singleton path
+    parents: tuple[str, ...]
+    objects: list[dict[str, Any]]
+
+
+@dataclass
+class _Section:
+    api: ServedApi
+    model: ApiSection
+    collections: list[_Collection]
+
+
+def load_fixture(
+    served: dict[str, ServedApi], document: dict[str, Any], source: str = "fixture", *, exact: bool = False
 ) -> dict[str, int]:
     """Load a fixture document into the served APIs; returns how many objects each got.
 
-    ``exact`` loads a state export: collections hold exactly what the document lists,
-    with no demo objects generated into them.
+    ``exact`` loads a state export: the APIs it names are emptied first and their
+    collections hold exactly what it lists, with no demo objects generated into them.
+    Nothing is changed when the document has a problem (FixtureError says which).
     """
-    unknown = [name for name in document if name not in runtimes]
-    if unknown:
-        raise FixtureError(f"{source}: not served here: {', '.join(map(str, unknown))} (served: {', '.join(runtimes)})")
-    loaded: dict[str, int] = {}
-    for api in document:
-        runtimes[api].answers.invalidate()
-    for api, section in document.items():
-        if not isinstance(section, dict):
-            raise FixtureError(f"{source}: {api}: expected a mapping with accounts/data")
-        loaded[api] = _apply_section(runtimes[api], section, f"{source}: {api}", exact)
+    sections = check_fixture(served, document, source, exact=exact)
+    loaded = {}
+    for section in sections:
+        if exact:
+            section.api.runtime.clear()
+        loaded[section.api.name] = _apply(section, exact)
+        section.api.runtime.wake()
     return loaded
 
 
-def _apply_section(runtime: ApiRuntime, section: dict[str, Any], where: str, exact: bool) -> int:
-    for index, definition in enumerate(section.get("accounts") or []):
-        if not isinstance(definition, dict) or "name" not in definition:
-            raise FixtureError(f"{where}: accounts[{index}] needs a name")
-        runtime.add_account(runtime.vendor.account_from_fixture(definition))
-    state = {key: value for key, value in section.items() if key not in ("accounts", "data", "counters")}
-    if state:
-        runtime.vendor.import_state(runtime, state)
-    for name, value in (section.get("counters") or {}).items():
-        runtime.store.bump_counter(name, int(value))
-    count = 0
+def check_fixture(
+    served: dict[str, ServedApi], document: dict[str, Any], source: str = "fixture", *, exact: bool = False
+) -> list["_Section"]:
+    """The document's sections, checked against what is served; FixtureError on the first problem."""
+    unknown = [str(name) for name in document if name not in served]
+    if unknown:
+        raise FixtureError(f"{source}: not served here: {', '.join(unknown)} (served: {', '.join(served)})")
+    sections = []
+    for name, raw in document.items():
+        api = served[name]
+        where = f"{source}: {name}"
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise FixtureError(f"{where}: expected a mapping with accounts, data, ...")
+        try:
+            model = api.vendor.section_model.model_validate(raw)
+        except ValidationError as error:
+            raise FixtureError(f"{source}: {describe(error, name)}") from None
+        known = {entry.name for entry in model.accounts} | (set() if exact else set(api.runtime.accounts))
+        problems = model.references(known)
+        problems += [
+            f"tasks[{index}].account: unknown account {task.account!r}"
+            for index, task in enumerate(model.tasks)
+            if task.account not in known
+        ]
+        problems += [
+            f"tasks[{index}].type: unknown task type {task.type!r}"
+            for index, task in enumerate(model.tasks)
+            if task.type not in api.runtime.task_types
+        ]
+        if problems:
+            raise FixtureError(f"{where}: {problems[0]}")
+        sections.append(_Section(api, model, _check_data(api.runtime, model, known, where)))
+    return sections
+
+
+def _check_data(runtime: ApiRuntime, model: ApiSection, known: set[str], where: str) -> list[_Collection]:
     router = _collection_router(runtime)
-    for account_name, collections in (section.get("data") or {}).items():
-        account = runtime.accounts.get(str(account_name))
-        if account is None:
-            raise FixtureError(f"{where}: data names unknown account {account_name!r}")
-        for path, objects in (collections or {}).items():
-            count += _load_collection(runtime, router, account, str(path), objects, f"{where}: {account_name} {path}", exact)
+    checked = []
+    for account, collections in model.data.items():
+        if account not in known:
+            raise FixtureError(f"{where}: data.{account}: unknown account {account!r} (define it under accounts)")
+        for path, value in (collections or {}).items():
+            place = f"{where}: data.{account}.{path}"
+            match = router.match(str(path))
+            if match is None:
+                if isinstance(value, dict) and _is_singleton(runtime, str(path)):
+                    template = runtime.contract.router.match(str(path))
+                    assert template is not None
+                    checked.append(_Collection(account, str(path), None, tuple(template.parameters.values()), [value]))
+                    continue
+                raise FixtureError(f"{place}: no collection of this API has that path")
+            if value is None:
+                value = []
+            if not isinstance(value, list):
+                raise FixtureError(f"{place}: a collection holds a list of objects")
+            for index, item in enumerate(value):
+                if not isinstance(item, dict):
+                    raise FixtureError(f"{place}[{index}]: objects are mappings")
+            info = match.methods["GET"]
+            checked.append(_Collection(account, str(path), info, tuple(match.parameters.values()), value))
+    return checked
+
+
+def _apply(section: _Section, exact: bool) -> int:
+    runtime, vendor, model = section.api.runtime, section.api.vendor, section.model
+    origin = FROM_STATE if exact else FROM_FIXTURE
+    for entry in model.accounts:
+        runtime.add_account(vendor.account_from_fixture(entry.model_dump(exclude_none=True)))
+    vendor.import_state(runtime, model.module_state())
+    for name, value in model.counters.items():
+        runtime.store.bump_counter(name, value)
+    if model.tasks:
+        runtime.tasks.load([task.model_dump() for task in model.tasks])
+    count = 0
+    for collection in section.collections:
+        account = runtime.accounts[collection.account]
+        info = collection.info
+        if info is None:
+            template = runtime.contract.router.match(collection.path)
+            assert template is not None
+            runtime.store.put(account.name, template.template, collection.parents, SINGLE, dict(collection.objects[0]), origin=origin)
+            count += 1
+            continue
+        if exact:
+            runtime.data(account).seeded[(info.template, collection.parents)] = None
+        else:
+            runtime.collection(account, info.template, collection.parents)  # demo objects first, as on first use
+        for item in collection.objects:
+            record = dict(item)
+            if record.get(info.id_field) in (None, ""):
+                record[info.id_field] = runtime.new_identifier(info, f"fixture{concrete_path(info.template, collection.parents)}")
+            if isinstance(record[info.id_field], int):
+                runtime.store.bump_counter(info.template, record[info.id_field])
+            runtime.store.put(account.name, info.template, collection.parents, str(record[info.id_field]), record, origin=origin)
+        count += len(collection.objects)
     return count
 
 
@@ -108,52 +216,26 @@ def _collection_router(runtime: ApiRuntime) -> PathRouter[CollectionInfo]:
     return router
 
 
-def _load_collection(
-    runtime: ApiRuntime, router: PathRouter[CollectionInfo], account: Any, path: str, objects: Any, where: str, exact: bool
-) -> int:
-    match = router.match(path)
-    if match is None:
-        if isinstance(objects, dict) and _is_singleton(runtime, path):
-            runtime.data(account).singletons[path] = objects
-            return 1
-        raise FixtureError(f"{where}: no collection of this API has that path")
-    info = match.methods["GET"]
-    parents = tuple(match.parameters.values())
-    if exact:
-        runtime.data(account).seeded[(info.template, parents)] = None
-    collection = runtime.collection(account, info.template, parents)
-    items = objects if isinstance(objects, list) else [objects]
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise FixtureError(f"{where}[{index}]: objects are mappings")
-        record = dict(item)
-        if record.get(info.id_field) in (None, ""):
-            record[info.id_field] = runtime.new_identifier(info, f"fixture{concrete_path(info.template, parents)}")
-        if isinstance(record[info.id_field], int):
-            runtime.store.bump_counter(info.template, record[info.id_field])
-        collection.put(str(record[info.id_field]), record)
-    return len(items)
-
-
 def _is_singleton(runtime: ApiRuntime, path: str) -> bool:
     match = runtime.contract.router.match(path)
     return match is not None and any(op.kind.startswith("singleton") for op in match.methods.values())
 
 
-def export_state(runtimes: dict[str, ApiRuntime]) -> dict[str, Any]:
-    """The whole state as a fixture document."""
+def export_state(served: dict[str, ServedApi]) -> dict[str, Any]:
+    """The whole state of the given APIs as a fixture document."""
     exported: dict[str, Any] = {}
-    for api, runtime in runtimes.items():
+    for name, api in served.items():
+        runtime = api.runtime
         data = runtime.store.export()
         for account_name, account_data in runtime.store.accounts.items():
             for template, parents in account_data.seeded:
                 # Seen-but-empty collections are kept, so they stay empty after an import.
                 data.setdefault(account_name, {}).setdefault(concrete_path(template, parents), [])
-        exported[api] = {
+        exported[name] = {
             "accounts": [account.to_fixture() for account in runtime.accounts.values()],
-            **runtime.vendor.export_state(),
+            **api.vendor.export_state(runtime),
             "counters": dict(runtime.store.counters),
+            "tasks": runtime.tasks.export(),
             "data": data,
         }
     return exported
-

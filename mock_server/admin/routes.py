@@ -1,35 +1,35 @@
-"""`/__admin`: health, reset, state, fixtures, request journal, coverage, contracts."""
+"""`/__admin`: health, reset, state, fixtures, request journal, coverage, background work,
+webhook deliveries, contracts."""
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..engine.contracts import served_contract
-from ..fixtures import FixtureError, apply_fixture, export_state, parse_fixture
-
-if TYPE_CHECKING:
-    from ..app import Sandbox
+from ..fixtures import FixtureError, parse_fixture
+from ..sandbox import Sandbox
 
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def admin_app(sandbox: "Sandbox") -> Starlette:
+def admin_app(sandbox: Sandbox) -> Starlette:
     """The admin API as a Starlette application (mounted at `/__admin`)."""
 
     def selected_apis(request: Request) -> list[str] | JSONResponse:
         api = request.query_params.get("api")
         if api is None:
-            return list(sandbox.runtimes)
-        if api not in sandbox.runtimes:
-            return _error(404, f"unknown API {api!r}; served: {', '.join(sandbox.runtimes)}")
+            return list(sandbox.apis)
+        if api not in sandbox.apis:
+            return _error(404, f"unknown API {api!r}; served: {', '.join(sandbox.apis)}")
         return [api]
 
     async def health(request: Request) -> JSONResponse:
@@ -37,12 +37,12 @@ def admin_app(sandbox: "Sandbox") -> Starlette:
             {
                 "status": "ok",
                 "apis": {
-                    api: {
-                        "mount": sandbox.config.mount_of(api) or "/",
-                        "operations": len(runtime.contract.operations),
-                        "accounts": len(runtime.accounts),
+                    name: {
+                        "mount": sandbox.config.mount_of(name) or "/",
+                        "operations": len(api.runtime.contract.operations),
+                        "accounts": len(api.runtime.accounts),
                     }
-                    for api, runtime in sandbox.runtimes.items()
+                    for name, api in sandbox.apis.items()
                 },
                 "uptimeSeconds": round(time.monotonic() - sandbox.started, 3),
             }
@@ -59,7 +59,7 @@ def admin_app(sandbox: "Sandbox") -> Starlette:
         apis = selected_apis(request)
         if isinstance(apis, JSONResponse):
             return apis
-        return JSONResponse(export_state({api: sandbox.runtimes[api] for api in apis}))
+        return JSONResponse(sandbox.export_state(apis))
 
     async def put_state(request: Request) -> JSONResponse:
         try:
@@ -71,8 +71,7 @@ def admin_app(sandbox: "Sandbox") -> Starlette:
 
     async def fixtures(request: Request) -> JSONResponse:
         try:
-            document = parse_fixture(await request.body(), "fixture")
-            loaded = apply_fixture(sandbox.runtimes, document)
+            loaded = sandbox.load_fixture(parse_fixture(await request.body(), "fixture"))
         except FixtureError as error:
             return _error(400, str(error))
         return JSONResponse({"loaded": loaded})
@@ -93,11 +92,11 @@ def admin_app(sandbox: "Sandbox") -> Starlette:
 
     async def coverage(request: Request) -> JSONResponse:
         report: dict[str, Any] = {}
-        for api, runtime in sandbox.runtimes.items():
+        for name, api in sandbox.apis.items():
             operations = {}
             never = []
-            for operation_id, operation in runtime.contract.operations.items():
-                statuses = sandbox.journal.statuses.get((api, operation_id), {})
+            for operation_id, operation in api.runtime.contract.operations.items():
+                statuses = sandbox.journal.statuses.get((name, operation_id), {})
                 calls = sum(statuses.values())
                 operations[operation_id] = {
                     "method": operation.method,
@@ -107,10 +106,9 @@ def admin_app(sandbox: "Sandbox") -> Starlette:
                 }
                 if not calls:
                     never.append(operation_id)
-            called = len(operations) - len(never)
-            report[api] = {
+            report[name] = {
                 "operations": len(operations),
-                "called": called,
+                "called": len(operations) - len(never),
                 "neverCalled": never,
                 "byOperation": operations,
             }
@@ -120,17 +118,45 @@ def admin_app(sandbox: "Sandbox") -> Starlette:
         apis = selected_apis(request)
         if isinstance(apis, JSONResponse):
             return apis
-        finished = {api: sandbox.runtimes[api].vendor.run_pending() for api in apis}
-        for api in apis:
-            sandbox.runtimes[api].answers.invalidate()
-        return JSONResponse({"finished": finished})
+        return JSONResponse({"finished": await sandbox.run_pending(apis)})
+
+    async def tasks(request: Request) -> JSONResponse:
+        apis = selected_apis(request)
+        if isinstance(apis, JSONResponse):
+            return apis
+        listed = [
+            {"api": name, **task.to_state(), "progress": task.progress}
+            for name in apis
+            for task in sandbox.apis[name].runtime.tasks.tasks.values()
+        ]
+        return JSONResponse({"count": len(listed), "tasks": listed})
+
+    async def webhooks(request: Request) -> JSONResponse:
+        apis = selected_apis(request)
+        if isinstance(apis, JSONResponse):
+            return apis
+        params = request.query_params
+        deliveries = [
+            delivery.to_json()
+            for name in apis
+            for delivery in sandbox.apis[name].runtime.outbox.select(
+                event=params.get("event"), target=params.get("target")
+            )
+        ]
+        return JSONResponse({"count": len(deliveries), "deliveries": deliveries})
 
     async def contract(request: Request) -> JSONResponse:
-        api = request.path_params["api"]
-        runtime = sandbox.runtimes.get(api)
-        if runtime is None:
-            return _error(404, f"unknown API {api!r}; served: {', '.join(sandbox.runtimes)}")
-        return JSONResponse(served_contract(runtime.contract.document, sandbox.config.mount_of(api)))
+        name = request.path_params["api"]
+        api = sandbox.apis.get(name)
+        if api is None:
+            return _error(404, f"unknown API {name!r}; served: {', '.join(sandbox.apis)}")
+        return JSONResponse(served_contract(api.runtime.contract.document, sandbox.config.mount_of(name)))
+
+    async def http_error(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, HTTPException)
+        if error.status_code == 404:
+            return _error(404, f"no admin call at {request.url.path}; see GET /__admin/health and the README")
+        return _error(error.status_code, error.detail)
 
     return Starlette(
         routes=[
@@ -142,6 +168,9 @@ def admin_app(sandbox: "Sandbox") -> Starlette:
             Route("/requests", requests, methods=["GET", "DELETE"]),
             Route("/coverage", coverage, methods=["GET"]),
             Route("/jobs/run", run_jobs, methods=["POST"]),
+            Route("/tasks", tasks, methods=["GET"]),
+            Route("/webhooks", webhooks, methods=["GET"]),
             Route("/contracts/{api}", contract, methods=["GET"]),
-        ]
+        ],
+        exception_handlers={HTTPException: http_error},
     )

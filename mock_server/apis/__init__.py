@@ -1,27 +1,27 @@
-"""One package per faked API; each supplies a `VendorApi` the engine plugs in."""
+"""One package per faked API; each supplies a `VendorApi` the engine plugs in.
+
+`VENDORS` is the one list of the APIs the sandbox can serve, in the order they are
+listed everywhere (mounts, banner, health, state exports).
+"""
 
 from __future__ import annotations
 
 from ..engine.vendor import VendorApi
+from .afosto.api import AfostoApi
+from .casavi.api import CasaviApi
+from .messages.api import MessagesApi
+from .relay.api import RelayApi
+from .settings import VendorSettings
+
+VENDORS: dict[str, type[VendorApi]] = {
+    "casavi": CasaviApi,
+    "afosto": AfostoApi,
+    "relay": RelayApi,
+    "messages": MessagesApi,
+}
+API_NAMES: tuple[str, ...] = tuple(VENDORS)
 
 
-def vendor_for(api: str, settings: dict | None = None) -> VendorApi:
+def vendor_for(api: str, settings: VendorSettings | None = None) -> VendorApi:
     """A fresh instance of an API's module."""
-    settings = settings or {}
-    if api == "casavi":
-        from .casavi.api import CasaviApi
-
-        return CasaviApi(token_ttl=settings.get("token_ttl", 3600), job_delay=settings.get("job_delay", 0.01))
-    if api == "afosto":
-        from .afosto.api import AfostoApi
-
-        return AfostoApi()
-    if api == "relay":
-        from .relay.api import RelayApi
-
-        return RelayApi()
-    if api == "messages":
-        from .messages.api import MessagesApi
-
-        return MessagesApi()
-    raise KeyError(api)
+    return VENDORS[api](settings or VendorSettings())

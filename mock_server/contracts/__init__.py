@@ -11,10 +11,14 @@ from typing import Any, Callable
 
 import yaml
 
+from ..apis import API_NAMES, vendor_for
+from ..engine.kinds import decide_document, kinds_table
+from .afosto import parse_afosto
+from .casavi import parse_casavi
+from .messages import parse_messages
 from .model import ApiContract
+from .relay import parse_relay
 from .writer import contract_to_openapi, dump_yaml
-
-API_NAMES = ("casavi", "afosto", "relay", "messages")
 
 # How each document announces itself on its first line; the file names are opaque.
 _FIRST_LINES = {
@@ -52,11 +56,6 @@ def identify_documents(docs_dir: Path) -> dict[str, str]:
 
 def parse_documents(documents: dict[str, str]) -> dict[str, ApiContract]:
     """Run each API's parser over its document."""
-    from .afosto import parse_afosto
-    from .casavi import parse_casavi
-    from .messages import parse_messages
-    from .relay import parse_relay
-
     parsers: dict[str, Callable[[], ApiContract]] = {
         "casavi": lambda: parse_casavi(documents["casavi"]),
         "afosto": lambda: parse_afosto(documents["afosto"]),
@@ -71,9 +70,6 @@ KINDS_TABLE = "operation-kinds.md"
 
 def generate(docs_dir: Path) -> dict[str, str]:
     """Every generated file's text, keyed by file name: `<api>.yaml` and the kinds table."""
-    from ..apis import vendor_for
-    from ..engine.kinds import decide_document, kinds_table
-
     contracts = parse_documents(identify_documents(docs_dir))
     documents = {name: contract_to_openapi(contract) for name, contract in contracts.items()}
     files = {f"{name}.yaml": dump_yaml(document) for name, document in documents.items()}

@@ -12,7 +12,19 @@ import copy
 import re
 from typing import Any
 
-from . import redoc
+from .redoc import (
+    Field,
+    RedocOperation,
+    collect_json_text,
+    field_schema,
+    locate_operations,
+    name_unnamed_fields,
+    object_schema,
+    parse_bulleted_json,
+    parse_operation,
+    read_field_line,
+    type_line_schema,
+)
 from .model import ApiContract, Header, JsonSchema, Operation, Parameter, RequestBody, Response
 from .prose import camel_identifier, short_description
 from .samples import schema_from_sample
@@ -189,10 +201,10 @@ def parse_casavi(text: str) -> ApiContract:
     lines = text.splitlines()
     rows = [line.split("|") for line in OPERATIONS.strip().splitlines()]
     titles = [row[0] for row in rows]
-    starts = redoc.locate_operations(lines, titles)
+    starts = locate_operations(lines, titles)
     end_of_reference = next(i for i, line in enumerate(lines) if line.strip() == "Changelog")
     ends = starts[1:] + [end_of_reference]
-    parsed = {title: redoc.parse_operation(title, lines, s, e) for title, s, e in zip(titles, starts, ends)}
+    parsed = {title: parse_operation(title, lines, s, e) for title, s, e in zip(titles, starts, ends)}
 
     schemas = _components(lines, parsed)
     refs = set(schemas)
@@ -234,7 +246,7 @@ def _tag_at(tag_lines: list[tuple[int, str]], line: int) -> str:
 # --- components ---------------------------------------------------------------------
 
 
-def _components(lines: list[str], parsed: dict[str, redoc.RedocOperation]) -> dict[str, JsonSchema]:
+def _components(lines: list[str], parsed: dict[str, RedocOperation]) -> dict[str, JsonSchema]:
     schemas: dict[str, JsonSchema] = {}
     names = set(SAMPLED_MODELS) | set(PRINTED_MODELS) | set(OPAQUE_MODELS) | {
         "PropertyImport", "UnitImport", "Contract", "Responsibility", "Error",
@@ -246,7 +258,7 @@ def _components(lines: list[str], parsed: dict[str, redoc.RedocOperation]) -> di
         schemas[name] = schema_from_sample(samples[0])
     for name, heading in PRINTED_MODELS.items():
         fields, sample = _model_section(lines, heading)
-        schema = redoc.object_schema(fields, names)
+        schema = object_schema(fields, names)
         if isinstance(sample, dict):
             _add_missing_properties(schema, schema_from_sample(sample))
         schemas[name] = schema
@@ -256,7 +268,7 @@ def _components(lines: list[str], parsed: dict[str, redoc.RedocOperation]) -> di
     for (model, prop), item in NESTED_ROWS.items():
         target = schemas[model]["properties"][prop]
         if item is None:
-            target["items"] = redoc.type_line_schema(_document_shared_with(parsed), names)["items"]
+            target["items"] = type_line_schema(_document_shared_with(parsed), names)["items"]
         else:
             target["items"] = {"$ref": f"#/components/schemas/{item}"}
     for model, extra in CHANGELOG_FIELDS.items():
@@ -269,23 +281,23 @@ def _components(lines: list[str], parsed: dict[str, redoc.RedocOperation]) -> di
     return {name: schemas[name] for name in sorted(schemas)}
 
 
-def _document_shared_with(parsed: dict[str, redoc.RedocOperation]) -> str:
+def _document_shared_with(parsed: dict[str, RedocOperation]) -> str:
     fields = parsed["Upload a new document or change an existing one"].body_fields
     return next(f.type_line for f in fields if f.type_line.startswith("Array of SharedWith"))
 
 
-def _model_section(lines: list[str], heading: str) -> tuple[list[redoc.Field], Any]:
+def _model_section(lines: list[str], heading: str) -> tuple[list[Field], Any]:
     """Field list and sample of a model printed under its own heading."""
     start = next(i for i, line in enumerate(lines) if line.strip() == heading)
-    fields: list[redoc.Field] = []
+    fields: list[Field] = []
     i = start + 1
     while not lines[i].startswith(("{", "[")):
         if lines[i].strip():
-            i = redoc.read_field_line(fields, lines, i, len(lines))
+            i = read_field_line(fields, lines, i, len(lines))
         else:
             i += 1
-    text, _ = redoc.collect_json_text(lines, i, len(lines))
-    return fields, redoc.parse_bulleted_json(text)
+    text, _ = collect_json_text(lines, i, len(lines))
+    return fields, parse_bulleted_json(text)
 
 
 def _add_missing_properties(schema: JsonSchema, other: JsonSchema) -> None:
@@ -294,7 +306,7 @@ def _add_missing_properties(schema: JsonSchema, other: JsonSchema) -> None:
         properties.setdefault(key, value)
 
 
-def _enrich_from_request_fields(schemas: dict[str, JsonSchema], parsed: dict[str, redoc.RedocOperation]) -> None:
+def _enrich_from_request_fields(schemas: dict[str, JsonSchema], parsed: dict[str, RedocOperation]) -> None:
     """Response models take enums and formats the request field lists state for the same field."""
     sources = {
         "Task": "Create order / task",
@@ -307,7 +319,7 @@ def _enrich_from_request_fields(schemas: dict[str, JsonSchema], parsed: dict[str
         for item in parsed[title].body_fields:
             if item.name not in properties:
                 continue
-            stated = redoc.field_schema(item, set())
+            stated = field_schema(item, set())
             target = properties[item.name]
             if stated.get("type") != target.get("type"):
                 continue
@@ -411,7 +423,7 @@ def _job_results_schema() -> JsonSchema:
 
 
 def _operation(
-    source: redoc.RedocOperation, method: str, path: str, printed: bool, tag: str, refs: set[str]
+    source: RedocOperation, method: str, path: str, printed: bool, tag: str, refs: set[str]
 ) -> Operation:
     operation = Operation(
         method=method,
@@ -433,8 +445,8 @@ def _operation(
     return operation
 
 
-def _parameter(item: redoc.Field, location: str) -> Parameter:
-    schema = redoc.field_schema(item, set())
+def _parameter(item: Field, location: str) -> Parameter:
+    schema = field_schema(item, set())
     schema.pop("description", None)
     parameter = Parameter(
         name=item.name or "",
@@ -449,7 +461,7 @@ def _parameter(item: redoc.Field, location: str) -> Parameter:
     return parameter
 
 
-def _parameter_example(item: redoc.Field) -> Any:
+def _parameter_example(item: Field) -> Any:
     """`Example: 11`, or in query-string form `status=OPEN&status=INPROGRESS`."""
     if item.example is None:
         return None
@@ -461,17 +473,17 @@ def _parameter_example(item: redoc.Field) -> Any:
     return values if item.type_line.startswith("Array") else values[0]
 
 
-def _request_body(source: redoc.RedocOperation, refs: set[str]) -> RequestBody:
+def _request_body(source: RedocOperation, refs: set[str]) -> RequestBody:
     content_type = source.body_content_type or "application/json"
     fields = list(source.body_fields)
     sample = source.request_samples[0].value if source.request_samples else None
     if fields and fields[0].type_line == "Array ()" and fields[0].name is None:
-        schema: JsonSchema = {"type": "array", "items": redoc.object_schema(fields[1:], refs)}
+        schema: JsonSchema = {"type": "array", "items": object_schema(fields[1:], refs)}
     elif len(fields) == 1 and fields[0].name is None:
-        schema = redoc.field_schema(fields[0], refs)
+        schema = field_schema(fields[0], refs)
     else:
-        redoc.name_unnamed_fields(fields, list(sample) if isinstance(sample, dict) else [])
-        schema = redoc.object_schema(fields, refs)
+        name_unnamed_fields(fields, list(sample) if isinstance(sample, dict) else [])
+        schema = object_schema(fields, refs)
     return RequestBody(content_type=content_type, schema=schema, example=_useful_example(sample))
 
 
@@ -482,7 +494,7 @@ def _useful_example(sample: Any) -> Any:
     return sample
 
 
-def _success_responses(source: redoc.RedocOperation, method: str, refs: set[str]) -> list[Response]:
+def _success_responses(source: RedocOperation, method: str, refs: set[str]) -> list[Response]:
     title = source.title
     model = CORRECTED_RESPONSES.get(title) or RESPONSE_MODELS.get(title)
     sample = source.response_samples[0].value if source.response_samples else None

@@ -13,7 +13,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import redoc
+from .redoc import (
+    Field,
+    RedocOperation,
+    collect_json_text,
+    field_schema,
+    locate_operations,
+    name_unnamed_fields,
+    object_schema,
+    parse_bulleted_json,
+    parse_operation,
+)
 from .model import ApiContract, JsonSchema, Operation, Parameter, RequestBody, Response
 from .prose import short_description
 from .samples import schema_from_sample
@@ -77,9 +87,9 @@ def parse_relay(text: str, expanded_text: str | None) -> ApiContract:
     lines = text.splitlines()
     rows = [line.split("|") for line in OPERATIONS.strip().splitlines()]
     ids = [row[0] for row in rows]
-    starts = redoc.locate_operations(lines, ids)
+    starts = locate_operations(lines, ids)
     ends = starts[1:] + [len(lines)]
-    parsed = [redoc.parse_operation(op_id, lines, s, e) for op_id, s, e in zip(ids, starts, ends)]
+    parsed = [parse_operation(op_id, lines, s, e) for op_id, s, e in zip(ids, starts, ends)]
     if expanded_text:
         _expand_samples(parsed, _samples_of(expanded_text))
     by_id = {op.title: op for op in parsed}
@@ -115,8 +125,8 @@ def _samples_of(text: str) -> list[Any]:
     while i < len(lines):
         stripped = lines[i].strip()
         if stripped.startswith(("{", "[")) or stripped.lstrip("-").isdigit():
-            chunk, i = redoc.collect_json_text(lines, i, len(lines))
-            samples.append(redoc.parse_bulleted_json(chunk))
+            chunk, i = collect_json_text(lines, i, len(lines))
+            samples.append(parse_bulleted_json(chunk))
         else:
             i += 1
     return samples
@@ -133,7 +143,7 @@ def _expands(full: Any, collapsed: Any) -> bool:
     return type(full) is type(collapsed)
 
 
-def _expand_samples(parsed: list[redoc.RedocOperation], expanded: list[Any]) -> None:
+def _expand_samples(parsed: list[RedocOperation], expanded: list[Any]) -> None:
     """Align both texts' samples in order (most matches win) and take the expanded ones."""
     collapsed = [sample for op in parsed for sample in op.request_samples + op.response_samples]
     n, m = len(collapsed), len(expanded)
@@ -156,7 +166,7 @@ def _expand_samples(parsed: list[redoc.RedocOperation], expanded: list[Any]) -> 
 # --- components -----------------------------------------------------------------------
 
 
-def _components(by_id: dict[str, redoc.RedocOperation]) -> tuple[dict[str, JsonSchema], dict[str, JsonSchema]]:
+def _components(by_id: dict[str, RedocOperation]) -> tuple[dict[str, JsonSchema], dict[str, JsonSchema]]:
     """The shared models (refined with what field lists state) and their plain sampled form.
 
     Sub-schemas of samples are matched against the plain form to become `$ref`s.
@@ -208,7 +218,7 @@ class _Models:
 
 
 def _operation(
-    source: redoc.RedocOperation, method: str, path: str, tag: str, models: _Models, refs: set[str]
+    source: RedocOperation, method: str, path: str, tag: str, models: _Models, refs: set[str]
 ) -> Operation:
     operation = Operation(
         method=method,
@@ -222,7 +232,7 @@ def _operation(
     )
     for location in ("path", "query", "header"):
         for item in source.parameters.get(location, []):
-            schema = redoc.field_schema(item, set())
+            schema = field_schema(item, set())
             schema.pop("description", None)
             operation.parameters.append(
                 Parameter(item.name or "", location, schema, item.required, short_description(item.description))
@@ -233,13 +243,13 @@ def _operation(
     return operation
 
 
-def _request_body(source: redoc.RedocOperation, models: _Models, refs: set[str]) -> RequestBody:
+def _request_body(source: RedocOperation, models: _Models, refs: set[str]) -> RequestBody:
     fields = list(source.body_fields)
     sample = source.request_samples[0].value if source.request_samples else None
-    redoc.name_unnamed_fields(fields, list(sample) if isinstance(sample, dict) else [])
+    name_unnamed_fields(fields, list(sample) if isinstance(sample, dict) else [])
     if source.title == "CreateOrder":
         return _create_order_body(fields, models.refined, refs)
-    schema = redoc.object_schema(fields, refs)
+    schema = object_schema(fields, refs)
     if isinstance(sample, dict):
         sampled = _with_refs(schema_from_sample(sample), models.sampled)
         for name, prop in schema["properties"].items():
@@ -257,7 +267,7 @@ def _described(prop: JsonSchema) -> JsonSchema:
     return {"description": prop["description"]} if "description" in prop else {}
 
 
-def _create_order_body(fields: list[redoc.Field], schemas: dict[str, JsonSchema], refs: set[str]) -> RequestBody:
+def _create_order_body(fields: list[Field], schemas: dict[str, JsonSchema], refs: set[str]) -> RequestBody:
     """The order travels as JSON text in a form part the document does not name."""
     order_properties = schemas["Order"]["properties"]
     order_schema: JsonSchema = {
@@ -272,7 +282,7 @@ def _create_order_body(fields: list[redoc.Field], schemas: dict[str, JsonSchema]
     files = next(f for f in fields if f.name == "files")
     schema: JsonSchema = {
         "type": "object",
-        "properties": {"order": order_schema, "files": redoc.field_schema(files, refs)},
+        "properties": {"order": order_schema, "files": field_schema(files, refs)},
         "required": ["order"],
     }
     encoding = {"order": {"contentType": "application/json"}, **_file_encoding(schema)}
@@ -285,7 +295,7 @@ def _file_encoding(schema: JsonSchema) -> dict[str, dict[str, Any]]:
     return {"files": {"contentType": "application/octet-stream"}}
 
 
-def _success(source: redoc.RedocOperation, schemas: dict[str, JsonSchema]) -> list[Response]:
+def _success(source: RedocOperation, schemas: dict[str, JsonSchema]) -> list[Response]:
     if not source.response_samples:
         return [Response(status=204, description="No Content", inferred=True)]
     sample = source.response_samples[0].value
@@ -293,7 +303,7 @@ def _success(source: redoc.RedocOperation, schemas: dict[str, JsonSchema]) -> li
     return [Response(status=200, description="OK", schema=schema, example=sample, inferred=True)]
 
 
-def _errors(source: redoc.RedocOperation, path: str) -> list[Response]:
+def _errors(source: RedocOperation, path: str) -> list[Response]:
     statuses = [400]
     if not source.open_access:
         statuses.append(401)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from .accounts import Account
 from .errors import ApiError
-from .vendor import Account
-
-if TYPE_CHECKING:
-    from .runtime import ApiRuntime
+from .runtime import ApiRuntime
 
 
 def bearer_token(headers: dict[str, str]) -> str | None:
@@ -20,7 +16,7 @@ def bearer_token(headers: dict[str, str]) -> str | None:
     return token.strip()
 
 
-def account_with(runtime: "ApiRuntime", credential: str, value: str | None) -> Account | None:
+def account_with(runtime: ApiRuntime, credential: str, value: str | None) -> Account | None:
     """The account whose ``credential`` equals ``value``."""
     if not value:
         return None
@@ -30,7 +26,7 @@ def account_with(runtime: "ApiRuntime", credential: str, value: str | None) -> A
     return None
 
 
-def require_account(runtime: "ApiRuntime", credential: str, value: str | None, what: str) -> Account:
+def require_account(runtime: ApiRuntime, credential: str, value: str | None, what: str) -> Account:
     """The account for a credential, or 401 saying whether it was missing or wrong."""
     if not value:
         raise ApiError(401, f"missing {what}")

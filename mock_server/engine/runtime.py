@@ -1,25 +1,33 @@
-"""One served API at run time: its compiled contract, store, accounts and helpers."""
+"""One served API at run time: its compiled contract, its state and the helpers around them.
+
+Everything that changes while the API is served lives in one `ApiState` (accounts,
+stored objects, background tasks, webhook deliveries, the vendor's own state such as
+tokens or cases); a reset replaces it whole, so nothing is forgotten. What does not
+change (the contract, the collections it names, fake data, change subscriptions, task
+types) stays on the runtime.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
+from .accounts import Account
 from .answer_cache import AnswerCache
+from .changes import FROM_DEMO, Change, ChangeFeed
 from .clock import Clock
 from .errors import ApiError
 from .fake import FakeData
 from .kinds import is_parameter, last_segment
 from .operations import CompiledContract, OperationSpec
+from .outbox import DeliveryPolicy, Outbox, WebhookClient
 from .schema import Schema
 from .shaping import Shaper
-from .store import AccountData, ApiStore, Collection
-from .vendor import Account, VendorApi
+from .store import CREATED_FIELDS, UPDATED_FIELDS, AccountData, ApiStore, Collection, FieldIndex, TimestampFields
+from .tasks import Task, TaskQueue, TaskType
 
 DEMO_OBJECTS = 3
-CREATED_FIELDS = ("createdAt", "created_at", "creationDate")
-UPDATED_FIELDS = ("updatedAt", "updated_at", "lastModified", "modifiedAt", "modified_at")
 _TEMPLATE_PARAMETER = re.compile(r"{([^}]+)}")
 
 
@@ -40,9 +48,50 @@ class CollectionInfo:
     def top_level(self) -> bool:
         return "{" not in self.template
 
+    @property
+    def timestamp_fields(self) -> TimestampFields:
+        properties = self.item_schema.get("properties", {})
+        return (
+            tuple(name for name in CREATED_FIELDS if name in properties),
+            tuple(name for name in UPDATED_FIELDS if name in properties),
+        )
+
 
 def template_parameters(template: str) -> list[str]:
     return _TEMPLATE_PARAMETER.findall(template)
+
+
+@dataclass(frozen=True)
+class ApiRules:
+    """What an API module tells the engine about its data."""
+
+    client_supplies_ids: bool = False  # the client chooses objects' `id`s (else the server does)
+    demo_identifier: Callable[[str, int], Any] = lambda template, index: None  # a styled demo id, or None
+    indexes: tuple[tuple[str, str], ...] = ()  # (collection template, field) to look objects up by
+    new_state: Callable[[], Any] = lambda: None  # the module's own state (tokens, cases, ...)
+    no_demo: frozenset[str] = frozenset()  # collections that get no demo objects
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """How the engine runs an API's background work and webhooks."""
+
+    seed: int
+    demo_data: bool = True
+    step_delay: float = 0.01  # seconds a background task waits after each step
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+
+
+@dataclass
+class ApiState:
+    """Everything one API holds that a reset forgets and a state export covers."""
+
+    accounts: dict[str, Account]
+    store: ApiStore
+    tasks: TaskQueue
+    outbox: Outbox
+    vendor: Any  # the API module's own state
+    references: int = 0  # ids handed out for error bodies
 
 
 class ApiRuntime:
@@ -51,32 +100,82 @@ class ApiRuntime:
     def __init__(
         self,
         contract: CompiledContract,
-        vendor: VendorApi,
-        *,
-        seed: int,
+        rules: ApiRules,
+        settings: RuntimeSettings,
         clock: Clock,
-        demo_data: bool,
+        webhook_client: WebhookClient | None = None,
     ) -> None:
         self.name = contract.api
         self.contract = contract
-        self.vendor = vendor
-        self.seed = seed
+        self.rules = rules
+        self.settings = settings
         self.clock = clock
-        self.demo_data = demo_data
-        self.fake = FakeData(seed)
+        self.fake = FakeData(settings.seed)
         self.shaper = Shaper(self.fake)
-        self.store = ApiStore()
-        self.accounts: dict[str, Account] = {}
         self.collections = _collections(contract)
-        self.references = 0
         self.answers = AnswerCache()
-        vendor.attach(self)
+        self.feed = ChangeFeed()
+        self.feed.subscribe(self._changed)
+        self.task_types: dict[str, TaskType] = {}
+        self.webhook_client = webhook_client or WebhookClient()
+        self.revision = 0  # grows with every change of state
+        self.state = self._fresh_state()
+
+    # --- state --------------------------------------------------------------------------
+
+    def _fresh_state(self) -> ApiState:
+        indexes = [FieldIndex(template, field_name) for template, field_name in self.rules.indexes]
+        store = ApiStore(self.name, self.feed, self.clock, self._timestamp_fields, indexes)
+        tasks = TaskQueue(self.task_types, self.now, self.settings.step_delay, self._task_moved)
+        outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client)
+        return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.rules.new_state())
+
+    def clear(self) -> None:
+        """Forget every account, object, task, delivery and piece of module state."""
+        self.state.tasks.close()
+        self.state.outbox.close()
+        self.state = self._fresh_state()
+        self._touched()
+
+    @property
+    def store(self) -> ApiStore:
+        return self.state.store
+
+    @property
+    def accounts(self) -> dict[str, Account]:
+        return self.state.accounts
+
+    @property
+    def tasks(self) -> TaskQueue:
+        return self.state.tasks
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.state.outbox
+
+    def _changed(self, change: Change) -> None:
+        self._touched()
+
+    def _task_moved(self, task: Task) -> None:
+        self._touched()
+
+    def _touched(self) -> None:
+        self.revision += 1
+        self.answers.invalidate()
+
+    def _timestamp_fields(self, template: str) -> TimestampFields:
+        info = self.collections.get(template)
+        return info.timestamp_fields if info is not None else ((), ())
+
+    def _delivery_id(self) -> str:
+        return self.fake.uuid(f"{self.name}/delivery/{self.store.next_number('deliveries')}")
 
     # --- accounts -----------------------------------------------------------------------
 
     def add_account(self, account: Account) -> None:
         self.accounts[account.name] = account
         self.store.account(account.name)
+        self._touched()
 
     def data(self, account: Account) -> AccountData:
         return self.store.account(account.name)
@@ -86,16 +185,15 @@ class ApiRuntime:
     def collection(self, account: Account, template: str, parents: tuple[str, ...] = ()) -> Collection:
         """The account's collection, with its demo objects made on first use."""
         data = self.data(account)
-        found = data.collection(template, parents)
         key = (template, parents)
         if key not in data.seeded:
             data.seeded[key] = None
             info = self.collections.get(template)
-            if self.demo_data and info is not None and info.top_level and info.listable:
+            if self.settings.demo_data and info is not None and info.top_level and info.listable and template not in self.rules.no_demo:
                 for index in range(DEMO_OBJECTS):
                     record = self.demo_object(account, info, index)
-                    found.put(str(record[info.id_field]), record)
-        return found
+                    self.store.put(account.name, template, parents, str(record[info.id_field]), record, origin=FROM_DEMO)
+        return data.collection(template, parents)
 
     def demo_object(self, account: Account, info: CollectionInfo, index: int) -> dict[str, Any]:
         """A complete object of the collection's model, generated from the seed."""
@@ -108,7 +206,7 @@ class ApiRuntime:
 
     def demo_identifier(self, account: Account, info: CollectionInfo, index: int) -> Any:
         """Demo identifiers do not depend on which collection was looked at first."""
-        styled = self.vendor.demo_identifier(info.template, index)
+        styled = self.rules.demo_identifier(info.template, index)
         if styled is not None:
             return styled
         if info.id_schema.get("type") in ("integer", "number"):
@@ -138,32 +236,47 @@ class ApiRuntime:
             value = str(path_parameters.get(segment[1:-1], ""))
             parents = self.parents_of(template, path_parameters)
             if value not in self.collection(account, template, parents):
-                raise ApiError(operation.error_status(404), f"{noun_of(template)} {value!r} not found")
+                raise ApiError(
+                    operation.error_status(404), f"{noun_of(template)} {value!r} not found"
+                )
+
+    # --- time, ids and background work ----------------------------------------------------
 
     def now(self) -> str:
         return self.clock.iso()
 
     def next_reference(self) -> str:
         """A fresh id for error bodies that carry one."""
-        self.references += 1
-        return self.fake.uuid(f"{self.name}/reference/{self.references}")
+        self.state.references += 1
+        return self.fake.uuid(f"{self.name}/reference/{self.state.references}")
 
-    def clear(self) -> None:
-        """Forget every account, object and piece of module state."""
-        self.answers.invalidate()
-        self.store = ApiStore()
-        self.accounts.clear()
-        self.vendor.reset()
-        self.references = 0
+    def register_task_type(self, task_type: TaskType) -> None:
+        self.task_types[task_type.name] = task_type
+
+    def wake(self) -> None:
+        """Resume background work left pending while no event loop ran (start-up, imports)."""
+        self.tasks.wake()
+        self.outbox.wake()
 
 
 _OWN_OBJECT_KINDS = {"read", "replace", "update", "delete", "create_at"}
 
 
+def singular(word: str) -> str:
+    """`proxies` -> `proxy`, `batches` -> `batch`, `addresses` -> `address`, `contacts` -> `contact`."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def noun_of(template: str) -> str:
     """`/tickets/{ticketId}/comments` -> `comment`: what the collection's objects are called."""
     literals = [segment for segment in template.split("/") if segment and not is_parameter(segment)]
-    return literals[-1].rstrip("s") if literals else "object"
+    return singular(literals[-1]).replace("-", " ").replace("_", " ") if literals else "object"
 
 
 def _collections(contract: CompiledContract) -> dict[str, CollectionInfo]:

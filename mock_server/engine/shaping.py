@@ -29,8 +29,12 @@ class Shaper:
     def __init__(self, fake: FakeData) -> None:
         self.fake = fake
 
-    def shape(self, value: Any, schema: Schema | None, key: str, depth: int = 0) -> Any:
-        """``value`` made to conform to ``schema``; ``key`` seeds any filled-in value."""
+    def shape(self, value: Any, schema: Schema | None, key: str, depth: int = 0, namespace: str | None = None) -> Any:
+        """``value`` made to conform to ``schema``; ``key`` seeds any filled-in value.
+
+        With a ``namespace``, an object that carries an `id` seeds its filled-in values by
+        that id instead of by where it appears, so it shows the same values in every answer.
+        """
         if not schema or depth > MAX_DEPTH:
             return value
         if value is None:
@@ -39,26 +43,29 @@ class Shaper:
         if options:
             for option in options:
                 if _same_kind(value, option):
-                    return self.shape(value, option, key, depth)
+                    return self.shape(value, option, key, depth, namespace)
             return self.fake.value(options[0], key, _name(key), depth)
         kind = schema.get("type") or ("object" if "properties" in schema else None)
         if kind == "object":
-            return self._object(value, schema, key, depth)
+            return self._object(value, schema, key, depth, namespace)
         if kind == "array":
             if not isinstance(value, list):
                 return self.fake.value(schema, key, _name(key), depth)
             items = schema.get("items", {})
-            return [self.shape(item, items, f"{key}/{index}", depth + 1) for index, item in enumerate(value)]
+            return [self.shape(item, items, f"{key}/{index}", depth + 1, namespace) for index, item in enumerate(value)]
         if kind is None:
             return value
         return self._scalar(value, schema, kind, key)
 
-    def _object(self, value: Any, schema: Schema, key: str, depth: int) -> Any:
+    def _object(self, value: Any, schema: Schema, key: str, depth: int, namespace: str | None) -> Any:
         if not isinstance(value, dict):
             return self.fake.value(schema, key, _name(key), depth)
         properties = schema.get("properties")
         if not properties:
             return value
+        identity = value.get("id")
+        if namespace is not None and isinstance(identity, (str, int)) and not isinstance(identity, bool):
+            key = f"{namespace}/object/{identity}"
         required = set(schema.get("required", ()))
         shaped: dict[str, Any] = {}
         for name, sub in properties.items():
@@ -66,7 +73,7 @@ class Shaper:
                 item = value[name]
                 if item is None and not sub.get("nullable") and name not in required:
                     continue
-                shaped[name] = self.shape(item, sub, f"{key}/{name}", depth + 1)
+                shaped[name] = self.shape(item, sub, f"{key}/{name}", depth + 1, namespace)
             elif name in required:
                 shaped[name] = self.fake.value(sub, f"{key}/{name}", name, depth + 1)
             elif sub.get("nullable") and is_timestamp_name(name):

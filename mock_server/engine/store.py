@@ -1,9 +1,13 @@
-"""The in-memory store: per API, per account, per collection.
+"""The in-memory store: per API, per account, per collection, with one write path.
 
 A collection is addressed by its template and the identifiers of its parents, e.g.
 (`/tickets/{ticketId}/comments`, ("T-1",)); its concrete path (`/tickets/T-1/comments`)
 is how fixtures and state exports name it. Accounts never share collections, so
 isolation holds by construction.
+
+Every change goes through `ApiStore.put` or `ApiStore.delete`: they stamp the
+timestamps the server manages, keep the field indexes right and announce the change on
+the API's `ChangeFeed`. Collections handed to other code are for reading.
 """
 
 from __future__ import annotations
@@ -11,11 +15,21 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+from .changes import CREATED, DELETED, SERVER_ORIGINS, UPDATED, Change, ChangeFeed
+from .clock import Clock
 
 Record = dict[str, Any]
 CollectionKey = tuple[str, tuple[str, ...]]
+# The key of the one object a singleton path (`/settings`) holds.
+SINGLE = ""
+# (creation-time fields, update-time fields) an object of a collection carries.
+TimestampFields = tuple[tuple[str, ...], tuple[str, ...]]
 _PARAMETER = re.compile(r"{[^}]+}")
+# Names of the fields that hold when an object was created and last changed.
+CREATED_FIELDS = ("createdAt", "created_at", "creationDate")
+UPDATED_FIELDS = ("updatedAt", "updated_at", "lastModified", "modifiedAt", "modified_at")
 
 
 def concrete_path(template: str, parents: tuple[str, ...]) -> str:
@@ -25,7 +39,10 @@ def concrete_path(template: str, parents: tuple[str, ...]) -> str:
 
 
 class Collection:
-    """Objects by identifier, in insertion order; a page costs O(page size)."""
+    """Objects by identifier, in insertion order; a page costs O(page size).
+
+    Read-only for everyone but the store: change objects with `ApiStore.put`/`delete`.
+    """
 
     def __init__(self) -> None:
         self._items: dict[str, Record] = {}
@@ -41,18 +58,6 @@ class Collection:
     def get(self, key: str) -> Record | None:
         return self._items.get(key)
 
-    def put(self, key: str, record: Record) -> None:
-        """Insert at the end, or replace in place."""
-        if key not in self._items:
-            self._order.append(key)
-        self._items[key] = record
-
-    def delete(self, key: str) -> Record | None:
-        record = self._items.pop(key, None)
-        if record is not None:
-            self._removed += 1
-        return record
-
     def page(self, offset: int, limit: int) -> list[Record]:
         """`limit` records from position `offset`."""
         self._compact()
@@ -66,6 +71,18 @@ class Collection:
         self._compact()
         return list(self._order)
 
+    def _store(self, key: str, record: Record) -> None:
+        """Insert at the end, or replace in place."""
+        if key not in self._items:
+            self._order.append(key)
+        self._items[key] = record
+
+    def _discard(self, key: str) -> Record | None:
+        record = self._items.pop(key, None)
+        if record is not None:
+            self._removed += 1
+        return record
+
     def _compact(self) -> None:
         # Removals leave their keys in the order list until the next read in order.
         if self._removed:
@@ -78,7 +95,6 @@ class AccountData:
     """Everything one account has stored in one API."""
 
     collections: dict[CollectionKey, Collection] = field(default_factory=dict)
-    singletons: dict[str, Record] = field(default_factory=dict)  # by concrete path
     # Collections whose demo objects were generated already (they are made on first use).
     seeded: dict[CollectionKey, None] = field(default_factory=dict)  # ordered, so exports are stable
 
@@ -89,16 +105,65 @@ class AccountData:
             found = self.collections[key] = Collection()
         return found
 
-    def existing(self, template: str, parents: tuple[str, ...] = ()) -> Collection | None:
-        return self.collections.get((template, parents))
+
+def _index_value(value: Any) -> str | None:
+    """What an indexed field is looked up by: text without case, numbers as text."""
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value).lower()
+
+
+class FieldIndex:
+    """The objects of one collection template by the value of one field."""
+
+    def __init__(self, template: str, field_name: str) -> None:
+        self.template = template
+        self.field = field_name
+        # (account, parents) -> value -> keys, in the order they were indexed
+        self._entries: dict[tuple[str, tuple[str, ...]], dict[str, dict[str, None]]] = {}
+
+    def update(self, change: Change) -> None:
+        entries = self._entries.setdefault((change.account, change.parents), {})
+        old = _index_value((change.before or {}).get(self.field))
+        new = _index_value((change.after or {}).get(self.field))
+        if old is not None and old != new:
+            entries.get(old, {}).pop(change.key, None)
+        if new is not None:
+            entries.setdefault(new, {})[change.key] = None
+
+    def keys(self, account: str, parents: tuple[str, ...] | None, value: Any) -> list[tuple[tuple[str, ...], str]]:
+        """(parents, key) of the objects whose field equals ``value`` (any parents when None)."""
+        wanted = _index_value(value)
+        if wanted is None:
+            return []
+        found = []
+        for (owner, owner_parents), entries in self._entries.items():
+            if owner == account and (parents is None or owner_parents == parents):
+                found.extend((owner_parents, key) for key in entries.get(wanted, {}))
+        return found
 
 
 class ApiStore:
-    """One API's data: the accounts' data and the identifier counters."""
+    """One API's data: the accounts' data, the identifier counters and the field indexes."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        api: str,
+        feed: ChangeFeed,
+        clock: Clock,
+        timestamp_fields: Callable[[str], TimestampFields] = lambda template: ((), ()),
+        indexes: list[FieldIndex] | None = None,
+    ) -> None:
+        self.api = api
+        self.feed = feed
+        self.clock = clock
+        self.timestamp_fields = timestamp_fields
         self.accounts: dict[str, AccountData] = {}
         self.counters: dict[str, int] = {}
+        self.indexes: dict[str, list[FieldIndex]] = {}
+        for index in indexes or []:
+            self.indexes.setdefault(index.template, []).append(index)
+        self.revision = 0  # grows with every write
 
     def account(self, name: str) -> AccountData:
         found = self.accounts.get(name)
@@ -106,8 +171,81 @@ class ApiStore:
             found = self.accounts[name] = AccountData()
         return found
 
+    def collection(self, account: str, template: str, parents: tuple[str, ...] = ()) -> Collection:
+        return self.account(account).collection(template, parents)
+
+    # --- the write path ---------------------------------------------------------------
+
+    def put(
+        self, account: str, template: str, parents: tuple[str, ...], key: str, record: Record, *, origin: str
+    ) -> Record:
+        """Store ``record`` under ``key`` (creating or replacing); returns what was stored."""
+        collection = self.collection(account, template, parents)
+        before = collection.get(key)
+        change = Change(
+            self.api, account, template, parents, key, CREATED if before is None else UPDATED, before, record, origin
+        )
+        if origin in SERVER_ORIGINS:
+            self._stamp(change)
+        self.feed.before_store(change)
+        collection._store(key, record)
+        self._commit(change)
+        return record
+
+    def delete(self, account: str, template: str, parents: tuple[str, ...], key: str, *, origin: str) -> Record | None:
+        """Remove one object; returns it, or None when there was none."""
+        collection = self.collection(account, template, parents)
+        before = collection.get(key)
+        if before is None:
+            return None
+        change = Change(self.api, account, template, parents, key, DELETED, before, None, origin)
+        self.feed.before_store(change)
+        collection._discard(key)
+        self._commit(change)
+        return before
+
+    def _commit(self, change: Change) -> None:
+        for index in self.indexes.get(change.collection, ()):
+            index.update(change)
+        self.revision += 1
+        self.feed.announce(change)
+
+    def _stamp(self, change: Change) -> None:
+        """Creation and update times the server manages (kept from ``before`` on a change)."""
+        created_fields, updated_fields = self.timestamp_fields(change.collection)
+        after, before = change.after, change.before
+        assert after is not None
+        now = self.clock.iso()
+        if before is None:
+            for name in (*created_fields, *updated_fields):
+                after[name] = now
+            return
+        for name in created_fields:
+            if name in before:
+                after[name] = before[name]
+        for name in (*updated_fields, *(name for name in before if name in UPDATED_FIELDS)):
+            after[name] = now
+
+    # --- lookups ----------------------------------------------------------------------
+
+    def find(
+        self, account: str, template: str, field_name: str, value: Any, parents: tuple[str, ...] | None = None
+    ) -> list[tuple[tuple[str, ...], Record]]:
+        """(parents, object) of the indexed objects whose ``field_name`` equals ``value``."""
+        for index in self.indexes.get(template, ()):
+            if index.field == field_name:
+                found = []
+                for owner_parents, key in index.keys(account, parents, value):
+                    record = self.collection(account, template, owner_parents).get(key)
+                    if record is not None:
+                        found.append((owner_parents, record))
+                return found
+        raise KeyError(f"no index on {template} by {field_name}")
+
+    # --- counters ---------------------------------------------------------------------
+
     def next_number(self, sequence: str, start: int = 1) -> int:
-        """The next integer of a named sequence (shared by all accounts, like a database's)."""
+        """The next integer of a named sequence."""
         value = self.counters.get(sequence, start - 1) + 1
         self.counters[sequence] = value
         return value
@@ -117,15 +255,18 @@ class ApiStore:
         if seen > self.counters.get(sequence, 0):
             self.counters[sequence] = seen
 
+    # --- export -----------------------------------------------------------------------
+
     def export(self) -> dict[str, dict[str, Any]]:
-        """Account name -> concrete collection path -> objects (or the singleton object)."""
+        """Account name -> concrete collection path -> objects (or a singleton's object)."""
         data: dict[str, dict[str, Any]] = {}
         for name, account in self.accounts.items():
             collections: dict[str, Any] = {}
             for (template, parents), collection in account.collections.items():
-                if len(collection):
-                    collections[concrete_path(template, parents)] = copy.deepcopy(list(collection.values()))
-            for path, record in account.singletons.items():
-                collections[path] = copy.deepcopy(record)
+                if not len(collection):
+                    continue
+                single = collection.get(SINGLE)
+                path = concrete_path(template, parents)
+                collections[path] = copy.deepcopy(single if single is not None else list(collection.values()))
             data[name] = collections
         return data

@@ -48,6 +48,7 @@ class IncomingRequest:
     content_type: str  # without parameters
     body: bytes = b""
     form: list[tuple[str, Any]] | None = None  # parsed multipart parts: text or UploadedFile
+    base_url: str = ""  # where the API's paths start, as the client addressed it
 
 
 @dataclass
@@ -196,7 +197,9 @@ def _instance(error: Any) -> Any:
 def _validate_body(operation: OperationSpec, incoming: IncomingRequest, result: ValidRequest) -> list[Problem]:
     has_body = bool(incoming.body) or bool(incoming.form)
     if not has_body:
-        return [Problem("body", (), "required")] if operation.body_required else []
+        # A JSON content type announces a body; an empty one is not JSON.
+        announced = _is_json(incoming.content_type) and any(spec.kind == "json" for spec in operation.bodies.values())
+        return [Problem("body", (), "required")] if operation.body_required or announced else []
     spec = _body_spec(operation, incoming.content_type)
     if spec is None:
         expected = " or ".join(operation.bodies)
@@ -216,6 +219,10 @@ def _validate_body(operation: OperationSpec, incoming: IncomingRequest, result: 
         return problems_of(spec.validator, result.body, "form")
     result.body = incoming.body
     return []
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or content_type.endswith("+json")
 
 
 def _body_spec(operation: OperationSpec, content_type: str) -> BodySpec | None:

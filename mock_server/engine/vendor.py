@@ -2,48 +2,43 @@
 
 The engine answers every operation generically from its contract; an API module
 (`mock_server/apis/<name>/`) supplies what the vendor's documents state: how callers
-authenticate, how errors look, how lists are paged, how identifiers are made, and
-handlers for the operations whose behaviour goes beyond storing.
+authenticate, how errors look, how lists are paged, how identifiers are made, handlers
+for the operations whose behaviour goes beyond storing, and reactions to the changes the
+store announces (derived fields, webhooks, background tasks).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
+from .accounts import Account
+from .documents import ApiSection
 from .errors import ApiError, ErrorShape
-
-if TYPE_CHECKING:
-    from .runtime import ApiRuntime
-    from .operations import OperationSpec
-    from .validation import IncomingRequest, ValidRequest
-
-
-@dataclass
-class Account:
-    """A tenant of one API: its name, credentials and vendor attributes."""
-
-    name: str
-    credentials: dict[str, Any] = field(default_factory=dict)
-    attributes: dict[str, Any] = field(default_factory=dict)
-
-    def to_fixture(self) -> dict[str, Any]:
-        return {"name": self.name, **self.credentials, **self.attributes}
+from .operations import OperationSpec
+from .runtime import ApiRules, ApiRuntime
+from .validation import IncomingRequest, ValidRequest
 
 
 @dataclass
 class Call:
     """One request being answered."""
 
-    runtime: "ApiRuntime"
-    operation: "OperationSpec"
-    incoming: "IncomingRequest"
+    runtime: ApiRuntime
+    vendor: "VendorApi"
+    operation: OperationSpec
+    incoming: IncomingRequest
     account: Account
-    request: "ValidRequest"
+    request: ValidRequest
 
     @property
     def body(self) -> Any:
         return self.request.body
+
+    @property
+    def state(self) -> Any:
+        """The API module's own state (tokens, cases, ...)."""
+        return self.runtime.state.vendor
 
     def parameter(self, name: str, default: Any = None) -> Any:
         return self.request.parameters.get(name, default)
@@ -61,12 +56,12 @@ class Reply:
 
 @dataclass
 class Paging:
-    """Which slice of a list to answer."""
+    """Which slice of a list to answer, and the paging headers the answer carries."""
 
     offset: int
     limit: int
     page: int  # as the API counts it
-    headers: dict[str, str] = field(default_factory=dict)  # response headers to add
+    headers: Callable[[int], dict[str, str]] = lambda total: {}  # response headers, given the total
 
     @classmethod
     def everything(cls) -> "Paging":
@@ -84,19 +79,24 @@ class VendorApi:
 
     name: str = ""
     error_shape: ErrorShape
-    # Integer identifiers are counted by the server; others are UUIDs unless the client gives them.
-    client_supplies_ids: bool = False
-
-    def __init__(self) -> None:
-        self.handlers: dict[str, Handler] = {}
-
-    def attach(self, runtime: "ApiRuntime") -> None:
-        """Called once when the runtime serving this module is built."""
-
-    # --- accounts and authentication ------------------------------------------------
-
     # The fixture fields that are credentials; the others are the account's attributes.
     credential_fields: tuple[str, ...] = ()
+    # What the API's part of a fixture document may hold.
+    section_model: type[ApiSection] = ApiSection
+
+    def __init__(self, settings: Any = None) -> None:
+        self.settings = settings  # the server's settings the module reads
+        self.handlers: dict[str, Handler] = {}
+
+    def rules(self) -> ApiRules:
+        """What the engine needs to know about the API's data."""
+        return ApiRules()
+
+    def attach(self, runtime: ApiRuntime) -> None:
+        """Called once when the runtime serving this module is built: subscribe to its
+        changes, register task types."""
+
+    # --- accounts and authentication ------------------------------------------------
 
     def account_from_fixture(self, definition: dict[str, Any]) -> Account:
         """An account from its fixture entry (`{name, <credential>: ..., <attribute>: ...}`)."""
@@ -105,49 +105,34 @@ class VendorApi:
         credentials = {key: definition.pop(key) for key in self.credential_fields if key in definition}
         return Account(name=name, credentials=credentials, attributes=definition)
 
-    def authenticate(self, runtime: "ApiRuntime", operation: "OperationSpec", incoming: "IncomingRequest") -> Account:
+    def authenticate(self, runtime: ApiRuntime, operation: OperationSpec, incoming: IncomingRequest) -> Account:
         """The calling account, or ApiError(401)."""
         raise ApiError(401, "authentication is not configured")
 
-    def before_validation(self, operation: "OperationSpec", incoming: "IncomingRequest") -> None:
+    def before_validation(self, operation: OperationSpec, incoming: IncomingRequest) -> None:
         """Rewrite a request the vendor documents as equivalent to a current form (deprecated fields)."""
 
-    def body_limit(self, operation: "OperationSpec", multipart: bool) -> int:
+    def body_limit(self, operation: OperationSpec, multipart: bool) -> int:
         """Largest accepted request body in bytes."""
         return MULTIPART_BODY_LIMIT if multipart else BODY_LIMIT
 
-    # --- lists ----------------------------------------------------------------------
+    # --- answers ----------------------------------------------------------------------
 
     def paging(self, call: Call) -> Paging:
         """The slice of a list the request asks for (default: everything)."""
         return Paging.everything()
 
-    # --- hooks ----------------------------------------------------------------------
-
-    def prepare_new(self, call: Call, template: str, record: dict[str, Any]) -> None:
-        """Fill vendor-managed fields of an object about to be created."""
-
-    def prepare_change(self, call: Call, template: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-        """Adjust an object about to replace ``before`` (state timestamps, ...)."""
-
-    def demo_identifier(self, template: str, index: int) -> str | None:
-        """A reference id for the ``index``-th demo object of a collection, if the vendor has a style."""
+    def header_value(self, call: Call, name: str, key: str) -> str | None:
+        """The value of a documented response header the engine cannot derive itself."""
         return None
 
     # --- state the module keeps beside the store ------------------------------------
 
-    def reset(self) -> None:
-        """Forget module state (tokens, queues, ...) on an admin reset."""
-
-    def run_pending(self) -> int:
-        """Finish the API's queued asynchronous work now; returns how many jobs finished."""
-        return 0
-
-    def export_state(self) -> dict[str, Any]:
+    def export_state(self, runtime: ApiRuntime) -> dict[str, Any]:
         """Module state for the state export (kept beside the accounts' data)."""
         return {}
 
-    def import_state(self, runtime: "ApiRuntime", state: dict[str, Any]) -> None:
+    def import_state(self, runtime: ApiRuntime, state: dict[str, Any]) -> None:
         """Load what `export_state` gave."""
 
     def handler(self, operation_id: str) -> Callable[[Handler], Handler]:

@@ -1,8 +1,10 @@
 """Fake values, shaping and parameter reading."""
 
+from mock_server.engine.changes import FROM_FIXTURE, ChangeFeed
+from mock_server.engine.clock import Clock
 from mock_server.engine.fake import FakeData
 from mock_server.engine.shaping import Shaper
-from mock_server.engine.store import Collection
+from mock_server.engine.store import ApiStore
 from mock_server.engine.validation import read_scalar
 
 MODEL = {
@@ -39,11 +41,12 @@ def test_shaping_keeps_documented_fields_and_fills_required_ones():
 
 
 def test_collection_pages_after_deletions():
-    collection = Collection()
+    store = ApiStore("api", ChangeFeed(), Clock())
     for number in range(10):
-        collection.put(str(number), {"n": number})
-    collection.delete("1")
-    collection.put("3", {"n": 33})
+        store.put("a", "/items", (), str(number), {"n": number}, origin=FROM_FIXTURE)
+    store.delete("a", "/items", (), "1", origin=FROM_FIXTURE)
+    store.put("a", "/items", (), "3", {"n": 33}, origin=FROM_FIXTURE)
+    collection = store.collection("a", "/items")
     assert [r["n"] for r in collection.page(0, 3)] == [0, 2, 33]
     assert [r["n"] for r in collection.page(8, 5)] == [9]
 

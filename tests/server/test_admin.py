@@ -56,7 +56,7 @@ async def test_bad_fixtures_are_refused_with_the_reason(client):
         (b"nope: {}", "not served here: nope"),
         (b"casavi: {data: {ghost: {/contacts: []}}}", "unknown account 'ghost'"),
         (b"casavi: {data: {demo: {/unknown: [{}]}}}", "no collection of this API has that path"),
-        (b"casavi: {accounts: [{key: x}]}", "accounts[0] needs a name"),
+        (b"casavi: {accounts: [{key: x}]}", "casavi.accounts[0].name: Field required"),
         (b"{not yaml: [", "not valid YAML or JSON"),
     ]
     for body, reason in cases:

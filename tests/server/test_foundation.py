@@ -79,7 +79,7 @@ def test_bad_flag_value_is_reported(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["serve", "--api", "nope"])
     assert exit_info.value.code == 2
-    assert "unknown API 'nope'" in capsys.readouterr().err
+    assert "invalid choice: 'nope'" in capsys.readouterr().err
 
 
 def _free_port() -> int:

@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine import jsonio
+from ...engine.accounts import Account
 from ...engine.errors import ApiError
-from ...engine.vendor import Account, Call, Paging, VendorApi
+from ...engine.operations import OperationSpec
+from ...engine.runtime import ApiRules, ApiRuntime
+from ...engine.validation import IncomingRequest
+from ..settings import VendorSettings
+from .documents import CasaviSection
+from ...engine.vendor import Call, Paging, VendorApi
 from .errors import CasaviErrorShape
-from .handlers import register
-from .jobs import JobQueue
+from .handlers import HANDLERS
+from .jobs import DocumentJob, ImportJob
+from .rules import UNITS_OF_PROPERTY, DerivedFields, UnitsView
+from .state import CasaviState
 from .tokens import TokenBook
 
 PAGE_SIZE = 25
@@ -23,34 +31,48 @@ DEMO_PREFIXES = {
 FILES_LIMIT = 10 * 1024 * 1024
 
 
+def demo_identifier(template: str, index: int) -> str | None:
+    prefix = DEMO_PREFIXES.get(template)
+    return f"{prefix}{index + 1:05d}" if prefix else None
+
+
 class CasaviApi(VendorApi):
     name = "casavi"
+    section_model = CasaviSection
     credential_fields = ("key", "secret")
-    client_supplies_ids = True
 
-    def __init__(self, token_ttl: int = 3600, job_delay: float = 0.01) -> None:
-        super().__init__()
+    def __init__(self, settings: VendorSettings) -> None:
+        super().__init__(settings)
         self.error_shape = CasaviErrorShape()
-        self.tokens = TokenBook(token_ttl)
-        self.jobs = JobQueue(job_delay)
-        register(self)
+        self.handlers.update(HANDLERS)
 
-    def attach(self, runtime) -> None:
-        self.jobs.now = runtime.now
-        self.jobs.on_change = runtime.answers.invalidate
+    def rules(self) -> ApiRules:
+        return ApiRules(
+            client_supplies_ids=True,
+            demo_identifier=demo_identifier,
+            indexes=(("/contacts", "email"),),
+            new_state=lambda: CasaviState(TokenBook(self.settings.token_ttl)),
+        )
 
-    def authenticate(self, runtime, operation, incoming) -> Account:
+    def attach(self, runtime: ApiRuntime) -> None:
+        runtime.feed.prepare(DerivedFields(runtime))
+        runtime.feed.subscribe(UnitsView(runtime), collections=UNITS_OF_PROPERTY)
+        runtime.register_task_type(ImportJob(runtime))
+        runtime.register_task_type(DocumentJob(runtime))
+
+    def authenticate(self, runtime: ApiRuntime, operation: OperationSpec, incoming: IncomingRequest) -> Account:
         if not operation.secured:
             return Account(name="")
         token = incoming.headers.get("token")
         if not token:
             raise ApiError(401, "missing token header; get one from POST /authenticate")
-        account = self.tokens.account_of(token, runtime.clock)
+        state: CasaviState = runtime.state.vendor
+        account = state.tokens.account_of(token, runtime.clock)
         if account is None or account not in runtime.accounts:
             raise ApiError(401, "invalid or expired token")
         return runtime.accounts[account]
 
-    def before_validation(self, operation, incoming) -> None:
+    def before_validation(self, operation: OperationSpec, incoming: IncomingRequest) -> None:
         """The deprecated `{apiKey, email, password}` login maps to `{key, secret}`."""
         if operation.operation_id != "getAccessToken" or not incoming.body:
             return
@@ -61,7 +83,7 @@ class CasaviApi(VendorApi):
         if isinstance(body, dict) and "key" not in body and "apiKey" in body and "password" in body:
             incoming.body = jsonio.dumps({"key": body["apiKey"], "secret": body["password"]})
 
-    def body_limit(self, operation, multipart: bool) -> int:
+    def body_limit(self, operation: OperationSpec, multipart: bool) -> int:
         return FILES_LIMIT if operation.operation_id == "fileUpload" else super().body_limit(operation, multipart)
 
     def paging(self, call: Call) -> Paging:
@@ -70,30 +92,10 @@ class CasaviApi(VendorApi):
         page = page if isinstance(page, int) and page >= first else first
         return Paging(offset=(page - first) * PAGE_SIZE, limit=PAGE_SIZE, page=page)
 
-    def demo_identifier(self, template: str, index: int) -> str | None:
-        prefix = DEMO_PREFIXES.get(template)
-        return f"{prefix}{index + 1:05d}" if prefix else None
+    def export_state(self, runtime: ApiRuntime) -> dict[str, Any]:
+        state: CasaviState = runtime.state.vendor
+        return {"tokens": state.tokens.export()}
 
-    def prepare_new(self, call: Call, template: str, record: dict[str, Any]) -> None:
-        from .rules import on_create
-
-        on_create(call, template, record)
-
-    def prepare_change(self, call: Call, template: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-        from .rules import on_change
-
-        on_change(call, template, before, after)
-
-    def reset(self) -> None:
-        self.tokens.tokens.clear()
-        self.jobs.clear()
-
-    def run_pending(self) -> int:
-        return self.jobs.run_all()
-
-    def export_state(self) -> dict[str, Any]:
-        return {"tokens": self.tokens.export(), "jobs": self.jobs.export()}
-
-    def import_state(self, runtime, state: dict[str, Any]) -> None:
-        self.tokens.load(state.get("tokens", []))
-        self.jobs.load(state.get("jobs", []))
+    def import_state(self, runtime: ApiRuntime, state: dict[str, Any]) -> None:
+        own: CasaviState = runtime.state.vendor
+        own.tokens.load(state.get("tokens", []))

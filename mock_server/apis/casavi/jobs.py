@@ -1,144 +1,104 @@
-"""casavi's asynchronous import jobs: a FIFO queue worked off in the background.
+"""casavi's asynchronous import jobs, as two kinds of the engine's background tasks.
 
-`POST /import` and `POST /documents` answer a job id before any record is applied. A
-background task applies the records of the oldest job one step at a time, waiting
-`job_delay` seconds per record so progress can be watched; `POST /__admin/jobs/run`
-finishes everything queued at once. A job remembers which steps it applied, so each
-record is applied exactly once whoever drives it.
+`POST /import` and `POST /documents` answer a job id before any record is applied; the
+engine's task queue applies one record per step, in the documented order (contacts,
+properties, their units with contracts, responsibilities), one account's jobs strictly
+in order. `GET /jobs/{jobId}` reports progress and per-kind results.
 """
 
 from __future__ import annotations
 
-import asyncio
 import copy
-from collections import deque
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+
+from ...engine.runtime import ApiRuntime
+from ...engine.tasks import Task
+from .importer import Importer, Outcome
 
 KINDS = ("contacts", "properties", "units", "contracts", "responsibilities", "documents")
-
-# One step applies one record and reports (kind, outcome, error) tuples.
-Step = Callable[[], list[tuple[str, str, str | None, str | None]]]
-
-
-@dataclass
-class Job:
-    """An import as the API reports it, plus the steps still to apply."""
-
-    id: str
-    account: str
-    steps: deque[Step] = field(default_factory=deque)
-    total: int = 0
-    done: int = 0
-    results: dict[str, Any] = field(default_factory=lambda: _empty_results())
-    completed_at: str | None = None
-
-    @property
-    def progress(self) -> float:
-        return 1.0 if self.total == 0 else round(self.done / self.total, 4)
-
-    def report(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "results": copy.deepcopy(self.results),
-            "progress": self.progress,
-            "completed": self.completed_at is not None,
-            "completedAt": self.completed_at,
-        }
-
-    def to_state(self) -> dict[str, Any]:
-        """Completed jobs are exported; pending steps are code and finish before an export."""
-        return {"id": self.id, "account": self.account, "total": self.total, "done": self.done,
-                "results": self.results, "completedAt": self.completed_at}
+IMPORT = "casavi.import"
+DOCUMENT = "casavi.document"
 
 
-def _empty_results() -> dict[str, Any]:
+def empty_results() -> dict[str, Any]:
     return {**{kind: {"created": 0, "updated": 0, "failed": 0} for kind in KINDS}, "errors": []}
 
 
-class JobQueue:
-    """Jobs by id, and the order they are applied in."""
+class _JobType:
+    """Shared by both kinds of job: outcomes of each record are counted per kind."""
 
-    def __init__(self, job_delay: float) -> None:
-        self.job_delay = job_delay
-        self.now: Callable[[], str] = lambda: ""  # the runtime's clock, once attached
-        self.on_change: Callable[[], None] = lambda: None  # e.g. drop cached answers
-        self.jobs: dict[str, Job] = {}
-        self.pending: deque[Job] = deque()
-        self._worker: asyncio.Task[None] | None = None
+    name = ""
 
-    def submit(self, job: Job) -> None:
-        """Queue a job and make sure a worker is running."""
-        job.total = len(job.steps)
-        self.jobs[job.id] = job
-        self.pending.append(job)
-        if self.job_delay <= 0 and not self._loop_running():
-            self.run_all()
+    def __init__(self, runtime: ApiRuntime) -> None:
+        self.runtime = runtime
+
+    def plan(self, task: Task) -> list[Any]:
+        raise NotImplementedError
+
+    def apply(self, task: Task, step: Any) -> None:
+        if not task.results:
+            task.results = empty_results()
+        account = self.runtime.accounts.get(task.account)
+        if account is None:  # the account went away (a fixture replaced it): nothing to apply to
             return
-        self._ensure_worker()
-
-    def _loop_running(self) -> bool:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        return True
-
-    def _ensure_worker(self) -> None:
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._work())
-
-    async def _work(self) -> None:
-        while self.pending:
-            job = self.pending[0]
-            if job.steps:
-                self._apply_step(job)
-                await asyncio.sleep(self.job_delay)
-            else:
-                self._finish(job)
-
-    def _apply_step(self, job: Job) -> None:
-        step = job.steps.popleft()
-        for kind, outcome, record_id, message in step():
-            job.results[kind][outcome] += 1
+        for kind, outcome, record_id, message in self.outcomes(Importer(self.runtime, account), task.payload, step):
+            task.results[kind][outcome] += 1
             if outcome == "failed":
-                job.results["errors"].append({"kind": kind, "id": record_id, "message": message})
-        job.done += 1
-        self.on_change()
-        if not job.steps:
-            self._finish(job)
+                task.results["errors"].append({"kind": kind, "id": record_id, "message": message})
 
-    def _finish(self, job: Job) -> None:
-        if job.completed_at is None:
-            job.completed_at = self.now()
-        if self.pending and self.pending[0] is job:
-            self.pending.popleft()
+    def outcomes(self, importer: Importer, payload: Any, step: Any) -> list[Outcome]:
+        raise NotImplementedError
 
-    def run_all(self) -> int:
-        """Apply everything queued now, in order; returns how many jobs finished."""
-        finished = 0
-        while self.pending:
-            job = self.pending[0]
-            while job.steps:
-                self._apply_step(job)
-            self._finish(job)
-            finished += 1
-        return finished
+    def finish(self, task: Task) -> None:
+        if not task.results:
+            task.results = empty_results()
 
-    def clear(self) -> None:
-        self.jobs.clear()
-        self.pending.clear()
-        if self._worker is not None and not self._worker.done():
-            self._worker.cancel()
-        self._worker = None
 
-    def export(self) -> list[dict[str, Any]]:
-        self.run_all()
-        return [job.to_state() for job in self.jobs.values()]
+class ImportJob(_JobType):
+    """An import envelope: one step per record."""
 
-    def load(self, entries: list[dict[str, Any]]) -> None:
-        for entry in entries:
-            self.jobs[entry["id"]] = Job(
-                id=entry["id"], account=entry["account"], total=entry.get("total", 0), done=entry.get("done", 0),
-                results=entry.get("results") or _empty_results(), completed_at=entry.get("completedAt"),
-            )
+    name = IMPORT
+
+    def plan(self, task: Task) -> list[Any]:
+        body = task.payload
+        steps: list[Any] = [["contacts", index] for index, _ in enumerate(body.get("contacts") or [])]
+        properties = body.get("properties") or []
+        steps += [["properties", index] for index, _ in enumerate(properties)]
+        for owner, item in enumerate(properties):
+            steps += [["units", owner, index] for index, _ in enumerate(item.get("units") or [])]
+        steps += [["responsibilities", index] for index, _ in enumerate(body.get("responsibilities") or [])]
+        return steps
+
+    def outcomes(self, importer: Importer, payload: Any, step: Any) -> list[Outcome]:
+        kind = step[0]
+        if kind == "contacts":
+            return [importer.contact(payload["contacts"][step[1]])]
+        if kind == "properties":
+            return [importer.property(payload["properties"][step[1]])]
+        if kind == "units":
+            owner = payload["properties"][step[1]]
+            return importer.unit(str(owner["id"]), owner["units"][step[2]])
+        return [importer.responsibility(payload["responsibilities"][step[1]])]
+
+
+class DocumentJob(_JobType):
+    """A document upload, change or removal: one step."""
+
+    name = DOCUMENT
+
+    def plan(self, task: Task) -> list[Any]:
+        return [["documents"]]
+
+    def outcomes(self, importer: Importer, payload: Any, step: Any) -> list[Outcome]:
+        return [importer.document(payload)]
+
+
+def job_report(task: Task) -> dict[str, Any]:
+    """`GET /jobs/{jobId}`: `{id, results, progress, completed, completedAt}`."""
+    return {
+        "id": task.id,
+        "results": copy.deepcopy(task.results or empty_results()),
+        "progress": task.progress,
+        "completed": task.completed,
+        "completedAt": task.completed_at,
+    }

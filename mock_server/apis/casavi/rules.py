@@ -1,31 +1,18 @@
-"""Fields casavi manages on its objects: internal ids, ticket numbers, state timestamps."""
+"""Fields casavi manages on its objects, derived as they are stored: internal ids, app
+links, ticket numbers, `closedAt`, task state timestamps; and the `/units` view of the
+units stored under their properties.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...engine.vendor import Call
+from ...engine.changes import CREATED, DELETED, FROM_VIEW, Change
+from ...engine.runtime import ApiRuntime
 
 APP_BASE = "https://app.casavi.sandbox"
 TASK_TIMESTAMPS = {"ACCEPTED": "acceptedAt", "DECLINED": "declinedAt", "COMPLETED": "completedAt"}
-
-
-def on_create(call: Call, template: str, record: dict[str, Any]) -> None:
-    properties = _properties(call, template)
-    if "internalId" in properties:
-        record["internalId"] = call.runtime.store.next_number(f"internal{template}")
-    if "appLink" in properties:
-        record["appLink"] = app_link(template, record.get("id"))
-    if template == "/tickets":
-        if record.get("number") is None:
-            sequence = f"ticket-numbers/{call.account.name}"
-            record["number"] = call.runtime.store.next_number(sequence)
-        record["number"] = str(record["number"])
-        record.setdefault("status", "OPEN")
-        record.setdefault("reportedAt", record.get("createdAt"))
-        record["closedAt"] = record["lastModified"] if record["status"] == "CLOSED" else None
-    elif template == "/tickets/{ticketId}/tasks":
-        _task_state(call, {}, record)
+UNITS_OF_PROPERTY = "/properties/{propertyId}/units"
 
 
 def app_link(template: str, reference_id: object) -> str:
@@ -33,34 +20,79 @@ def app_link(template: str, reference_id: object) -> str:
     return f"{APP_BASE}{template.split('{')[0].rstrip('/')}/{reference_id}"
 
 
-def on_change(call: Call, template: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-    for kept in ("internalId", "appLink", "reportedAt"):
-        if kept in before:
-            after[kept] = before[kept]
-    if template == "/tickets":
-        after["number"] = str(after.get("number") or before.get("number"))
-        after.setdefault("status", before.get("status", "OPEN"))
-        if after["status"] == "CLOSED":
-            after["closedAt"] = before.get("closedAt") or after.get("lastModified")
+class DerivedFields:
+    """Preparer of every write the server performs: fills what casavi manages itself."""
+
+    def __init__(self, runtime: ApiRuntime) -> None:
+        self.runtime = runtime
+
+    def __call__(self, change: Change) -> None:
+        after = change.after
+        if after is None:
+            return
+        if change.kind == CREATED:
+            self._new(change, after)
         else:
-            after["closedAt"] = None
-    elif template == "/tickets/{ticketId}/tasks":
-        _task_state(call, before, after)
+            self._changed(change, change.before or {}, after)
+
+    def _properties(self, template: str) -> dict[str, Any]:
+        info = self.runtime.collections.get(template)
+        return info.item_schema.get("properties", {}) if info else {}
+
+    def _new(self, change: Change, record: dict[str, Any]) -> None:
+        template = change.collection
+        properties = self._properties(template)
+        if "internalId" in properties:
+            record["internalId"] = self.runtime.store.next_number(f"internal{template}")
+        if "appLink" in properties:
+            record["appLink"] = app_link(template, record.get("id"))
+        if template == "/tickets":
+            if record.get("number") is None:
+                record["number"] = self.runtime.store.next_number(f"ticket-numbers/{change.account}")
+            record["number"] = str(record["number"])
+            record.setdefault("status", "OPEN")
+            record.setdefault("reportedAt", record.get("createdAt"))
+            record["closedAt"] = record.get("lastModified") if record["status"] == "CLOSED" else None
+        elif template == "/tickets/{ticketId}/tasks":
+            self._task_state({}, record)
+
+    def _changed(self, change: Change, before: dict[str, Any], after: dict[str, Any]) -> None:
+        for kept in ("internalId", "appLink", "reportedAt"):
+            if kept in before:
+                after[kept] = before[kept]
+        if change.collection == "/tickets":
+            after["number"] = str(after.get("number") or before.get("number"))
+            after.setdefault("status", before.get("status", "OPEN"))
+            if after["status"] == "CLOSED":
+                after["closedAt"] = before.get("closedAt") or after.get("lastModified")
+            else:
+                after["closedAt"] = None
+        elif change.collection == "/tickets/{ticketId}/tasks":
+            self._task_state(before, after)
+
+    def _task_state(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """OPEN -> ACCEPTED / DECLINED -> COMPLETED; the deprecated `completed: true` means COMPLETED."""
+        if after.get("completed") is True and after.get("status") in (None, "OPEN", "ACCEPTED"):
+            after["status"] = "COMPLETED"
+        after.setdefault("status", before.get("status", "OPEN"))
+        after["completed"] = after["status"] == "COMPLETED"
+        now = self.runtime.now()
+        for status, field in TASK_TIMESTAMPS.items():
+            after[field] = before.get(field)
+            if after["status"] == status and after[field] is None:
+                after[field] = now
 
 
-def _task_state(call: Call, before: dict[str, Any], after: dict[str, Any]) -> None:
-    """OPEN -> ACCEPTED / DECLINED -> COMPLETED; the deprecated `completed: true` means COMPLETED."""
-    if after.get("completed") is True and after.get("status") in (None, "OPEN", "ACCEPTED"):
-        after["status"] = "COMPLETED"
-    after.setdefault("status", before.get("status", "OPEN"))
-    after["completed"] = after["status"] == "COMPLETED"
-    now = call.runtime.now()
-    for status, field in TASK_TIMESTAMPS.items():
-        after[field] = before.get(field)
-        if after["status"] == status and after[field] is None:
-            after[field] = now
+class UnitsView:
+    """`/units/{unitId}` reads the units stored under their properties: each change of
+    one is repeated in the account's `/units` collection."""
 
+    def __init__(self, runtime: ApiRuntime) -> None:
+        self.runtime = runtime
 
-def _properties(call: Call, template: str) -> dict[str, Any]:
-    info = call.runtime.collections.get(template)
-    return info.item_schema.get("properties", {}) if info else {}
+    def __call__(self, change: Change) -> None:
+        store = self.runtime.store
+        if change.kind == DELETED:
+            store.delete(change.account, "/units", (), change.key, origin=FROM_VIEW)
+        elif change.after is not None:
+            store.put(change.account, "/units", (), change.key, dict(change.after), origin=FROM_VIEW)

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...engine.accounts import Account
 from ...engine.auth import require_account
 from ...engine.fake import stable_int
-from ...engine.vendor import Account, VendorApi
-from .cases import CaseBook
+from ...engine.operations import OperationSpec
+from ...engine.runtime import ApiRules, ApiRuntime
+from ...engine.validation import IncomingRequest
+from ..settings import VendorSettings
+from .documents import MessagesSection
+from ...engine.vendor import VendorApi
+from .cases import MESSAGES, CaseBook
 from .errors import MessagesErrorShape
-from .handlers import register
+from .handlers import HANDLERS
 
 
 class MessagesApi(VendorApi):
     name = "messages"
+    section_model = MessagesSection
     credential_fields = ("token",)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, settings: VendorSettings) -> None:
+        super().__init__(settings)
         self.error_shape = MessagesErrorShape()
-        self.cases = CaseBook()
-        register(self)
+        self.handlers.update(HANDLERS)
+
+    def rules(self) -> ApiRules:
+        return ApiRules(indexes=((MESSAGES, "guid"),), new_state=CaseBook, no_demo=frozenset({MESSAGES}))
 
     def account_from_fixture(self, definition: dict[str, Any]) -> Account:
         account = super().account_from_fixture(definition)
@@ -28,17 +37,15 @@ class MessagesApi(VendorApi):
         account.attributes.setdefault("accountId", 1000 + stable_int(account.name) % 9000)
         return account
 
-    def authenticate(self, runtime, operation, incoming) -> Account:
+    def authenticate(self, runtime: ApiRuntime, operation: OperationSpec, incoming: IncomingRequest) -> Account:
         token = next((value for key, value in incoming.query if key == "accessToken"), None)
         return require_account(runtime, "token", token, "accessToken")
 
-    def reset(self) -> None:
-        self.cases.clear()
+    def export_state(self, runtime: ApiRuntime) -> dict[str, Any]:
+        cases: CaseBook = runtime.state.vendor
+        return {"cases": cases.export()}
 
-    def export_state(self) -> dict[str, Any]:
-        return {"cases": self.cases.export()}
-
-    def import_state(self, runtime, state: dict[str, Any]) -> None:
-        self.cases.load(state.get("cases", []))
-        highest = max(self.cases.messages, default=0)
-        runtime.store.bump_counter("messages", highest)
+    def import_state(self, runtime: ApiRuntime, state: dict[str, Any]) -> None:
+        cases: CaseBook = runtime.state.vendor
+        for entry in state.get("cases", []):
+            cases.add_case(entry)

@@ -1,10 +1,15 @@
-"""Cases and their messages: a case belongs to one partner and one provider account."""
+"""Cases: a case belongs to one partner and one provider account.
+
+Messages are stored objects like any other: in the `/api/v3/case-messages` collection
+of the case's partner account (both accounts of the case read them from there).
+"""
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+MESSAGES = "/api/v3/case-messages"
 
 
 @dataclass
@@ -15,7 +20,6 @@ class Case:
     case_id: int
     partner: str  # account names
     provider: str
-    messages: list[dict[str, Any]] = field(default_factory=list)
 
     def role_of(self, account: str) -> str | None:
         if account == self.partner:
@@ -29,39 +33,25 @@ class Case:
 
 
 class CaseBook:
-    """Every case by guid, and every message by id."""
+    """Every case by guid."""
 
     def __init__(self) -> None:
         self.cases: dict[str, Case] = {}
-        self.messages: dict[int, tuple[Case, dict[str, Any]]] = {}
 
     def add_case(self, definition: dict[str, Any]) -> Case:
         guid = str(definition["guid"]).lower()
-        existing = self.cases.get(guid)
         case = Case(
             guid=guid,
             case_id=int(definition.get("caseId", len(self.cases) + 1)),
             partner=str(definition["partner"]),
             provider=str(definition["provider"]),
-            messages=existing.messages if existing else [],
         )
         self.cases[guid] = case
         return case
 
-    def add_message(self, case: Case, message: dict[str, Any]) -> None:
-        case.messages.append(message)
-        self.messages[message["id"]] = (case, message)
-
-    def clear(self) -> None:
-        self.cases.clear()
-        self.messages.clear()
+    def partners(self) -> list[str]:
+        """The accounts whose collections hold messages."""
+        return list(dict.fromkeys(case.partner for case in self.cases.values()))
 
     def export(self) -> list[dict[str, Any]]:
-        return [{**case.to_fixture(), "messages": copy.deepcopy(case.messages)} for case in self.cases.values()]
-
-    def load(self, entries: list[dict[str, Any]]) -> None:
-        for entry in entries:
-            case = self.add_case(entry)
-            for message in entry.get("messages", []):
-                if message["id"] not in self.messages:
-                    self.add_message(case, dict(message))
+        return [case.to_fixture() for case in self.cases.values()]

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from ...engine.accounts import Account
 from ...engine.auth import account_with, bearer_token, require_account
-from ...engine.vendor import Account, VendorApi
+from ...engine.operations import OperationSpec
+from ...engine.runtime import ApiRuntime
+from ...engine.validation import IncomingRequest
+from ..settings import VendorSettings
+from .documents import RelaySection
+from ...engine.vendor import VendorApi
 from .errors import RelayErrorShape
-from .handlers import register
+from .handlers import HANDLERS
+from .parts import PART_LISTS, OrderParts
 
 
 class RelayApi(VendorApi):
     name = "relay"
+    section_model = RelaySection
     credential_fields = ("apiKey",)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, settings: VendorSettings) -> None:
+        super().__init__(settings)
         self.error_shape = RelayErrorShape()
-        register(self)
+        self.handlers.update(HANDLERS)
 
-    def authenticate(self, runtime, operation, incoming) -> Account:
+    def attach(self, runtime: ApiRuntime) -> None:
+        runtime.feed.subscribe(OrderParts(runtime), collections=PART_LISTS)
+
+    def authenticate(self, runtime: ApiRuntime, operation: OperationSpec, incoming: IncomingRequest) -> Account:
         key = bearer_token(incoming.headers)
         if operation.secured:
             return require_account(runtime, "apiKey", key, "API key")

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ...engine import resources
+from ...engine import behaviours
+from ...engine.answers import success
+from ...engine.changes import FROM_API
 from ...engine.errors import ApiError, Problem
 from ...engine.validation import UploadedFile
-from ...engine.vendor import Call, Reply
-
-if TYPE_CHECKING:
-    from .api import RelayApi
+from ...engine.vendor import Call, Handler, Reply
 
 MAX_FILES = 10
-
-
-def register(api: "RelayApi") -> None:
-    api.handler("CreateCustomer")(create_customer)
-    api.handler("CreateProperties")(create_or_update_properties)
-    api.handler("CreateOrder")(create_order)
-    api.handler("CreateOrderComment")(create_order_comment)
-    api.handler("CreateOrderField")(create_order_field)
-    api.handler("CreateOrderContactPerson")(create_order_contact_person)
 
 
 def _account_id(call: Call) -> int:
@@ -31,16 +21,14 @@ def _account_id(call: Call) -> int:
 def create_customer(call: Call) -> Reply:
     """The customer is stored with an id and its account; the answer echoes the request shape."""
     info = call.runtime.collections["/customers"]
-    collection = call.runtime.collection(call.account, "/customers")
     customer = dict(call.body.get("customer") or {})
     customer.pop("id", None)
-    customer["id"] = call.runtime.store.next_number("/customers")
     customer["accountId"] = _account_id(call)
     if call.body.get("casaviAccountId") is not None:
         customer["casaviTenantId"] = call.body["casaviAccountId"]
-    resources.store_new(call, info, collection, customer)
-    answer = {"casaviAccountId": call.body.get("casaviAccountId"), "customer": customer}
-    return resources.success(call, answer, str(customer["id"]))
+    stored = behaviours.store_new(call, info, behaviours.new_record(call, info, customer))
+    answer = {"casaviAccountId": call.body.get("casaviAccountId"), "customer": stored}
+    return success(call, answer, str(stored["id"]))
 
 
 def create_or_update_properties(call: Call) -> Reply:
@@ -53,12 +41,11 @@ def create_or_update_properties(call: Call) -> Reply:
         key = str(fields.pop("id", "") or "")
         before = collection.get(key) if key else None
         if before is not None:
-            record = resources.stamp_change(call, info, before, resources.merged(before, fields))
+            after = behaviours.kept_identity(info, before, behaviours.merged(before, fields))
+            results.append(behaviours.save(call, info, key, after))
         else:
-            record = resources.stamp_new(call, info, fields)
-        collection.put(str(record["id"]), record)
-        results.append(record)
-    return resources.success(call, {"properties": results}, "properties")
+            results.append(behaviours.store_new(call, info, behaviours.new_record(call, info, fields)))
+    return success(call, {"properties": results}, "properties")
 
 
 def _attachments(call: Call, files: list[UploadedFile]) -> list[dict[str, Any]]:
@@ -74,66 +61,61 @@ def _attachments(call: Call, files: list[UploadedFile]) -> list[dict[str, Any]]:
 def create_order(call: Call) -> Reply:
     """`order` holds the order as JSON text; `files` become its attachments."""
     info = call.runtime.collections["/orders"]
-    collection = call.runtime.collection(call.account, "/orders")
     attachments = _attachments(call, call.request.files)
     order = dict(call.body.get("order") or {})
-    order.update(attachments=attachments, comments=[])
-    order.setdefault("fields", [])
-    order.setdefault("contactPersons", [])
+    order.update(attachments=attachments, comments=[], fields=[], contactPersons=[])
     order.setdefault("status", "OPEN")
-    record = resources.store_new(call, info, collection, resources.stamp_new(call, info, order))
-    return resources.success(call, record, str(record["id"]))
+    record = behaviours.store_new(call, info, behaviours.new_record(call, info, order))
+    return success(call, record, str(record["id"]))
 
 
-def _order(call: Call, order_id: Any) -> dict[str, Any]:
-    collection = call.runtime.collection(call.account, "/orders")
-    order = collection.get(str(order_id))
+def _require_order(call: Call, order_id: Any) -> dict[str, Any]:
+    order = call.runtime.collection(call.account, "/orders").get(str(order_id))
     if order is None:
-        status = call.operation.error_status(404)
-        raise ApiError(status, f"order {order_id!r} not found")
+        raise ApiError(call.operation.error_status(404), f"order {order_id!r} not found")
     return order
 
 
 def create_order_comment(call: Call) -> Reply:
+    """A comment is stored under its order; the order shows it (see parts.py)."""
     order_id = call.incoming.path_parameters["orderId"]
-    order = _order(call, order_id)
+    order = _require_order(call, order_id)
     info = call.runtime.collections["/orders/{orderId}/comments"]
-    collection = call.runtime.collection(call.account, info.template, (str(order_id),))
     comment = {
         "text": call.body.get("text"),
         "orderId": order["id"],
         "author": call.body.get("authorName"),
         "attachments": _attachments(call, call.request.files),
     }
-    record = resources.store_new(call, info, collection, resources.stamp_new(call, info, comment))
-    order.setdefault("comments", []).append(record)
-    order["updatedAt"] = call.runtime.now()
-    return resources.success(call, record, str(record["id"]))
+    record = behaviours.store_new(call, info, behaviours.new_record(call, info, comment))
+    return success(call, record, str(record["id"]))
 
 
 def create_order_field(call: Call) -> Reply:
-    """Fields belong to an existing order and are kept in `position` order."""
-    order = _order(call, call.body.get("orderId"))
-    record = _store_order_part(call, "/order-fields", {k: v for k, v in call.body.items() if k != "orderId"})
-    fields = order.setdefault("fields", [])
-    fields.append(record)
-    fields.sort(key=lambda item: (item.get("position") or 0, item.get("id") or 0))
-    order["updatedAt"] = call.runtime.now()
-    return resources.success(call, record, str(record["id"]))
+    """Fields belong to an existing order; the order lists them in `position` order."""
+    order = _require_order(call, call.body.get("orderId"))
+    record = _store_order_part(call, "/order-fields", {**call.body, "orderId": order["id"]})
+    return success(call, record, str(record["id"]))
 
 
 def create_order_contact_person(call: Call) -> Reply:
-    order = _order(call, call.body.get("orderId"))
-    person = {k: v for k, v in call.body.items() if k not in ("orderId", "email")}
-    person["emailAddress"] = call.body.get("email")
+    order = _require_order(call, call.body.get("orderId"))
+    person = {k: v for k, v in call.body.items() if k != "email"}
+    person.update(orderId=order["id"], emailAddress=call.body.get("email"))
     record = _store_order_part(call, "/order-contact-persons", person)
-    order.setdefault("contactPersons", []).append(record)
-    order["updatedAt"] = call.runtime.now()
-    return resources.success(call, record, str(record["id"]))
+    return success(call, record, str(record["id"]))
 
 
 def _store_order_part(call: Call, template: str, fields: dict[str, Any]) -> dict[str, Any]:
-    collection = call.runtime.collection(call.account, template)
     fields["id"] = call.runtime.store.next_number(template)
-    collection.put(str(fields["id"]), fields)
-    return fields
+    return call.runtime.store.put(call.account.name, template, (), str(fields["id"]), fields, origin=FROM_API)
+
+
+HANDLERS: dict[str, Handler] = {
+    "CreateCustomer": create_customer,
+    "CreateProperties": create_or_update_properties,
+    "CreateOrder": create_order,
+    "CreateOrderComment": create_order_comment,
+    "CreateOrderField": create_order_field,
+    "CreateOrderContactPerson": create_order_contact_person,
+}

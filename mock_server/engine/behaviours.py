@@ -1,7 +1,8 @@
-"""The generic behaviour of every kind of operation (see kinds.py).
+"""The generic behaviour of every kind of operation (see kinds.py): what it does to the store.
 
 Objects are stored as the client wrote them plus the fields the server manages
-(identifier, timestamps); answers are shaped into the operation's documented response.
+(identifier, documented defaults); every change goes through the store's write path,
+which stamps timestamps and announces it. `answers.py` shapes what the client gets back.
 """
 
 from __future__ import annotations
@@ -11,17 +12,15 @@ import json
 import re
 from typing import Any, Callable
 
+from .answers import list_reply, page_reply, success
+from .changes import FROM_API
 from .errors import ApiError, Problem
 from .kinds import last_segment
-from .runtime import CREATED_FIELDS, UPDATED_FIELDS, CollectionInfo, noun_of, template_parameters
-from .store import Collection, Record, concrete_path
-from .vendor import Call, Paging, Reply
+from .runtime import CollectionInfo, noun_of, template_parameters
+from .store import SINGLE, Collection, Record, concrete_path
+from .vendor import Call, Reply
 
-_IDENTIFIER_FIELDS = ("id", "code", "key", "sku", "secret", "reference", "uuid")
-_LIST_WRAPPERS = ("rows", "items", "data", "results", "hits", "records")
-_TOTAL_FIELDS = {"count", "total", "totalCount", "total_count", "totalHits", "total_hits", "nbHits"}
-_PAGE_FIELDS = {"page", "currentPage", "current_page"}
-_PAGE_COUNT_FIELDS = {"pageCount", "page_count", "pages", "totalPages", "total_pages"}
+IDENTIFIER_FIELDS = ("id", "code", "key", "sku", "secret", "reference", "uuid")
 
 
 def answer(call: Call) -> Reply:
@@ -32,7 +31,7 @@ def answer(call: Call) -> Reply:
     return behaviour(call)
 
 
-# --- helpers --------------------------------------------------------------------------
+# --- where the objects are ------------------------------------------------------------------
 
 
 def info_of(call: Call) -> CollectionInfo:
@@ -43,10 +42,13 @@ def info_of(call: Call) -> CollectionInfo:
     return found
 
 
+def parents_of(call: Call, info: CollectionInfo) -> tuple[str, ...]:
+    return call.runtime.parents_of(info.template, call.incoming.path_parameters)
+
+
 def collection_of(call: Call, info: CollectionInfo | None = None) -> Collection:
     info = info or info_of(call)
-    parents = call.runtime.parents_of(info.template, call.incoming.path_parameters)
-    return call.runtime.collection(call.account, info.template, parents)
+    return call.runtime.collection(call.account, info.template, parents_of(call, info))
 
 
 def object_key(call: Call) -> str:
@@ -55,51 +57,24 @@ def object_key(call: Call) -> str:
     return str(call.incoming.path_parameters[name])
 
 
-def find(call: Call, collection: Collection, key: str) -> Record:
+def find(call: Call, collection: Collection, key: str, info: CollectionInfo | None = None) -> Record:
     record = collection.get(key)
     if record is None:
-        raise ApiError(call.operation.error_status(404), f"{noun_of(info_of(call).template)} {key!r} not found")
+        noun = noun_of((info or info_of(call)).template)
+        raise ApiError(call.operation.error_status(404), f"{noun} {key!r} not found")
     return record
 
 
-def success(call: Call, value: Any, key: str) -> Reply:
-    """The documented success answer, shaped from ``value``."""
-    spec = call.operation.success
-    headers = documented_headers(call, key)
-    if spec.status == 204 or spec.schema is None:
-        return Reply(spec.status, None, headers)
-    if not spec.is_json:
-        return Reply(spec.status, binary_body(spec.content_type or ""), headers, spec.content_type)
-    schema = spec.schema
-    if schema.get("type") in ("integer", "number", "string") and isinstance(value, dict):
-        value = value.get("id")
-    elif schema.get("type") == "array" and isinstance(value, dict):
-        # Some reads are documented as answering a list holding the object.
-        value = [value]
-    shaped = call.runtime.shaper.shape(value, schema, f"{call.runtime.name}/{call.operation.operation_id}/{key}")
-    return Reply(spec.status, shaped, headers, spec.content_type)
+# --- writing through the store --------------------------------------------------------------
 
 
-def documented_headers(call: Call, key: str) -> dict[str, str]:
-    """Values for the response headers the operation documents."""
-    headers = {}
-    for name, schema in call.operation.success.headers.items():
-        if name.lower() in ("x-page", "content-type"):
-            continue
-        value = call.runtime.fake.value(schema, f"{call.runtime.name}/header/{name}/{key}", name)
-        headers[name] = str(value).lower() if isinstance(value, bool) else str(value)
-    return headers
+def save(call: Call, info: CollectionInfo, key: str, record: Record) -> Record:
+    """Store ``record`` as the object ``key`` of the call's collection (the one write path)."""
+    return call.runtime.store.put(call.account.name, info.template, parents_of(call, info), key, record, origin=FROM_API)
 
 
-def binary_body(content_type: str) -> bytes:
-    """A small, valid-looking payload for documented non-JSON answers."""
-    if content_type == "image/png":
-        return b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-    if content_type == "application/pdf":
-        return b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n%%EOF\n"
-    if content_type.startswith("text/"):
-        return b"sandbox"
-    return b"\x00sandbox\x00"
+def remove(call: Call, info: CollectionInfo, key: str) -> Record | None:
+    return call.runtime.store.delete(call.account.name, info.template, parents_of(call, info), key, origin=FROM_API)
 
 
 def body_fields(call: Call) -> dict[str, Any]:
@@ -120,66 +95,60 @@ def with_defaults(call: Call, record: Record) -> Record:
     return record
 
 
-def stamp_new(call: Call, info: CollectionInfo, record: Record, key: str | None = None) -> Record:
-    """Server-managed fields of a new object: identifier, documented defaults, timestamps."""
+def new_record(call: Call, info: CollectionInfo, record: Record, key: str | None = None) -> Record:
+    """A new object's identifier and documented defaults.
+
+    The path's identifier wins; otherwise a key the client chose is kept where the
+    collection is keyed by one (`code`, `key`, `sku`, ...) or the API lets clients choose
+    ids, and the server makes one (a counter or a UUID) where it does not.
+    """
     with_defaults(call, record)
-    properties = info.item_schema.get("properties", {})
+    chosen = record.get(info.id_field)
     if key is not None:
-        record[info.id_field] = _typed_identifier(info, key)
-    elif record.get(info.id_field) in (None, "") or not call.runtime.vendor.client_supplies_ids:
+        record[info.id_field] = typed_identifier(info, key)
+    elif chosen in (None, "") or (info.id_field == "id" and not call.runtime.rules.client_supplies_ids):
         record[info.id_field] = call.runtime.new_identifier(info, call.operation.operation_id)
-    now = call.runtime.now()
-    for name in (*CREATED_FIELDS, *UPDATED_FIELDS):
-        if name in properties:
-            record[name] = now
-    call.runtime.vendor.prepare_new(call, info.template, record)
     return record
 
 
-def stamp_change(call: Call, info: CollectionInfo, before: Record, after: Record) -> Record:
-    """Keep identifier and creation time, move the update time on."""
+def kept_identity(info: CollectionInfo, before: Record, after: Record) -> Record:
+    """A changed object keeps its identifier."""
     after[info.id_field] = before.get(info.id_field)
-    for name in CREATED_FIELDS:
-        if name in before:
-            after[name] = before[name]
-    now = call.runtime.now()
-    for name in UPDATED_FIELDS:
-        if name in info.item_schema.get("properties", {}) or name in before:
-            after[name] = now
-    call.runtime.vendor.prepare_change(call, info.template, before, after)
     return after
 
 
-def _typed_identifier(info: CollectionInfo, key: str) -> Any:
+def typed_identifier(info: CollectionInfo, key: str) -> Any:
     if info.id_schema.get("type") == "integer" and re.fullmatch(r"-?\d{1,18}", key):
         return int(key)
     return key
 
 
-def store_new(call: Call, info: CollectionInfo, collection: Collection, record: Record) -> Record:
+def store_new(call: Call, info: CollectionInfo, record: Record) -> Record:
+    """Store a new object; an identifier that exists already is a clash."""
     key = str(record[info.id_field])
-    if key in collection:
-        raise ApiError(
-            call.operation.error_status(409, 400),
-            problems=[Problem("body", (info.id_field,), "invalid", f"{key!r} exists already")],
+    if key in collection_of(call, info):
+        in_path = last_segment(call.operation.path)[1:-1] if info.id_field in call.incoming.path_parameters else None
+        problem = (
+            Problem("path", (in_path,), "invalid", f"{key!r} exists already")
+            if in_path
+            else Problem("body", (info.id_field,), "invalid", f"{key!r} exists already")
         )
-    collection.put(key, record)
+        raise ApiError(call.operation.error_status(409, 400), problems=[problem])
     if isinstance(record[info.id_field], int):
         call.runtime.store.bump_counter(info.template, record[info.id_field])
-    return record
+    return save(call, info, key, record)
 
 
-# --- kinds ----------------------------------------------------------------------------
+# --- kinds ------------------------------------------------------------------------------------
 
 
 def create(call: Call) -> Reply:
     info = info_of(call)
-    collection = collection_of(call, info)
     items = call.body if isinstance(call.body, list) else [call.body if call.body is not None else {}]
     created = []
     for item in items:
         record = copy.deepcopy(item) if isinstance(item, dict) else {"value": item}
-        created.append(store_new(call, info, collection, stamp_new(call, info, record)))
+        created.append(store_new(call, info, new_record(call, info, record)))
     result: Any = created if isinstance(call.body, list) else created[0]
     key = ",".join(str(record[info.id_field]) for record in created)
     if isinstance(call.body, list) and call.operation.success.schema and call.operation.success.schema.get("type") != "array":
@@ -189,10 +158,8 @@ def create(call: Call) -> Reply:
 
 def create_at(call: Call) -> Reply:
     info = info_of(call)
-    collection = collection_of(call, info)
     key = object_key(call)
-    record = stamp_new(call, info, body_fields(call), key)
-    store_new(call, info, collection, record)
+    record = store_new(call, info, new_record(call, info, body_fields(call), key))
     return success(call, record, key)
 
 
@@ -208,46 +175,8 @@ def list_objects(call: Call) -> Reply:
     if criteria:
         return list_reply(call, list(filtered(collection.values(), criteria)), info)
     # Unfiltered lists read only the requested page.
-    paging = call.runtime.vendor.paging(call)
+    paging = call.vendor.paging(call)
     return page_reply(call, collection.page(paging.offset, paging.limit), len(collection), info, paging)
-
-
-def list_reply(call: Call, records: list[Record], info: CollectionInfo) -> Reply:
-    """A page of ``records`` in the operation's list shape, paged as the API pages."""
-    paging = call.runtime.vendor.paging(call)
-    return page_reply(call, records[paging.offset : paging.offset + paging.limit], len(records), info, paging)
-
-
-def page_reply(call: Call, page: list[Record], total: int, info: CollectionInfo, paging: Paging) -> Reply:
-    body = wrap_list(call, page, total, paging.page, paging.limit)
-    reply = success(call, body, f"list/{info.template}")
-    reply.headers.update(paging.headers)
-    return reply
-
-
-def wrap_list(call: Call, page: list[Record], total: int, page_number: int, page_size: int) -> Any:
-    """The list in the response's shape: a bare array, or an object holding the array."""
-    schema = call.operation.success.schema or {}
-    if schema.get("type") != "object":
-        return page
-    properties = schema.get("properties", {})
-    if not properties:
-        # A list documented only as "an object": rows and paging in the common `rows` shape.
-        return {"rows": page, "page": page_number, "pageCount": max(1, -(-total // page_size)) if page_size < 10**9 else 1}
-    wrapper = next(
-        (name for name in properties if name in _LIST_WRAPPERS or name == last_segment(info_of(call).template)),
-        next((name for name, prop in properties.items() if prop.get("type") == "array"), None),
-    )
-    body: dict[str, Any] = {wrapper: page} if wrapper else {}
-    pages = max(1, -(-total // page_size)) if page_size < 10**9 else 1
-    for name in properties:
-        if name in _TOTAL_FIELDS:
-            body[name] = total
-        elif name in _PAGE_FIELDS:
-            body[name] = page_number
-        elif name in _PAGE_COUNT_FIELDS:
-            body[name] = pages
-    return body
 
 
 def _query_criteria(call: Call, info: CollectionInfo) -> dict[str, Any]:
@@ -282,11 +211,9 @@ def matches(actual: Any, wanted: Any) -> bool:
 
 def _change(call: Call, combine: Callable[[Record, dict[str, Any]], Record]) -> Reply:
     info = info_of(call)
-    collection = collection_of(call, info)
     key = object_key(call)
-    before = find(call, collection, key)
-    after = stamp_change(call, info, before, combine(before, body_fields(call)))
-    collection.put(key, after)
+    before = find(call, collection_of(call, info), key, info)
+    after = save(call, info, key, kept_identity(info, before, combine(before, body_fields(call))))
     return success(call, after, key)
 
 
@@ -307,7 +234,7 @@ def merged(base: Record, changes: dict[str, Any]) -> Record:
         if isinstance(value, dict) and isinstance(result.get(name), dict):
             result[name] = merged(result[name], value)
         else:
-            result[name] = value
+            result[name] = copy.deepcopy(value)
     return result
 
 
@@ -321,15 +248,13 @@ def update_by_body(call: Call) -> Reply:
         key = identifier_in(fields, info)
         if key is None:
             raise ApiError(400, problems=[Problem("body", (info.id_field,), "required")])
-        before = find(call, collection, key)
-        after = stamp_change(call, info, before, merged(before, fields))
-        collection.put(key, after)
-        changed.append(after)
+        before = find(call, collection, key, info)
+        changed.append(save(call, info, key, kept_identity(info, before, merged(before, fields))))
     return success(call, changed if isinstance(call.body, list) else changed[0], "update")
 
 
 def identifier_in(fields: dict[str, Any], info: CollectionInfo) -> str | None:
-    for name in (info.id_field, *_IDENTIFIER_FIELDS):
+    for name in (info.id_field, *IDENTIFIER_FIELDS):
         if fields.get(name) not in (None, ""):
             return str(fields[name])
     return None
@@ -345,12 +270,10 @@ def upsert(call: Call) -> Reply:
         key = identifier_in(fields, info)
         before = collection.get(key) if key is not None else None
         if before is None:
-            record = stamp_new(call, info, fields, key)
-            collection.put(str(record[info.id_field]), record)
+            record = new_record(call, info, fields, key)
+            results.append(save(call, info, str(record[info.id_field]), record))
         else:
-            record = stamp_change(call, info, before, merged(before, fields))
-            collection.put(str(key), record)
-        results.append(record)
+            results.append(save(call, info, str(key), kept_identity(info, before, merged(before, fields))))
     if wrapper is not None:
         result: Any = {wrapper: results}
     elif isinstance(call.body, list):
@@ -366,17 +289,17 @@ def _upsert_items(body: Any) -> tuple[list[Any], str | None]:
         return body, None
     if isinstance(body, dict):
         lists = [name for name, value in body.items() if isinstance(value, list) and value and isinstance(value[0], dict)]
-        if len(lists) == 1 and not any(body.get(name) not in (None, "") for name in _IDENTIFIER_FIELDS):
+        if len(lists) == 1 and not any(body.get(name) not in (None, "") for name in IDENTIFIER_FIELDS):
             return body[lists[0]], lists[0]
         return [body], None
     return [], None
 
 
 def delete(call: Call) -> Reply:
-    collection = collection_of(call)
+    info = info_of(call)
     key = object_key(call)
-    record = find(call, collection, key)
-    collection.delete(key)
+    record = find(call, collection_of(call, info), key, info)
+    remove(call, info, key)
     return success(call, record, key)
 
 
@@ -384,17 +307,16 @@ def delete_matching(call: Call) -> Reply:
     info = info_of(call)
     collection = collection_of(call, info)
     wanted = _named_identifiers(call.body) | {
-        str(value) for name, value in call.request.parameters.items() if name in _IDENTIFIER_FIELDS or name == info.id_field
+        str(value) for name, value in call.request.parameters.items() if name in IDENTIFIER_FIELDS or name == info.id_field
     }
     removed = []
     for record in list(collection.values()):
         if wanted and str(record.get(info.id_field)) in wanted:
-            collection.delete(str(record.get(info.id_field)))
-            removed.append(record)
+            removed.append(remove(call, info, str(record.get(info.id_field))))
     if not wanted and "{" in info.template:
         # A nested collection cleared as a whole ("clears all documents").
         for key in collection.keys():
-            removed.append(collection.delete(key))
+            removed.append(remove(call, info, key))
     return success(call, removed, "delete")
 
 
@@ -406,7 +328,7 @@ def _named_identifiers(body: Any) -> set[str]:
         for name, value in body.items():
             if name in ("ids", "keys", "codes", "skus", "items", "documents") and isinstance(value, list):
                 found |= _named_identifiers(value)
-            elif name in _IDENTIFIER_FIELDS and value is not None:
+            elif name in IDENTIFIER_FIELDS and value is not None:
                 found.add(str(value))
         return found
     return set()
@@ -420,7 +342,7 @@ def search(call: Call) -> Reply:
     records = [
         record
         for record in filtered(collection.values(), criteria)
-        if not text or _contains_words(record, text)
+        if not text or contains_words(record, text)
     ]
     return list_reply(call, records, info)
 
@@ -454,31 +376,30 @@ def _query_text(call: Call) -> str:
     return ""
 
 
-def _contains_words(record: Record, text: str) -> bool:
-    haystack = " ".join(_strings(record)).lower()
-    return all(word in haystack for word in text.split())
+def contains_words(record: Record, text: str) -> bool:
+    """Every word of ``text`` occurs in the object's text fields (without regard to case)."""
+    haystack = " ".join(strings_of(record)).lower()
+    return all(word in haystack for word in text.lower().split())
 
 
-def _strings(value: Any) -> list[str]:
+def strings_of(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
+        return [text for item in value.values() for text in strings_of(item)]
     if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
+        return [text for item in value for text in strings_of(item)]
     return []
 
 
 def action(call: Call) -> Reply:
     """The object the path names changes: the body's fields, and the state the action names."""
     info = info_of(call)
-    collection = collection_of(call, info)
     key = _action_target(call, info)
-    before = find(call, collection, key)
+    before = find(call, collection_of(call, info), key, info)
     after = merged(before, {k: v for k, v in body_fields(call).items() if k in info.item_schema.get("properties", {})})
     apply_state_word(after, last_segment(call.operation.path), info)
-    after = stamp_change(call, info, before, after)
-    collection.put(key, after)
+    after = save(call, info, key, kept_identity(info, before, after))
     return success(call, after, key)
 
 
@@ -517,18 +438,18 @@ def _word_forms(word: str) -> set[str]:
 
 
 def singleton_read(call: Call) -> Reply:
-    path = concrete_path(call.operation.path, tuple(_path_values(call)))
-    record = call.runtime.data(call.account).singletons.get(path)
+    parents = tuple(_path_values(call))
+    record = call.runtime.data(call.account).collection(call.operation.path, parents).get(SINGLE)
+    path = concrete_path(call.operation.path, parents)
     return success(call, record if record is not None else _default_singleton(call, path), path)
 
 
 def singleton_write(call: Call) -> Reply:
-    path = concrete_path(call.operation.path, tuple(_path_values(call)))
-    singletons = call.runtime.data(call.account).singletons
-    before = singletons.get(path) or {}
+    parents = tuple(_path_values(call))
+    before = call.runtime.data(call.account).collection(call.operation.path, parents).get(SINGLE) or {}
     after = merged(before, body_fields(call)) if isinstance(call.body, dict) else {"value": call.body}
-    singletons[path] = after
-    return success(call, after, path)
+    call.runtime.store.put(call.account.name, call.operation.path, parents, SINGLE, after, origin=FROM_API)
+    return success(call, after, concrete_path(call.operation.path, parents))
 
 
 def _path_values(call: Call) -> list[str]:

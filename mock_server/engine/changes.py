@@ -1,0 +1,119 @@
+"""Change events: what the store announces about every write.
+
+Every change to stored data goes through the store's one write path (`ApiStore.put`,
+`ApiStore.delete`), which announces it here twice: first to *preparers*, which may still
+adjust the object about to be stored (fields the vendor derives, such as a ticket's
+number or `closedAt`), then, once it is stored, to *listeners*, which react to it
+(webhooks, mirrors, dropping cached answers). Code that reacts to a change never needs
+to know who made it; `origin` says where it came from when that matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+Record = dict[str, Any]
+
+CREATED = "created"
+UPDATED = "updated"
+DELETED = "deleted"
+
+# Where a change came from.
+FROM_API = "api"  # an API call
+FROM_TASK = "task"  # a background task (import job, batch validation, ...)
+FROM_ADMIN = "admin"  # an admin call simulating something done in the vendor's own app
+FROM_FIXTURE = "fixture"  # a fixture document
+FROM_STATE = "state"  # a state import (restores objects exactly as exported)
+FROM_DEMO = "demo"  # generated demo data
+FROM_VIEW = "view"  # a copy kept in step with another collection (stored as given)
+# The server itself performs these, so it manages timestamps and derived fields for them.
+SERVER_ORIGINS = frozenset({FROM_API, FROM_TASK, FROM_ADMIN})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write: which object of which collection, what it was and what it became."""
+
+    api: str
+    account: str
+    collection: str  # the collection's template, e.g. `/tickets/{ticketId}/comments`
+    parents: tuple[str, ...]  # identifiers the template's parameters take
+    key: str  # the object's identifier within the collection
+    kind: str  # created, updated or deleted
+    before: Record | None
+    after: Record | None  # a preparer may still adjust it; listeners must not
+    origin: str
+
+    @property
+    def record(self) -> Record:
+        """The object as it is now, or as it was when deleted."""
+        return self.after if self.after is not None else (self.before or {})
+
+
+Listener = Callable[[Change], None]
+
+
+@dataclass(frozen=True)
+class _Subscription:
+    listener: Listener
+    collections: frozenset[str] | None
+    kinds: frozenset[str] | None
+    origins: frozenset[str] | None
+
+    def wants(self, change: Change) -> bool:
+        return (
+            (self.collections is None or change.collection in self.collections)
+            and (self.kinds is None or change.kind in self.kinds)
+            and (self.origins is None or change.origin in self.origins)
+        )
+
+
+def _optional(values: str | Iterable[str] | None) -> frozenset[str] | None:
+    if values is None:
+        return None
+    return frozenset([values] if isinstance(values, str) else values)
+
+
+class ChangeFeed:
+    """Preparers and listeners of one API's changes, called in the order they registered."""
+
+    def __init__(self) -> None:
+        self._preparers: list[_Subscription] = []
+        self._listeners: list[_Subscription] = []
+
+    def prepare(
+        self,
+        preparer: Listener,
+        *,
+        collections: str | Iterable[str] | None = None,
+        kinds: str | Iterable[str] | None = None,
+        origins: str | Iterable[str] | None = SERVER_ORIGINS,
+    ) -> None:
+        """Call ``preparer`` before matching writes are stored; it may adjust ``change.after``.
+
+        By default only for changes the server performs (not fixtures, state or demo data,
+        which are stored as given).
+        """
+        self._preparers.append(_Subscription(preparer, _optional(collections), _optional(kinds), _optional(origins)))
+
+    def subscribe(
+        self,
+        listener: Listener,
+        *,
+        collections: str | Iterable[str] | None = None,
+        kinds: str | Iterable[str] | None = None,
+        origins: str | Iterable[str] | None = None,
+    ) -> None:
+        """Call ``listener`` after every matching write is stored."""
+        self._listeners.append(_Subscription(listener, _optional(collections), _optional(kinds), _optional(origins)))
+
+    def before_store(self, change: Change) -> None:
+        for subscription in self._preparers:
+            if subscription.wants(change):
+                subscription.listener(change)
+
+    def announce(self, change: Change) -> None:
+        for subscription in self._listeners:
+            if subscription.wants(change):
+                subscription.listener(change)

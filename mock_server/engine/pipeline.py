@@ -1,0 +1,316 @@
+"""The request path of one API, as named steps taken in one direction:
+
+    match_route -> read_body -> authenticate -> validate -> intercept -> run_handler
+                -> serialise -> send -> record
+
+Each step is a method of `ApiPipeline` that reads and fills one `Exchange`. An error in
+any step becomes the API's error answer; the later steps still send and record it.
+`intercept` is the one place where a feature acts before the handler runs: each
+interceptor sees the validated call and may answer it instead (scripted responses,
+injected faults).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qsl, unquote
+
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+
+from . import behaviours, jsonio
+from .accounts import Account
+from .answer_cache import READ_KINDS, CachedAnswer
+from .errors import ApiError, Problem
+from .journal import JournalEntry, RequestJournal, excerpt
+from .operations import OperationSpec
+from .runtime import ApiRuntime
+from .validation import IncomingRequest, UploadedFile, ValidRequest, validate_request
+from .vendor import MIB, MULTIPART_BODY_LIMIT, Call, Reply, VendorApi
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+# Sees a validated call before its handler; answers it instead by returning a Reply.
+Interceptor = Callable[[Call], Awaitable[Reply | None]]
+
+log = logging.getLogger("mock_server")
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+
+class MethodNotAllowed(ApiError):
+    def __init__(self, message: str, allowed: str) -> None:
+        super().__init__(405, message)
+        self.allowed = allowed
+
+
+@dataclass
+class Exchange:
+    """One request on its way through the pipeline, and what each step found."""
+
+    scope: Scope
+    receive: Receive
+    started: float
+    method: str
+    path: str  # within the API's mount, as sent (percent-encoded)
+    segments: list[str]  # decoded path segments
+    query_string: str
+    operation: OperationSpec | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    incoming: IncomingRequest | None = None
+    account: Account | None = None
+    call: Call | None = None
+    request_body: bytes = b""
+    cache_key: tuple | None = None
+    reply: Reply | None = None
+    answer: CachedAnswer | None = None
+
+
+class ApiPipeline:
+    """The ASGI application answering one API's operations."""
+
+    def __init__(self, runtime: ApiRuntime, vendor: VendorApi, journal: RequestJournal, mount: str) -> None:
+        self.runtime = runtime
+        self.vendor = vendor
+        self.journal = journal
+        self.mount = mount
+        self.interceptors: list[Interceptor] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        exchange = self.start(scope, receive)
+        try:
+            self.match_route(exchange)
+            await self.read_body(exchange)
+            self.authenticate(exchange)
+            self.validate(exchange)
+            exchange.reply = await self.intercept(exchange)
+            if exchange.reply is None:
+                exchange.answer = self.cached_answer(exchange)
+                if exchange.answer is None:
+                    exchange.reply = self.run_handler(exchange)
+        except ApiError as error:
+            exchange.reply = self.error_reply(error, exchange.operation)
+        except Exception:  # a bug: answer in the API's shape and keep serving
+            log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
+            exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
+        if exchange.answer is None:
+            exchange.answer = self.serialise(exchange)
+        await self.send(exchange.answer, send)
+        self.record(exchange)
+
+    # --- the steps ----------------------------------------------------------------------
+
+    def start(self, scope: Scope, receive: Receive) -> Exchange:
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        path = raw_path.decode("latin-1")[len(self.mount):] or "/"
+        stripped = path.strip("/")
+        segments = stripped.split("/") if stripped else []
+        if "%" in path:
+            segments = [unquote(segment) for segment in segments]
+        return Exchange(
+            scope=scope,
+            receive=receive,
+            started=time.perf_counter(),
+            method=scope["method"].upper(),
+            path=path,
+            segments=segments,
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+        )
+
+    def match_route(self, exchange: Exchange) -> None:
+        """The operation the method and path name: 404 for no path, 405 for another method."""
+        match = self.runtime.contract.router.match_segments(exchange.segments)
+        if match is None:
+            raise ApiError(404, f"no route for {exchange.method} {unquote(exchange.path)}")
+        operation = match.methods.get(exchange.method)
+        if operation is None:
+            allowed = ", ".join(sorted(match.methods))
+            raise MethodNotAllowed(f"{exchange.method} is not allowed on {match.template}; use {allowed}", allowed)
+        exchange.operation = operation
+        exchange.parameters = match.parameters
+
+    async def read_body(self, exchange: Exchange) -> None:
+        """Headers and body, within the operation's size limit (413 beyond it, where documented)."""
+        operation = exchange.operation
+        assert operation is not None
+        scope = exchange.scope
+        headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+        exchange.headers = headers
+        incoming = IncomingRequest(
+            path_parameters=exchange.parameters,
+            query=parse_qsl(exchange.query_string, keep_blank_values=True) if exchange.query_string else [],
+            headers=headers,
+            content_type=headers.get("content-type", "").split(";")[0].strip().lower(),
+            base_url=_base_url(scope, headers, self.mount),
+        )
+        exchange.incoming = incoming
+        multipart = incoming.content_type.startswith("multipart/")
+        limit = self.vendor.body_limit(operation, multipart)
+        try:
+            body = await _receive_all(exchange.receive, limit)
+        except BodyTooLarge as error:
+            raise ApiError(
+                operation.error_status(413),
+                problems=[Problem("body", (), "too_large", f"{error.limit // MIB} MB")],
+            ) from None
+        incoming.body = exchange.request_body = body
+        if multipart and any(spec.kind == "multipart" for spec in operation.bodies.values()):
+            incoming.form = await _parse_form(scope, body)
+
+    def authenticate(self, exchange: Exchange) -> None:
+        assert exchange.operation is not None and exchange.incoming is not None
+        exchange.account = self.vendor.authenticate(self.runtime, exchange.operation, exchange.incoming)
+
+    def validate(self, exchange: Exchange) -> None:
+        operation, incoming, account = exchange.operation, exchange.incoming, exchange.account
+        assert operation is not None and incoming is not None and account is not None
+        self.vendor.before_validation(operation, incoming)
+        valid: ValidRequest = validate_request(operation, incoming)
+        exchange.call = Call(self.runtime, self.vendor, operation, incoming, account, valid)
+
+    async def intercept(self, exchange: Exchange) -> Reply | None:
+        """The seam before the handler: the first interceptor that answers wins."""
+        assert exchange.call is not None
+        for interceptor in self.interceptors:
+            reply = await interceptor(exchange.call)
+            if reply is not None:
+                return reply
+        return None
+
+    def cached_answer(self, exchange: Exchange) -> CachedAnswer | None:
+        """A generic read's answer from before, when nothing changed since."""
+        operation, call = exchange.operation, exchange.call
+        assert operation is not None and call is not None
+        if exchange.method != "GET" or operation.kind not in READ_KINDS or operation.operation_id in self.vendor.handlers:
+            return None
+        exchange.cache_key = (
+            call.account.name, exchange.path, exchange.query_string,
+            *(exchange.headers.get(name) for name in operation.header_names),
+        )
+        return self.runtime.answers.get(exchange.cache_key)
+
+    def run_handler(self, exchange: Exchange) -> Reply:
+        assert exchange.call is not None and exchange.operation is not None
+        handler = self.vendor.handlers.get(exchange.operation.operation_id, behaviours.answer)
+        return handler(exchange.call)
+
+    def error_reply(self, error: ApiError, operation: OperationSpec | None) -> Reply:
+        status = error.status
+        if operation is not None and not operation.documents(status) and status not in (401, 405, 500):
+            status = operation.error_status(status)
+            error.status = status
+        body = self.vendor.error_shape.render(error, self.runtime.next_reference())
+        reply = Reply(status, body)
+        if isinstance(error, MethodNotAllowed):
+            reply.headers["Allow"] = error.allowed
+        return reply
+
+    def serialise(self, exchange: Exchange) -> CachedAnswer:
+        """The reply as the bytes and headers that go on the wire (kept for reuse if cacheable)."""
+        reply = exchange.reply
+        assert reply is not None
+        if reply.body is None or reply.status == 204:
+            payload, content_type = b"", None
+        elif isinstance(reply.body, (bytes, bytearray)):
+            payload, content_type = bytes(reply.body), reply.content_type or "application/octet-stream"
+        else:
+            payload, content_type = jsonio.dumps(reply.body), reply.content_type or "application/json"
+        headers = tuple((name.lower(), str(value)) for name, value in reply.headers.items())
+        answer = CachedAnswer(reply.status, payload, content_type, headers)
+        if exchange.cache_key is not None and 200 <= reply.status < 300:
+            self.runtime.answers.put(exchange.cache_key, answer)
+        return answer
+
+    async def send(self, answer: CachedAnswer, send: Send) -> None:
+        headers = [(b"content-length", str(len(answer.payload)).encode())]
+        if answer.content_type:
+            headers.append((b"content-type", answer.content_type.encode()))
+        headers.extend((name.encode("latin-1"), value.encode("latin-1", "replace")) for name, value in answer.headers)
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.payload})
+
+    def record(self, exchange: Exchange) -> None:
+        answer = exchange.answer
+        assert answer is not None
+        self.journal.record(
+            JournalEntry(
+                sequence=self.journal.next_sequence(),
+                time=self.runtime.clock.now(),
+                api=self.runtime.name,
+                method=exchange.method,
+                path=unquote(exchange.path),
+                query=exchange.query_string,
+                operation=exchange.operation.operation_id if exchange.operation else None,
+                status=answer.status,
+                duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3),
+                request_body=excerpt(exchange.request_body),
+                response_body=excerpt(answer.payload),
+            )
+        )
+
+
+def _base_url(scope: Scope, headers: dict[str, str], mount: str) -> str:
+    """`http://host:port/afosto`: where the API's paths start, as the client addressed it."""
+    host = headers.get("host")
+    if not host:
+        server = scope.get("server")
+        host = f"{server[0]}:{server[1]}" if server else "localhost"
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{mount}"
+
+
+async def _receive_all(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            # Drain the rest so the connection stays usable, without keeping it.
+            while message.get("more_body", False):
+                message = await receive()
+            raise BodyTooLarge(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _parse_form(scope: Scope, body: bytes) -> list[tuple[str, Any]]:
+    """Multipart parts as (name, text or UploadedFile)."""
+    sent = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    request = Request(scope, replay)
+    try:
+        form = await request.form(max_files=10_000, max_fields=10_000, max_part_size=MULTIPART_BODY_LIMIT)
+    except (MultiPartException, ValueError, KeyError, AssertionError) as error:
+        raise ApiError(400, problems=[Problem("body", (), "invalid", f"malformed multipart body: {error}")]) from None
+    parts: list[tuple[str, Any]] = []
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            content = await value.read()
+            parts.append(
+                (name, UploadedFile(name, value.filename or "", value.content_type or "application/octet-stream", len(content), content))
+            )
+        else:
+            parts.append((name, value))
+    await form.close()
+    return parts
