@@ -40,7 +40,7 @@ class Sandbox:
         self.apis: dict[str, ServedApi] = {}
         for api in config.apis:
             vendor = vendor_for(api, vendor_settings)
-            contract = compile_contract(api, load_contract(contracts_dir, api))
+            contract = compile_contract(api, load_contract(contracts_dir, api), vendor.formats())
             runtime = ApiRuntime(contract, vendor.rules(), settings, self.clock, self.webhook_client)
             vendor.attach(runtime)
             self.apis[api] = ServedApi(api, runtime, vendor)

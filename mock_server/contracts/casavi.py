@@ -371,7 +371,7 @@ def _import_models(schemas: dict[str, JsonSchema]) -> dict[str, JsonSchema]:
         "Contract": {
             "type": "object",
             "x-inferred": True,
-            "required": ["id", "type", "contactIds"],
+            "required": ["id"],
             "properties": {
                 "id": {"type": "string", "description": "Contract number"},
                 "type": {"type": "string", "enum": ["owner", "renter", "resident"]},

@@ -10,6 +10,7 @@ to know who made it; `origin` says where it came from when that matters.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -81,6 +82,8 @@ class ChangeFeed:
     def __init__(self) -> None:
         self._preparers: list[_Subscription] = []
         self._listeners: list[_Subscription] = []
+        self._announcing = False
+        self._queued: deque[Change] = deque()
 
     def prepare(
         self,
@@ -114,6 +117,19 @@ class ChangeFeed:
                 subscription.listener(change)
 
     def announce(self, change: Change) -> None:
-        for subscription in self._listeners:
-            if subscription.wants(change):
-                subscription.listener(change)
+        """Tell every listener, in order. A change a listener makes is announced after
+        the one it reacts to has reached every listener, so all see changes in the order
+        they were stored."""
+        self._queued.append(change)
+        if self._announcing:
+            return
+        self._announcing = True
+        try:
+            while self._queued:
+                current = self._queued.popleft()
+                for subscription in self._listeners:
+                    if subscription.wants(current):
+                        subscription.listener(current)
+        finally:
+            self._announcing = False
+            self._queued.clear()

@@ -290,13 +290,26 @@ def _collections(contract: CompiledContract) -> dict[str, CollectionInfo]:
         kinds = {operation.kind for operation in operations}
         if not kinds & {"list", "read", "create", "create_at", "upsert", "delete", "replace", "update"}:
             continue
+        item_schema = _item_schema(operations)
+        id_field = _id_field(operations, item_schema)
         found[template] = CollectionInfo(
             template=template,
-            item_schema=_item_schema(operations),
-            id_field=_id_field(operations),
+            item_schema=_with_identifier(item_schema, id_field, operations),
+            id_field=id_field,
             listable="list" in kinds,
         )
     return found
+
+
+def _with_identifier(schema: Schema, id_field: str, operations: list[OperationSpec]) -> Schema:
+    """A model without its identifier gets the one a creation answers (`POST /addresses` -> 7)."""
+    if id_field in schema.get("properties", {}):
+        return schema
+    for operation in operations:
+        answered = operation.success.schema or {}
+        if operation.kind == "create" and answered.get("type") in ("integer", "string"):
+            return {**schema, "properties": {**schema.get("properties", {}), id_field: answered}}
+    return schema
 
 
 def _item_schema(operations: list[OperationSpec]) -> Schema:
@@ -326,13 +339,22 @@ def _list_items(schema: Schema) -> Schema:
     return {}
 
 
-def _id_field(operations: list[OperationSpec]) -> str:
-    """The field an object's path identifier names: `id`, or `code`, `key`, `sku`, ..."""
-    schema = _item_schema(operations)
+# Fields that name an object when its model has no `id`, in the order they are preferred.
+NATURAL_KEYS = ("key", "code", "sku", "secret", "reference", "uuid")
+
+
+def _id_field(operations: list[OperationSpec], schema: Schema) -> str:
+    """The field an object's path identifier names: `id`, or `code`, `key`, `sku`, ...
+
+    The path parameter's own name wins where the model has that field; a model without
+    `id` is keyed by its natural key (a proxy by its `key`).
+    """
     properties = schema.get("properties", {})
     for operation in operations:
         if operation.kind in _OWN_OBJECT_KINDS:
             name = last_segment(operation.path)[1:-1]
             if name in properties and name != "id":
                 return name
+    if "id" not in properties:
+        return next((name for name in NATURAL_KEYS if name in properties), "id")
     return "id"

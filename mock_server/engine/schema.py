@@ -7,7 +7,7 @@ becomes a `null` type and references resolve inside one root document.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import jsonschema_rs
 
@@ -19,8 +19,9 @@ _OPENAPI_ONLY = ("nullable", "example", "discriminator", "xml", "externalDocs", 
 class SchemaIndex:
     """The components of one contract, resolved on demand and remembered."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], formats: dict[str, Callable[[str], bool]] | None = None) -> None:
         self.components: dict[str, Schema] = document.get("components", {}).get("schemas", {})
+        self.formats = formats or {}  # format checks that replace the standard ones
         self._resolved: dict[str, Schema] = {}
         self._json_components: dict[str, Schema] | None = None
 
@@ -56,7 +57,7 @@ class SchemaIndex:
         root = to_json_schema(schema)
         if _has_ref(schema):
             root = {**root, "$defs": self._json_defs()}
-        return jsonschema_rs.Draft202012Validator(root, validate_formats=True)
+        return jsonschema_rs.Draft202012Validator(root, validate_formats=True, formats=self.formats or None)
 
     def _json_defs(self) -> dict[str, Schema]:
         if self._json_components is None:

@@ -83,6 +83,8 @@ class Shaper:
 
     def _scalar(self, value: Any, schema: Schema, kind: str, key: str) -> Any:
         converted = _convert(value, kind)
+        if schema.get("format") == "date" and isinstance(converted, str) and _DATE_TIME.match(converted):
+            converted = converted[:10]  # a date written with its (midnight) time
         if converted is not _MISMATCH and _within(converted, schema):
             return converted
         return self.fake.value(schema, key, _name(key))

@@ -92,6 +92,10 @@ class VendorApi:
         """What the engine needs to know about the API's data."""
         return ApiRules()
 
+    def formats(self) -> dict[str, Callable[[str], bool]]:
+        """Format checks that replace the standard ones where the vendor accepts more."""
+        return {}
+
     def attach(self, runtime: ApiRuntime) -> None:
         """Called once when the runtime serving this module is built: subscribe to its
         changes, register task types."""

@@ -34,7 +34,10 @@ async def sandbox_client(**settings: Any) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(config)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
         client.app = app  # type: ignore[attr-defined]
-        yield client
+        try:
+            yield client
+        finally:
+            await app.sandbox.close()
 
 
 @pytest.fixture

@@ -108,3 +108,48 @@ async def test_unknown_mount_names_the_mounts(client):
     response = await client.get("/shopify/products")
     assert response.status_code == 404
     assert "/casavi, /afosto, /relay, /messages" in response.json()["error"]
+
+
+BAD_DOCUMENTS = [
+    ({"messages": {"cases": [{"guid": "1e0abcb7-b94c-4072-a9c0-37072a1ef016", "caseId": 1, "provider": "provider"}]}},
+     "messages.cases[0].partner: Field required"),
+    ({"messages": {"cases": [{"guid": "1e0abcb7-b94c-4072-a9c0-37072a1ef016", "caseId": 1, "partner": "ghost",
+                              "provider": "provider"}]}},
+     "cases[0].partner: unknown account 'ghost'"),
+    ({"afosto": {"accounts": [{"name": "shop"}]}}, "afosto.accounts[0].token: Field required"),
+    ({"afosto": {"accounts": [{"name": "shop", "token": ""}]}}, "afosto.accounts[0].token"),
+    ({"afosto": {"data": {"demo": {"/cat/channels": {"name": "not a list"}}}}}, "a collection holds a list of objects"),
+    ({"casavi": {"accounts": "everyone"}}, "casavi.accounts: Input should be a valid list"),
+    ({"casavi": {"unknown": 1}}, "casavi.unknown: Extra inputs are not permitted"),
+    # A good section next to a bad one: nothing of either is loaded.
+    ({"afosto": {"accounts": [{"name": "new", "token": "new-token"}]}, "relay": {"accounts": [{"name": "x"}]}},
+     "relay.accounts[0].apiKey: Field required"),
+]
+
+
+async def test_bad_fixture_documents_change_nothing_and_name_the_field(client):
+    before = (await client.get("/__admin/state")).json()
+    for document, reason in BAD_DOCUMENTS:
+        response = await client.post("/__admin/fixtures", json=document)
+        assert response.status_code == 400, document
+        assert reason in response.json()["error"], response.json()
+    assert (await client.get("/__admin/state")).json() == before
+
+
+async def test_a_bad_state_import_changes_nothing(client):
+    before = (await client.get("/__admin/state")).json()
+    health = (await client.get("/__admin/health")).json()["apis"]
+    for document, reason in [*BAD_DOCUMENTS, ({"casavi": [1]}, "expected a mapping")]:
+        response = await client.put("/__admin/state", json=document)
+        assert response.status_code == 400, document
+        assert response.json()["error"].startswith("state: "), response.json()
+    response = await client.put("/__admin/state", content=b"[1, 2]")
+    assert response.status_code == 400 and "mapping of API names" in response.json()["error"]
+    assert (await client.get("/__admin/state")).json() == before
+    assert (await client.get("/__admin/health")).json()["apis"] == health
+    assert (await client.get("/afosto/cat/channels", headers=AFOSTO)).status_code == 200
+
+
+async def test_unknown_admin_paths_answer_json_404(client):
+    response = await client.get("/__admin/nothing-here")
+    assert response.status_code == 404 and "no admin call" in response.json()["error"]

@@ -37,8 +37,8 @@ def start_task(call: Call, type_name: str, payload: Any, description: str) -> Ta
 
 
 def task_report(task: Task) -> dict[str, Any]:
-    """The documented task model: progress in percent, `result` once it is done."""
-    return {
+    """The documented task model: progress in percent; `result` and the times once they happened."""
+    report = {
         "id": task.id,
         "name": task.type.split(".", 1)[-1],
         "description": task.results.get("description", ""),
@@ -46,8 +46,8 @@ def task_report(task: Task) -> dict[str, Any]:
         "result": task.results.get("result") if task.completed else None,
         "started_at": task.started_at,
         "completed_at": task.completed_at,
-        "expires_at": None,
     }
+    return {name: value for name, value in report.items() if value is not None}
 
 
 def get_task(call: Call) -> Reply:

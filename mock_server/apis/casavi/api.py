@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Callable
 
 from ...engine import jsonio
 from ...engine.accounts import Account
+from ...engine.clock import parse_instant
 from ...engine.errors import ApiError
 from ...engine.operations import OperationSpec
 from ...engine.runtime import ApiRules, ApiRuntime
@@ -31,6 +33,18 @@ DEMO_PREFIXES = {
 FILES_LIMIT = 10 * 1024 * 1024
 
 
+def is_date_or_instant(text: str) -> bool:
+    """`2020-09-01`, or a date with a time (`2020-09-01T00:00:00.000Z`)."""
+    try:
+        if len(text) == 10:
+            date.fromisoformat(text)
+        else:
+            parse_instant(text)
+    except ValueError:
+        return False
+    return True
+
+
 def demo_identifier(template: str, index: int) -> str | None:
     prefix = DEMO_PREFIXES.get(template)
     return f"{prefix}{index + 1:05d}" if prefix else None
@@ -53,6 +67,10 @@ class CasaviApi(VendorApi):
             indexes=(("/contacts", "email"),),
             new_state=lambda: CasaviState(TokenBook(self.settings.token_ttl)),
         )
+
+    def formats(self) -> dict[str, Callable[[str], bool]]:
+        """Dates may carry a time, as the document's own samples write them (`2020-09-01T00:00:00.000Z`)."""
+        return {"date": is_date_or_instant}
 
     def attach(self, runtime: ApiRuntime) -> None:
         runtime.feed.prepare(DerivedFields(runtime))

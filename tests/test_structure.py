@@ -1,0 +1,133 @@
+"""The package's modules import downwards only, with no cycles (type-only imports included)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "mock_server"
+# Lower layers never import higher ones; app-level modules may import anything below.
+LAYERS = {
+    "mock_server.engine": 0,
+    "mock_server.apis": 1,
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def _imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """Every module of the package this module imports anywhere (functions and TYPE_CHECKING too)."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{base}.{node.module}" if node.module else base
+            else:
+                base = node.module or ""
+            # `from . import x` imports the package, and its submodule x when there is one.
+            targets = [base, *(f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in known)]
+        else:
+            continue
+        for target in targets:
+            while target and target not in known:
+                target = target.rsplit(".", 1)[0] if "." in target else ""
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    known = set(modules)
+    return {name: _imports(name, path, known) for name, path in modules.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def _layer(name: str) -> int:
+    for prefix, layer in LAYERS.items():
+        if name == prefix or name.startswith(prefix + "."):
+            return layer
+    return 2
+
+
+def test_no_import_cycles():
+    assert _cycles(_graph()) == []
+
+
+def test_the_cycle_check_sees_type_only_and_relative_imports(tmp_path):
+    graph = {"a": {"b"}, "b": {"a"}, "c": {"a"}}
+    assert _cycles(graph) == [["a", "b"]]
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "one.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .two import X\n")
+    (package / "two.py").write_text("from . import one\n")
+    known = {"pkg", "pkg.one", "pkg.two"}
+    assert _imports("pkg.one", package / "one.py", known) == {"pkg.two"}
+    assert _imports("pkg.two", package / "two.py", known) == {"pkg", "pkg.one"}
+
+
+def test_modules_import_downwards_only():
+    upward = [
+        f"{name} imports {target}"
+        for name, targets in _graph().items()
+        for target in targets
+        if _layer(target) > _layer(name)
+    ]
+    assert upward == []
+
+
+def test_api_modules_do_not_reach_into_each_other():
+    crossing = [
+        f"{name} imports {target}"
+        for name, targets in _graph().items()
+        if name.startswith("mock_server.apis.") and name.count(".") >= 3
+        for target in targets
+        if target.startswith("mock_server.apis.") and target.count(".") >= 3 and target.split(".")[2] != name.split(".")[2]
+    ]
+    assert crossing == []
