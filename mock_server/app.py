@@ -25,6 +25,10 @@ class SandboxApp:
             name: ApiPipeline(api.runtime, api.vendor, sandbox.journal, config.mount_of(name))
             for name, api in sandbox.apis.items()
         }
+        for name, pipeline in self.pipelines.items():
+            sandbox.overrides.apis[name].bind(pipeline.interceptors)
+            if name in sandbox.chaos:
+                pipeline.interceptors.append(sandbox.chaos[name].intercept)
         self.single = self.pipelines[config.api] if config.api else None
         self.admin_token = config.admin_token
 
@@ -55,13 +59,7 @@ class SandboxApp:
         await self.admin(admin_scope, receive, send)
 
     def _admin_allowed(self, scope: Scope, path: str) -> bool:
-        if self.admin_token is None or path == ADMIN_PREFIX + "/health":
-            return True
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                scheme, _, token = value.decode("latin-1").partition(" ")
-                return scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), self.admin_token)
-        return False
+        return admin_allowed(scope, path, self.admin_token)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -73,6 +71,18 @@ class SandboxApp:
                 await self.sandbox.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def admin_allowed(scope: Scope, path: str, admin_token: str | None) -> bool:
+    """Whether a request may use the admin API: no token set, the health check, or the
+    right `Authorization: Bearer <token>`."""
+    if admin_token is None or path == ADMIN_PREFIX + "/health":
+        return True
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), admin_token)
+    return False
 
 
 def _first_segment(path: str) -> str:

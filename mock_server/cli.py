@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .commands import coverage, drift_report, proxy, verify
 from .config import ServerConfig, add_setting_flags, settings_from_args
 
 DESCRIPTION = """\
@@ -17,10 +18,16 @@ API sandbox for the casavi, Afosto, Relay and Case messages REST APIs.
   mock-server serve --api afosto         one API at the root of the server
   mock-server contracts generate --docs DIR --out contracts/
   mock-server contracts check --docs DIR
+  mock-server proxy --api afosto --upstream URL
+                                         the real API behind, checked against its contract
+  mock-server drift-report               where the real API differed (from the proxy)
+  mock-server coverage --fail-under 60   documented operations and status codes exercised
+  mock-server verify --method POST --path /hooks --count 1
+                                         assert how often a call was made
 
 Every serve flag can also be set with an environment variable (MOCK_SERVER_<FLAG>);
 flags win over the environment. The admin API lives under /__admin: health, reset,
-state, fixtures, requests, coverage, jobs/run, contracts/{api}.
+state, fixtures, requests, coverage, overrides, jobs/run, contracts/{api}.
 """
 
 
@@ -53,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--docs", type=Path, required=True, metavar="DIR", help="folder of the vendor documents")
     check.add_argument("--contracts", type=Path, default=Path("contracts"), metavar="DIR", help="folder of the committed contracts (default contracts/)")
     check.set_defaults(handler=_check)
+    for command in (proxy, drift_report, coverage, verify):
+        command.register(commands)
     return parser
 
 

@@ -72,6 +72,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("webhook_timeout", float, "seconds a webhook receiver has to answer one delivery attempt (default 5)", "SECONDS"),
     Setting("webhook_attempts", int, "attempts per webhook delivery before it is marked failed (default 4)", "N"),
     Setting("journal_size", int, "requests kept in the request journal (default 1000)", "N"),
+    Setting(
+        "chaos", float,
+        "share of requests (0 to 1) that get a documented server error or a delay of up to 1 s, drawn under the seed, for soak tests (default 0)",
+        "RATE",
+    ),
     Setting("log_level", str.lower, "log level (default info)", "LEVEL", choices=LOG_LEVELS),
 )
 
@@ -95,6 +100,7 @@ class ServerConfig(BaseModel):
     webhook_timeout: float = Field(5.0, gt=0, le=600)
     webhook_attempts: int = Field(4, ge=1, le=100)
     journal_size: int = Field(1000, ge=1, le=1_000_000)
+    chaos: float = Field(0.0, ge=0, le=1)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
     @field_validator("api")

@@ -10,9 +10,12 @@
 Loading adds to the current state; an account or object with an existing name or id is
 replaced. The state export has the same structure, so an export is a valid fixture.
 
+A document may also hold a top-level `overrides:` list of override rules (see
+`engine/overrides.py`), added after its data.
+
 A document is checked whole before anything of it is loaded (its shape against each
-API's section model, then every account, collection path and object it names), so a bad
-document changes nothing and its error names the field.
+API's section model, then every account, collection path and object it names, and its
+override rules), so a bad document changes nothing and its error names the field.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pydantic import ValidationError
 from .engine import jsonio
 from .engine.changes import FROM_FIXTURE, FROM_STATE
 from .engine.documents import ApiSection, describe
+from .engine.overrides import OverrideError, OverrideRule, parse_rule
 from .engine.routing import PathRouter
 from .engine.runtime import ApiRuntime, CollectionInfo
 from .engine.store import SINGLE, concrete_path
@@ -34,6 +38,7 @@ from .served import ServedApi
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+OVERRIDES = "overrides"  # the top-level list of override rules in a fixture document
 
 
 class FixtureError(ValueError):
@@ -72,6 +77,23 @@ def parse_fixture(data: bytes, source: str = "fixture") -> dict[str, Any]:
     return document
 
 
+def split_overrides(document: dict[str, Any], source: str = "fixture") -> tuple[dict[str, Any], list[OverrideRule]]:
+    """The API sections of a document and the override rules of its `overrides:` list."""
+    if OVERRIDES not in document:
+        return document, []
+    sections = {name: section for name, section in document.items() if name != OVERRIDES}
+    listed = document[OVERRIDES] or []
+    if not isinstance(listed, list):
+        raise FixtureError(f"{source}: {OVERRIDES}: a list of rules")
+    rules = []
+    for index, data in enumerate(listed):
+        try:
+            rules.append(parse_rule(data, f"{OVERRIDES}[{index}]"))
+        except OverrideError as error:
+            raise FixtureError(f"{source}: {error}") from None
+    return sections, rules
+
+
 @dataclass
 class _Collection:
     """One collection of a section, checked: where its objects go."""
@@ -99,7 +121,11 @@ def load_fixture(
     collections hold exactly what it lists, with no demo objects generated into them.
     Nothing is changed when the document has a problem (FixtureError says which).
     """
-    sections = check_fixture(served, document, source, exact=exact)
+    return apply_fixture(check_fixture(served, document, source, exact=exact), exact=exact)
+
+
+def apply_fixture(sections: list["_Section"], *, exact: bool = False) -> dict[str, int]:
+    """Load checked sections (see `check_fixture`); returns how many objects each API got."""
     loaded = {}
     for section in sections:
         if exact:

@@ -1,5 +1,6 @@
 """The running sandbox: its configuration, the served APIs, the request journal, and what
-the admin API does with them (reset, state export and import, fixtures, background work)."""
+the admin API does with them (reset, state export and import, fixtures, override rules,
+background work)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,25 @@ from typing import Any
 from .apis import API_NAMES, vendor_for
 from .apis.settings import VendorSettings
 from .config import ServerConfig
+from .engine.chaos import Chaos
 from .engine.clock import Clock
 from .engine.contracts import default_contracts_dir, load_contract
 from .engine.journal import RequestJournal
 from .engine.operations import compile_contract
 from .engine.outbox import DeliveryPolicy, WebhookClient
+from .engine.overrides import ActiveRule, ApiOverrides, OverrideError, OverrideRule, OverrideSet, parse_rule
 from .engine.runtime import ApiRuntime, RuntimeSettings
-from .fixtures import FixtureError, default_fixtures_dir, export_state, fixture_files, load_fixture, read_fixture
+from .fixtures import (
+    FixtureError,
+    apply_fixture,
+    check_fixture,
+    default_fixtures_dir,
+    export_state,
+    fixture_files,
+    load_fixture,
+    read_fixture,
+    split_overrides,
+)
 from .served import ServedApi
 
 
@@ -44,6 +57,10 @@ class Sandbox:
             runtime = ApiRuntime(contract, vendor.rules(), settings, self.clock, self.webhook_client)
             vendor.attach(runtime)
             self.apis[api] = ServedApi(api, runtime, vendor)
+        self.overrides = OverrideSet(
+            {api: ApiOverrides(api, served.runtime.contract, config.seed) for api, served in self.apis.items()}
+        )
+        self.chaos = {api: Chaos(api, config.chaos, config.seed) for api in self.apis} if config.chaos else {}
         self.fixture_documents = self._start_up_fixtures()
         self.load_start_up_state(list(self.apis))
 
@@ -61,7 +78,7 @@ class Sandbox:
 
     # --- fixtures and state -------------------------------------------------------------
 
-    def _start_up_fixtures(self) -> list[tuple[str, dict[str, Any]]]:
+    def _start_up_fixtures(self) -> list[tuple[str, dict[str, Any], list[OverrideRule]]]:
         paths: list[Path] = []
         bundled = default_fixtures_dir()
         if bundled is not None:
@@ -69,30 +86,106 @@ class Sandbox:
         paths.extend(self.config.fixtures)
         documents = []
         for path in paths:
-            document = read_fixture(path)
+            document, rules = split_overrides(read_fixture(path), str(path))
             # A fixture may cover APIs this server does not serve (with --api).
             served = {api: section for api, section in document.items() if api in self.apis}
             unknown = [str(api) for api in document if api not in self.apis and api not in API_NAMES]
             if unknown:
                 raise FixtureError(f"{path}: unknown API {', '.join(unknown)} (APIs: {', '.join(API_NAMES)})")
-            documents.append((str(path), served))
+            foreign = [rule.api for rule in rules if rule.api is not None and rule.api not in API_NAMES]
+            if foreign:
+                raise FixtureError(f"{path}: overrides: unknown API {foreign[0]} (APIs: {', '.join(API_NAMES)})")
+            rules = [rule for rule in rules if rule.api is None or rule.api in self.apis]
+            documents.append((str(path), served, rules))
         return documents
 
     def load_start_up_state(self, apis: list[str]) -> None:
-        for source, document in self.fixture_documents:
+        for source, document, rules in self.fixture_documents:
             selected = {api: section for api, section in document.items() if api in apis}
-            if selected:
-                load_fixture(self.apis, selected, source)
+            wanted = [rule for rule in rules if rule.api is None or rule.api in apis]
+            if selected or wanted:
+                self._load(selected, wanted, source)
 
     def load_fixture(self, document: dict[str, Any], source: str = "fixture") -> dict[str, int]:
         """Add a fixture document to the state (all of it, or nothing when it has a problem)."""
-        return load_fixture(self.apis, document, source)
+        sections, rules = split_overrides(document, source)
+        return self._load(sections, rules, source)
+
+    def _load(self, document: dict[str, Any], rules: list[OverrideRule], source: str) -> dict[str, int]:
+        checked = check_fixture(self.apis, document, source)
+        accounts = {section.api.name: {entry.name for entry in section.model.accounts} for section in checked}
+        active = []
+        taken: set[str] = set()
+        for index, rule in enumerate(rules):
+            try:
+                compiled = self._compile_override(rule, accounts, taken)
+            except OverrideError as error:
+                raise FixtureError(f"{source}: overrides[{index}]{'.' if error.field else ': '}{error}") from None
+            taken.add(compiled.id)
+            active.append(compiled)
+        loaded = apply_fixture(checked)
+        for compiled in active:
+            self.overrides.add(compiled)
+        return loaded
 
     def reset(self, apis: list[str]) -> None:
-        """Back to the start-up state: fixtures reloaded, demo data regenerated on use."""
+        """Back to the start-up state: fixtures and their rules reloaded, other rules gone,
+        demo data regenerated on use."""
         for api in apis:
             self.apis[api].runtime.clear()
+            self.overrides.apis[api].clear()
+            if api in self.chaos:
+                self.chaos[api].restart()
+        if not self.overrides.listed():
+            self.overrides.numbers = 0  # rules from start-up fixtures get the same ids again
         self.load_start_up_state(apis)
+
+    # --- override rules -----------------------------------------------------------------
+
+    def add_override(self, data: dict[str, Any] | OverrideRule) -> ActiveRule:
+        """Check a rule (its fields, then against its API's contract) and start applying it.
+
+        Raises OverrideError naming the field at fault (status 409 for a taken id).
+        """
+        rule = data if isinstance(data, OverrideRule) else parse_rule(data)
+        active = self._compile_override(rule)
+        self.overrides.add(active)
+        return active
+
+    def remove_override(self, rule_id: str) -> bool:
+        """Stop applying a rule; False when there is none with that id."""
+        rule = self.overrides.find(rule_id)
+        return rule is not None and self.overrides.apis[rule.api].remove(rule_id)
+
+    def clear_overrides(self, apis: list[str]) -> None:
+        """Forget the rules of the given APIs."""
+        for api in apis:
+            self.overrides.apis[api].clear()
+
+    def _compile_override(
+        self, rule: OverrideRule, new_accounts: dict[str, set[str]] | None = None, taken: set[str] | None = None
+    ) -> ActiveRule:
+        """The rule checked for this sandbox: its API served, its id free, its account known."""
+        taken = taken or set()
+        api = self._api_of(rule)
+        if rule.id is not None and (rule.id in taken or self.overrides.find(rule.id) is not None):
+            raise OverrideError("id", f"a rule with id {rule.id!r} exists already", status=409)
+        if rule.account is not None:
+            known = set(self.apis[api].runtime.accounts) | (new_accounts or {}).get(api, set())
+            if rule.account not in known:
+                raise OverrideError("account", f"{api} has no account {rule.account!r} (accounts: {', '.join(sorted(known))})")
+        rule_id = rule.id if rule.id is not None else self.overrides.next_id(taken)
+        return self.overrides.apis[api].compile(rule, rule_id)
+
+    def _api_of(self, rule: OverrideRule) -> str:
+        """The API a rule is for: its own `api`, or the only one served."""
+        if rule.api is None:
+            if len(self.apis) == 1:
+                return next(iter(self.apis))
+            raise OverrideError("api", f"name the API the rule is for ({', '.join(self.apis)})")
+        if rule.api not in self.apis:
+            raise OverrideError("api", f"{rule.api!r} is not served here (served: {', '.join(self.apis)})")
+        return rule.api
 
     def export_state(self, apis: list[str] | None = None) -> dict[str, Any]:
         """The whole state (of the given APIs) as a fixture document."""

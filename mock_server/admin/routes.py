@@ -1,10 +1,9 @@
-"""`/__admin`: health, reset, state, fixtures, request journal, coverage, background work,
-webhook deliveries, contracts."""
+"""`/__admin`: health, reset, state, fixtures, request journal, coverage, override rules,
+background work, webhook deliveries, contracts."""
 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -12,13 +11,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..engine import jsonio
 from ..engine.contracts import served_contract
+from ..engine.overrides import OverrideError
 from ..fixtures import FixtureError, parse_fixture
 from ..sandbox import Sandbox
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+from .journal_routes import coverage_endpoint, requests_endpoint
+from .journal_routes import error as _error
 
 
 def admin_app(sandbox: Sandbox) -> Starlette:
@@ -76,43 +75,35 @@ def admin_app(sandbox: Sandbox) -> Starlette:
             return _error(400, str(error))
         return JSONResponse({"loaded": loaded})
 
-    async def requests(request: Request) -> Response:
+    async def overrides(request: Request) -> Response:
+        apis = selected_apis(request)
+        if isinstance(apis, JSONResponse):
+            return apis
         if request.method == "DELETE":
-            sandbox.journal.clear()
+            sandbox.clear_overrides(apis)
             return Response(status_code=204)
-        params = request.query_params
-        status = params.get("status")
-        if status is not None and not status.isdigit():
-            return _error(400, "status must be a number")
-        entries = sandbox.journal.select(
-            api=params.get("api"), method=params.get("method"), path=params.get("path"),
-            status=int(status) if status else None,
-        )
-        return JSONResponse({"count": len(entries), "requests": [entry.to_json() for entry in entries]})
+        if request.method == "POST":
+            try:
+                data = jsonio.loads(await request.body())
+            except ValueError as problem:
+                return _error(400, f"a rule is a JSON object: {problem}")
+            try:
+                rule = sandbox.add_override(data)
+            except OverrideError as problem:
+                return _error(problem.status, str(problem))
+            return JSONResponse(rule.to_json(), status_code=201)
+        listed = [rule.to_json() for rule in sandbox.overrides.listed(apis)]
+        return JSONResponse({"count": len(listed), "overrides": listed})
 
-    async def coverage(request: Request) -> JSONResponse:
-        report: dict[str, Any] = {}
-        for name, api in sandbox.apis.items():
-            operations = {}
-            never = []
-            for operation_id, operation in api.runtime.contract.operations.items():
-                statuses = sandbox.journal.statuses.get((name, operation_id), {})
-                calls = sum(statuses.values())
-                operations[operation_id] = {
-                    "method": operation.method,
-                    "path": operation.path,
-                    "calls": calls,
-                    "statuses": {str(code): count for code, count in sorted(statuses.items())},
-                }
-                if not calls:
-                    never.append(operation_id)
-            report[name] = {
-                "operations": len(operations),
-                "called": len(operations) - len(never),
-                "neverCalled": never,
-                "byOperation": operations,
-            }
-        return JSONResponse(report)
+    async def override(request: Request) -> Response:
+        rule_id = request.path_params["id"]
+        rule = sandbox.overrides.find(rule_id)
+        if rule is None:
+            return _error(404, f"no override rule {rule_id!r}")
+        if request.method == "DELETE":
+            sandbox.remove_override(rule_id)
+            return Response(status_code=204)
+        return JSONResponse(rule.to_json())
 
     async def run_jobs(request: Request) -> JSONResponse:
         apis = selected_apis(request)
@@ -165,8 +156,10 @@ def admin_app(sandbox: Sandbox) -> Starlette:
             Route("/state", get_state, methods=["GET"]),
             Route("/state", put_state, methods=["PUT"]),
             Route("/fixtures", fixtures, methods=["POST"]),
-            Route("/requests", requests, methods=["GET", "DELETE"]),
-            Route("/coverage", coverage, methods=["GET"]),
+            Route("/requests", requests_endpoint(sandbox.journal), methods=["GET", "DELETE"]),
+            Route("/coverage", coverage_endpoint(lambda: {name: api.runtime.contract for name, api in sandbox.apis.items()}, sandbox.journal), methods=["GET"]),
+            Route("/overrides", overrides, methods=["GET", "POST", "DELETE"]),
+            Route("/overrides/{id}", override, methods=["GET", "DELETE"]),
             Route("/jobs/run", run_jobs, methods=["POST"]),
             Route("/tasks", tasks, methods=["GET"]),
             Route("/webhooks", webhooks, methods=["GET"]),

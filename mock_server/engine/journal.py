@@ -7,9 +7,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from . import jsonio
 from .clock import format_instant
+from .predicates import contains
 
 BODY_LIMIT = 4096
+NO_PREDICATE = object()  # `select` without a body predicate
 
 
 @dataclass
@@ -27,9 +30,17 @@ class JournalEntry:
     duration_ms: float
     request_body: str | None
     response_body: str | None
+    # What features noted about the exchange: `override` (a rule that fired), `drift`, ...
+    notes: dict[str, Any] | None = None
+
+    def request_json(self) -> Any:
+        """The recorded request body as JSON, or None when it is not JSON or was cut."""
+        return recorded_json(self.request_body)
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "time": format_instant(self.time)}
+        entry = asdict(self)
+        notes = entry.pop("notes")
+        return {**entry, "time": format_instant(self.time), **(notes or {})}
 
 
 def excerpt(data: bytes | None) -> str | None:
@@ -38,6 +49,16 @@ def excerpt(data: bytes | None) -> str | None:
         return None
     text = data[:BODY_LIMIT].decode("utf-8", "replace")
     return text + "…" if len(data) > BODY_LIMIT else text
+
+
+def recorded_json(body: str | None) -> Any:
+    """A body the journal recorded, as JSON; None when it is not JSON or was cut."""
+    if not body or body.endswith("…"):
+        return None
+    try:
+        return jsonio.loads(body)
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -62,9 +83,20 @@ class RequestJournal:
         return self.sequence
 
     def select(
-        self, api: str | None = None, method: str | None = None, path: str | None = None, status: int | None = None
+        self,
+        api: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        operation: str | None = None,
+        body: Any = NO_PREDICATE,
+        note: str | None = None,
     ) -> list[JournalEntry]:
-        """Entries matching every filter given (`path` matches as a prefix)."""
+        """Entries matching every filter given.
+
+        `path` matches as a prefix; `body` is a predicate on the recorded request body
+        (see `predicates.contains`); `note` keeps entries carrying that note (`override`).
+        """
         return [
             entry
             for entry in self.entries
@@ -72,6 +104,9 @@ class RequestJournal:
             and (method is None or entry.method == method.upper())
             and (path is None or entry.path.startswith(path))
             and (status is None or entry.status == status)
+            and (operation is None or entry.operation == operation)
+            and (note is None or (entry.notes is not None and note in entry.notes))
+            and (body is NO_PREDICATE or contains(entry.request_json(), body))
         ]
 
     def clear(self) -> None:

@@ -30,7 +30,7 @@ from .journal import JournalEntry, RequestJournal, excerpt
 from .operations import OperationSpec
 from .runtime import ApiRuntime
 from .validation import IncomingRequest, UploadedFile, ValidRequest, validate_request
-from .vendor import MIB, MULTIPART_BODY_LIMIT, Call, Reply, VendorApi
+from .vendor import MIB, MULTIPART_BODY_LIMIT, Call, Interception, Reply, VendorApi
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -92,7 +92,8 @@ class ApiPipeline:
             await self.read_body(exchange)
             self.authenticate(exchange)
             self.validate(exchange)
-            exchange.reply = await self.intercept(exchange)
+            if self.interceptors:
+                exchange.reply = await self.intercept(exchange)
             if exchange.reply is None:
                 exchange.answer = self.cached_answer(exchange)
                 if exchange.answer is None:
@@ -104,8 +105,13 @@ class ApiPipeline:
             exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
         if exchange.answer is None:
             exchange.answer = self.serialise(exchange)
-        await self.send(exchange.answer, send)
-        self.record(exchange)
+        interception = exchange.call.interception if exchange.call is not None else None
+        if interception is None or interception.send is None:
+            await self.send(exchange.answer, send)
+            self.record(exchange, interception)
+        else:
+            self.record(exchange, interception)  # first: a dropped connection may end the request here
+            await interception.send(exchange.answer, send)
 
     # --- the steps ----------------------------------------------------------------------
 
@@ -164,7 +170,7 @@ class ApiPipeline:
             ) from None
         incoming.body = exchange.request_body = body
         if multipart and any(spec.kind == "multipart" for spec in operation.bodies.values()):
-            incoming.form = await _parse_form(scope, body)
+            incoming.form = await parse_form(scope, body)
 
     def authenticate(self, exchange: Exchange) -> None:
         assert exchange.operation is not None and exchange.incoming is not None
@@ -178,7 +184,11 @@ class ApiPipeline:
         exchange.call = Call(self.runtime, self.vendor, operation, incoming, account, valid)
 
     async def intercept(self, exchange: Exchange) -> Reply | None:
-        """The seam before the handler: the first interceptor that answers wins."""
+        """The seam before the handler: the first interceptor that answers wins.
+
+        An interceptor may also leave an `Interception` on the call: a note for the
+        journal, and a replacement for the send step (a cut or dropped connection).
+        """
         assert exchange.call is not None
         for interceptor in self.interceptors:
             reply = await interceptor(exchange.call)
@@ -238,7 +248,7 @@ class ApiPipeline:
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.payload})
 
-    def record(self, exchange: Exchange) -> None:
+    def record(self, exchange: Exchange, interception: Interception | None = None) -> None:
         answer = exchange.answer
         assert answer is not None
         self.journal.record(
@@ -254,6 +264,7 @@ class ApiPipeline:
                 duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3),
                 request_body=excerpt(exchange.request_body),
                 response_body=excerpt(answer.payload),
+                notes=interception.note if interception is not None else None,
             )
         )
 
@@ -287,7 +298,7 @@ async def _receive_all(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _parse_form(scope: Scope, body: bytes) -> list[tuple[str, Any]]:
+async def parse_form(scope: Scope, body: bytes) -> list[tuple[str, Any]]:
     """Multipart parts as (name, text or UploadedFile)."""
     sent = False
 

@@ -10,7 +10,7 @@ store announces (derived fields, webhooks, background tasks).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from .accounts import Account
 from .documents import ApiSection
@@ -18,6 +18,15 @@ from .errors import ApiError, ErrorShape
 from .operations import OperationSpec
 from .runtime import ApiRules, ApiRuntime
 from .validation import IncomingRequest, ValidRequest
+
+
+@dataclass
+class Interception:
+    """What an interceptor changed about a call, for the steps after the handler."""
+
+    note: dict[str, Any]  # recorded with the call in the request journal
+    # Replaces the send step, given the answer and the ASGI send (faults on the wire).
+    send: Callable[[Any, Callable[[dict[str, Any]], Awaitable[None]]], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -30,6 +39,7 @@ class Call:
     incoming: IncomingRequest
     account: Account
     request: ValidRequest
+    interception: Interception | None = None  # set by an interceptor that acted on the call
 
     @property
     def body(self) -> Any:

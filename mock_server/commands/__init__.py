@@ -1,0 +1,2 @@
+"""Subcommands of `mock-server` beyond `serve`: each module has `register(subparsers)`,
+which adds its parser, and the function that runs it."""
