@@ -25,15 +25,25 @@ class JournalEntry:
     operation: str | None
     status: int
     duration_ms: float
-    request_body: str | None
-    response_body: str | None
+    request_body: bytes  # the first BODY_LIMIT + 1 bytes; read as text when listed
+    response_body: bytes
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "time": format_instant(self.time)}
+        return {
+            **asdict(self),
+            "time": format_instant(self.time),
+            "request_body": excerpt(self.request_body),
+            "response_body": excerpt(self.response_body),
+        }
+
+
+def kept(data: bytes) -> bytes:
+    """What the journal keeps of a body: enough to show BODY_LIMIT bytes and whether it was cut."""
+    return data[: BODY_LIMIT + 1]
 
 
 def excerpt(data: bytes | None) -> str | None:
-    """A body as text for the journal, cut at BODY_LIMIT characters."""
+    """A body as text for the journal, cut at BODY_LIMIT bytes."""
     if not data:
         return None
     text = data[:BODY_LIMIT].decode("utf-8", "replace")

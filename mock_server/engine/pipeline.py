@@ -26,7 +26,7 @@ from . import behaviours, jsonio
 from .accounts import Account
 from .answer_cache import READ_KINDS, CachedAnswer
 from .errors import ApiError, Problem
-from .journal import JournalEntry, RequestJournal, excerpt
+from .journal import JournalEntry, RequestJournal, kept
 from .operations import OperationSpec
 from .runtime import ApiRuntime
 from .validation import IncomingRequest, UploadedFile, ValidRequest, validate_request
@@ -252,8 +252,8 @@ class ApiPipeline:
                 operation=exchange.operation.operation_id if exchange.operation else None,
                 status=answer.status,
                 duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3),
-                request_body=excerpt(exchange.request_body),
-                response_body=excerpt(answer.payload),
+                request_body=kept(exchange.request_body),
+                response_body=kept(answer.payload),
             )
         )
 
