@@ -57,7 +57,7 @@ class ApiService:
         cache_key: tuple | None = None
         reply: Reply | CachedAnswer
         try:
-            match = self.runtime.contract.router.match_segments(segments)
+            match = self.runtime.contract.router.match_segments(segments, method)
             if match is None:
                 raise ApiError(404, f"no route for {method} {unquote(path)}")
             operation = match.methods.get(method)
