@@ -18,10 +18,11 @@ from .engine.journal import RequestJournal
 from .engine.operations import compile_contract
 from .engine.runtime import ApiRuntime
 from .engine.service import ApiService, Receive, Scope, Send
-from .fixtures import FixtureError, apply_fixture, default_fixtures_dir, fixture_files, read_fixture
+from .fixtures import FixtureError, apply_fixture, default_fixtures_dir, export_state, fixture_files, read_fixture
 
 log = logging.getLogger("mock_server")
 ADMIN_PREFIX = "/__admin"
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Sandbox:
@@ -32,6 +33,7 @@ class Sandbox:
         self.started = time.monotonic()
         self.clock = Clock(config.frozen_time)
         self.journal = RequestJournal(config.journal_size)
+        self.revision = 0  # grows with every request that may have changed stored data
         contracts_dir = config.contracts_dir or default_contracts_dir()
         self.runtimes: dict[str, ApiRuntime] = {}
         for api in config.apis:
@@ -71,6 +73,10 @@ class Sandbox:
             self.runtimes[api].clear()
         self.load_start_up_state(apis)
 
+    def export_state(self) -> dict[str, Any]:
+        """The whole state as a fixture document."""
+        return export_state(self.runtimes)
+
     def replace_state(self, document: dict[str, Any]) -> None:
         """Import a state export: the named APIs hold exactly what it lists."""
         unknown = [api for api in document if api not in self.runtimes]
@@ -95,6 +101,16 @@ class SandboxApp:
         self.admin_token = config.admin_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in _READ_METHODS:
+            try:
+                await self._dispatch(scope, receive, send)
+            finally:
+                # Counted once the change is made, so a save in between cannot miss it.
+                self.sandbox.revision += 1
+            return
+        await self._dispatch(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return

@@ -10,11 +10,12 @@ import argparse
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 API_NAMES = ("casavi", "afosto", "relay", "messages")
 ENV_PREFIX = "MOCK_SERVER_"
 DEFAULT_SEED = 1234
+LOG_FORMATS = ("text", "json")
 
 
 def _bool(text: str) -> bool:
@@ -34,6 +35,19 @@ def _api(text: str) -> str:
 
 def _paths(text: str) -> list[Path]:
     return [Path(part) for part in text.split(os.pathsep) if part]
+
+
+def _positive_seconds(text: str) -> float:
+    seconds = float(text)
+    if not seconds > 0:
+        raise ValueError(f"must be a number of seconds above 0, not {text!r}")
+    return seconds
+
+
+def _log_format(text: str) -> str:
+    if text not in LOG_FORMATS:
+        raise ValueError(f"unknown log format {text!r}; choose one of {', '.join(LOG_FORMATS)}")
+    return text
 
 
 @dataclass(frozen=True)
@@ -69,7 +83,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("job_delay", float, "seconds the casavi import worker spends per record (default 0.01)", "SECONDS"),
     Setting("journal_size", int, "requests kept in the request journal (default 1000)", "N"),
     Setting("log_level", str, "uvicorn log level: critical, error, warning, info, debug (default info)", "LEVEL"),
+    Setting("log_format", _log_format, "log lines as 'text' or 'json' (one object a line; default text)", "FORMAT"),
+    Setting("state_file", Path, "keep the state in this JSON file: loaded at start, saved when it changed", "PATH"),
+    Setting("state_save_interval", _positive_seconds, "seconds between saves of a changed state (default 5)", "SECONDS"),
 )
+SETTING_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 @dataclass
@@ -89,6 +107,9 @@ class ServerConfig:
     job_delay: float = 0.01
     journal_size: int = 1000
     log_level: str = "info"
+    log_format: str = "text"
+    state_file: Path | None = None
+    state_save_interval: float = 5.0
 
     @property
     def apis(self) -> tuple[str, ...]:
@@ -118,9 +139,12 @@ class ServerConfig:
         return cls(**values)
 
 
-def add_setting_flags(parser: argparse.ArgumentParser) -> None:
-    """Add one flag per setting; defaults stay None so the environment can fill in."""
-    for setting in SETTINGS:
+def add_setting_flags(parser: Any, names: Iterable[str] | None = None) -> None:
+    """Add one flag per setting, or per named setting, to a parser or an argument group.
+
+    Defaults stay None so the environment can fill in.
+    """
+    for setting in SETTINGS if names is None else [SETTING_BY_NAME[name] for name in names]:
         help_text = f"{setting.help} [env {setting.env}]"
         if setting.is_flag:
             parser.add_argument(setting.flag, dest=setting.name, action="store_true", default=None, help=help_text)
@@ -136,6 +160,8 @@ def _argparse_type(setting: Setting) -> Callable[[str], Any]:
         try:
             return setting.parse(text)
         except ValueError as error:
+            if setting.parse in (int, float):
+                raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
             raise argparse.ArgumentTypeError(str(error)) from None
 
     convert.__name__ = setting.name

@@ -19,12 +19,12 @@ from typing import Any
 import yaml
 
 from .engine import jsonio
+from .engine.bundled import bundled_folder
 from .engine.routing import PathRouter
 from .engine.runtime import ApiRuntime, CollectionInfo
 from .engine.store import concrete_path
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 
 class FixtureError(ValueError):
@@ -32,10 +32,8 @@ class FixtureError(ValueError):
 
 
 def default_fixtures_dir() -> Path | None:
-    for candidate in (_PACKAGE_ROOT / "fixtures", Path.cwd() / "fixtures"):
-        if candidate.is_dir():
-            return candidate
-    return None
+    """The start-up fixtures shipped with the package (or the source checkout's `fixtures/`)."""
+    return bundled_folder("fixtures")
 
 
 def fixture_files(directory: Path) -> list[Path]:
