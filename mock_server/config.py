@@ -12,7 +12,7 @@ import argparse
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -22,6 +22,7 @@ from .engine.clock import parse_instant
 ENV_PREFIX = "MOCK_SERVER_"
 DEFAULT_SEED = 1234
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+LOG_FORMATS = ("text", "json")
 
 
 def _bool(text: str) -> bool:
@@ -73,7 +74,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("webhook_attempts", int, "attempts per webhook delivery before it is marked failed (default 4)", "N"),
     Setting("journal_size", int, "requests kept in the request journal (default 1000)", "N"),
     Setting("log_level", str.lower, "log level (default info)", "LEVEL", choices=LOG_LEVELS),
+    Setting("log_format", str.lower, "log lines as text, or json (one object a line; default text)", "FORMAT", choices=LOG_FORMATS),
+    Setting("state_file", Path, "keep the state in this JSON file: loaded at start, saved when it changed", "PATH"),
+    Setting("state_save_interval", float, "seconds between saves of a changed state (default 5)", "SECONDS"),
 )
+SETTING_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 class ServerConfig(BaseModel):
@@ -96,6 +101,9 @@ class ServerConfig(BaseModel):
     webhook_attempts: int = Field(4, ge=1, le=100)
     journal_size: int = Field(1000, ge=1, le=1_000_000)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    state_file: Path | None = None
+    state_save_interval: float = Field(5.0, gt=0, le=86400)
 
     @field_validator("api")
     @classmethod
@@ -114,7 +122,7 @@ class ServerConfig(BaseModel):
                 raise ValueError(f"not an ISO 8601 instant: {value!r} (e.g. 2026-01-02T03:04:05.000Z)") from None
         return value
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
@@ -154,7 +162,9 @@ class ServerConfig(BaseModel):
 
 def _plain(error: ValueError) -> str:
     text = str(error)
-    return "not a number" if text.startswith(("invalid literal for int", "could not convert string")) else text
+    if text.startswith(("invalid literal for int", "could not convert string")):
+        return f"expected a number, not {text.rsplit(': ', 1)[-1]}"
+    return text
 
 
 def _setting_problems(error: ValidationError) -> str:
@@ -170,9 +180,12 @@ def _setting_problems(error: ValidationError) -> str:
     return "; ".join(lines)
 
 
-def add_setting_flags(parser: argparse.ArgumentParser) -> None:
-    """Add one flag per setting; defaults stay None so the environment can fill in."""
-    for setting in SETTINGS:
+def add_setting_flags(parser: Any, names: Iterable[str] | None = None) -> None:
+    """Add one flag per setting, or per named setting, to a parser or an argument group.
+
+    Defaults stay None so the environment can fill in.
+    """
+    for setting in SETTINGS if names is None else [SETTING_BY_NAME[name] for name in names]:
         help_text = f"{setting.help}" + (f"; one of {', '.join(setting.choices)}" if setting.choices else "")
         help_text += f" [env {setting.env}]"
         if setting.is_flag:

@@ -128,7 +128,7 @@ class ApiPipeline:
 
     def match_route(self, exchange: Exchange) -> None:
         """The operation the method and path name: 404 for no path, 405 for another method."""
-        match = self.runtime.contract.router.match_segments(exchange.segments)
+        match = self.runtime.contract.router.match_segments(exchange.segments, exchange.method)
         if match is None:
             raise ApiError(404, f"no route for {exchange.method} {unquote(exchange.path)}")
         operation = match.methods.get(exchange.method)
