@@ -157,7 +157,7 @@ def _serve(args: argparse.Namespace) -> int:
             log_level=config.log_level.lower(), access_log=False, lifespan="on",
         )
     )
-    _announce(app, config, listener.getsockname()[1], state_note)
+    _announce(app, config, listener.getsockname()[:2], state_note)
     with _QuietStopSignals():
         try:
             server.run(sockets=[listener])
@@ -213,8 +213,13 @@ class _QuietStopSignals:
         """The server has already stopped; nothing is left to do."""
 
 
-def _announce(app: Any, config: ServerConfig, port: int, state_note: str | None) -> None:
-    """Where each API is served, the credentials of its accounts, and the admin API."""
+def _announce(app: Any, config: ServerConfig, bound: tuple[str, int], state_note: str | None) -> None:
+    """Where each API is served, the credentials of its accounts, and the admin API.
+
+    ``bound`` is the address the listening socket actually has (IPv6 written in brackets).
+    """
+    bound_host, port = bound
+    listening = f"[{bound_host}]:{port}" if ":" in bound_host else f"{bound_host}:{port}"
     host = "127.0.0.1" if config.host in ALL_INTERFACES else config.host
     base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     apis = {
@@ -226,7 +231,7 @@ def _announce(app: Any, config: ServerConfig, port: int, state_note: str | None)
     }
     open_admin = config.admin_token is None and config.host not in LOOPBACK
     if config.log_format == "json":
-        fields = {"version": __version__, "listen": f"{config.host}:{port}", "seed": config.seed,
+        fields = {"version": __version__, "listen": listening, "seed": config.seed,
                   "apis": apis, "admin": f"{base}/__admin"}
         if state_note:
             fields["stateFile"] = str(config.state_file)
@@ -234,13 +239,13 @@ def _announce(app: Any, config: ServerConfig, port: int, state_note: str | None)
         if open_admin:
             log.warning("the admin API is open on a non-loopback address; set --admin-token")
         return
-    lines = [f"mock-server {__version__} listening on {config.host}:{port} (seed {config.seed})"]
+    lines = [f"mock-server {__version__} listening on {listening} (seed {config.seed})"]
     for api, served in apis.items():
         lines.append(f"  {api:<9} {served['url'] or '/'}")
         for account in served["accounts"]:
             credentials = ", ".join(f"{key} {value}" for key, value in account.items() if key != "name")
             lines.append(f"            account {account['name']}: {credentials}")
-    lines.append(f"  admin     {base}/__admin  (health, reset, state, requests, coverage, jobs/run, contracts/{{api}})")
+    lines.append(f"  admin     {base}/__admin  (health, reset, state, requests, coverage, jobs/run, tasks, webhooks, contracts/{{api}})")
     if state_note:
         lines.append(f"  state     {state_note}")
     if open_admin:

@@ -7,7 +7,10 @@ import json
 import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
+
+import httpx
 
 import pytest
 import yaml
@@ -16,7 +19,7 @@ from mock_server import __version__
 from mock_server.cli import SERVE_GROUPS, main
 from mock_server.config import SETTINGS
 
-from .servers import MODULE_COMMAND, clean_environment, one_call_per_api, start_server
+from .servers import MODULE_COMMAND, clean_environment, free_port, one_call_per_api, run_command, start_server
 
 
 def _run(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
@@ -117,6 +120,23 @@ def test_banner_lists_each_api_with_credentials_and_the_admin_url(tmp_path):
         assert credential in stdout
     assert f"admin     {server.url}/__admin" in stdout
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr  # Ctrl-C stops cleanly
+
+
+def test_banner_prints_the_address_bound_with_ipv6_in_brackets(tmp_path):
+    port = free_port()
+    process = run_command(["serve", "--host", "::1", "--port", str(port)], tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while "listening on" not in (tmp_path / "stdout.txt").read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / "stderr.txt").read_text()
+            time.sleep(0.05)
+        assert httpx.get(f"http://[::1]:{port}/__admin/health", timeout=5).status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    stdout = (tmp_path / "stdout.txt").read_text()
+    assert f"listening on [::1]:{port} " in stdout
+    assert f"http://[::1]:{port}/afosto" in stdout
 
 
 def test_sigterm_stops_cleanly(tmp_path):
