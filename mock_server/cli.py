@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import ServerConfig, add_setting_flags, settings_from_args
+from .receive import add_receive_command
 
 DESCRIPTION = """\
 API sandbox for the casavi, Afosto, Relay and Case messages REST APIs.
@@ -17,6 +18,7 @@ API sandbox for the casavi, Afosto, Relay and Case messages REST APIs.
   mock-server serve --api afosto         one API at the root of the server
   mock-server contracts generate --docs DIR --out contracts/
   mock-server contracts check --docs DIR
+  mock-server receive --port 9000        print the webhook calls a local receiver gets
 
 Every serve flag can also be set with an environment variable (MOCK_SERVER_<FLAG>);
 flags win over the environment. The admin API lives under /__admin: health, reset,
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--docs", type=Path, required=True, metavar="DIR", help="folder of the vendor documents")
     check.add_argument("--contracts", type=Path, default=Path("contracts"), metavar="DIR", help="folder of the committed contracts (default contracts/)")
     check.set_defaults(handler=_check)
+    add_receive_command(commands)
     return parser
 
 
