@@ -259,3 +259,14 @@ async def test_a_receiver_that_sleeps_slows_neither_imports_nor_reads():
             assert (await client.get(f"/casavi/jobs/{job['jobId']}", headers=headers)).json()["completed"] is True
             pending = (await client.get("/__admin/webhooks")).json()["deliveries"]
             assert len(pending) == 13 and {delivery["status"] for delivery in pending} == {"pending"}
+
+
+def test_the_hook_settings_have_flags_and_environment_variables():
+    from mock_server.cli import build_parser
+    from mock_server.config import ServerConfig, settings_from_args
+
+    config = ServerConfig.from_env({"MOCK_SERVER_ALLOW_HTTP_HOOKS": "true", "MOCK_SERVER_WEBHOOK_ENVELOPE": "1"})
+    assert config.allow_http_hooks is True and config.webhook_envelope is True
+    assert ServerConfig.from_env({}).allow_http_hooks is False
+    args = build_parser().parse_args(["serve", "--allow-http-hooks", "--webhook-envelope"])
+    assert settings_from_args(args)["allow_http_hooks"] is True and settings_from_args(args)["webhook_envelope"] is True
