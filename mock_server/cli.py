@@ -13,6 +13,7 @@ from typing import Any
 
 from . import __version__
 from .config import API_NAMES, SETTINGS, ServerConfig, add_setting_flags, settings_from_args
+from .receive import add_receive_command
 
 DESCRIPTION = """\
 API sandbox for the casavi, Afosto, Relay and Case messages REST APIs.
@@ -23,6 +24,7 @@ API sandbox for the casavi, Afosto, Relay and Case messages REST APIs.
   mock-server contracts export --out DIR write the served contracts to DIR
   mock-server contracts generate --docs DIR --out contracts/
   mock-server contracts check --docs DIR
+  mock-server receive --port 9000        print the webhook calls a local receiver gets
 
 Every serve flag can also be set with an environment variable (MOCK_SERVER_<FLAG>);
 flags win over the environment. The admin API lives under /__admin: health, reset,
@@ -41,7 +43,7 @@ SERVE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("where it listens", ("host", "port", "admin_token")),
     ("what it serves", ("api", "seed", "fixtures", "no_demo_data", "contracts_dir")),
     ("how it behaves", ("frozen_time", "token_ttl", "job_delay", "journal_size")),
-    ("webhook delivery", ("webhook_timeout", "webhook_attempts")),
+    ("webhooks", ("webhook_timeout", "webhook_attempts", "allow_http_hooks", "webhook_envelope")),
     ("state that survives a restart", ("state_file", "state_save_interval")),
     ("logging", ("log_level", "log_format")),
 )
@@ -102,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--docs", type=Path, required=True, metavar="DIR", help="folder of the vendor documents")
     check.add_argument("--contracts", type=Path, default=Path("contracts"), metavar="DIR", help="folder of the committed contracts (default contracts/)")
     check.set_defaults(handler=_check, parser=check)
+    add_receive_command(commands)
     return parser
 
 

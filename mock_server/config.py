@@ -67,8 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("no_demo_data", _bool, "start without the generated demo data set", is_flag=True),
     Setting("contracts_dir", Path, "folder holding the generated contracts (default: the bundled ones)", "DIR"),
     Setting("admin_token", str, "require 'Authorization: Bearer TOKEN' on /__admin", "TOKEN"),
-    Setting("frozen_time", str, "answer every clock read with this ISO 8601 instant (reproducible timestamps)", "ISO"),
+    Setting("frozen_time", str, "answer every clock read with this ISO 8601 instant (reproducible timestamps; casavi tokens are then derived from the seed too)", "ISO"),
     Setting("token_ttl", int, "lifetime of casavi access tokens in seconds (default 3600)", "SECONDS"),
+    Setting("allow_http_hooks", _bool, "accept http:// casavi hook URLs (casavi itself takes https only)", is_flag=True),
+    Setting("webhook_envelope", _bool, "send casavi hook events in the envelope {eventId, eventName, eventTimestamp, tenantId, payload} instead of the bare payload", is_flag=True),
     Setting("job_delay", float, "seconds a background task (casavi import, Afosto batch) waits after each step (default 0.01)", "SECONDS"),
     Setting("webhook_timeout", float, "seconds a webhook receiver has to answer one delivery attempt (default 5)", "SECONDS"),
     Setting("webhook_attempts", int, "attempts per webhook delivery before it is marked failed (default 4)", "N"),
@@ -96,6 +98,8 @@ class ServerConfig(BaseModel):
     admin_token: str | None = None
     frozen_time: str | None = None
     token_ttl: int = Field(3600, ge=0)
+    allow_http_hooks: bool = False
+    webhook_envelope: bool = False
     job_delay: float = Field(0.01, ge=0, le=3600)
     webhook_timeout: float = Field(5.0, gt=0, le=600)
     webhook_attempts: int = Field(4, ge=1, le=100)
