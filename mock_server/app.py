@@ -53,9 +53,9 @@ class SandboxApp:
         if not self._admin_allowed(scope, path):
             await _json(send, 401, {"error": "the admin API needs 'Authorization: Bearer <admin token>'"})
             return
-        admin_scope = dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX, path=path[len(ADMIN_PREFIX):] or "/")
-        if scope.get("raw_path") is not None:
-            admin_scope["raw_path"] = scope["raw_path"][len(ADMIN_PREFIX):] or b"/"
+        # The path keeps its prefix and root_path names it (the ASGI convention Starlette's
+        # routing, mounts included, relies on).
+        admin_scope = dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX)
         await self.admin(admin_scope, receive, send)
 
     def _admin_allowed(self, scope: Scope, path: str) -> bool:

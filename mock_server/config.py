@@ -12,7 +12,7 @@ import argparse
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -22,6 +22,7 @@ from .engine.clock import parse_instant
 ENV_PREFIX = "MOCK_SERVER_"
 DEFAULT_SEED = 1234
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+LOG_FORMATS = ("text", "json")
 
 
 def _bool(text: str) -> bool:
@@ -66,8 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("no_demo_data", _bool, "start without the generated demo data set", is_flag=True),
     Setting("contracts_dir", Path, "folder holding the generated contracts (default: the bundled ones)", "DIR"),
     Setting("admin_token", str, "require 'Authorization: Bearer TOKEN' on /__admin", "TOKEN"),
-    Setting("frozen_time", str, "answer every clock read with this ISO 8601 instant (reproducible timestamps)", "ISO"),
+    Setting("frozen_time", str, "answer every clock read with this ISO 8601 instant (reproducible timestamps; casavi tokens are then derived from the seed too)", "ISO"),
     Setting("token_ttl", int, "lifetime of casavi access tokens in seconds (default 3600)", "SECONDS"),
+    Setting("allow_http_hooks", _bool, "accept http:// casavi hook URLs (casavi itself takes https only)", is_flag=True),
+    Setting("webhook_envelope", _bool, "send casavi hook events in the envelope {eventId, eventName, eventTimestamp, tenantId, payload} instead of the bare payload", is_flag=True),
     Setting("job_delay", float, "seconds a background task (casavi import, Afosto batch) waits after each step (default 0.01)", "SECONDS"),
     Setting("webhook_timeout", float, "seconds a webhook receiver has to answer one delivery attempt (default 5)", "SECONDS"),
     Setting("webhook_attempts", int, "attempts per webhook delivery before it is marked failed (default 4)", "N"),
@@ -78,7 +81,11 @@ SETTINGS: tuple[Setting, ...] = (
         "RATE",
     ),
     Setting("log_level", str.lower, "log level (default info)", "LEVEL", choices=LOG_LEVELS),
+    Setting("log_format", str.lower, "log lines as text, or json (one object a line; default text)", "FORMAT", choices=LOG_FORMATS),
+    Setting("state_file", Path, "keep the state in this JSON file: loaded at start, saved when it changed", "PATH"),
+    Setting("state_save_interval", float, "seconds between saves of a changed state (default 5)", "SECONDS"),
 )
+SETTING_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 class ServerConfig(BaseModel):
@@ -96,12 +103,17 @@ class ServerConfig(BaseModel):
     admin_token: str | None = None
     frozen_time: str | None = None
     token_ttl: int = Field(3600, ge=0)
+    allow_http_hooks: bool = False
+    webhook_envelope: bool = False
     job_delay: float = Field(0.01, ge=0, le=3600)
     webhook_timeout: float = Field(5.0, gt=0, le=600)
     webhook_attempts: int = Field(4, ge=1, le=100)
     journal_size: int = Field(1000, ge=1, le=1_000_000)
     chaos: float = Field(0.0, ge=0, le=1)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    state_file: Path | None = None
+    state_save_interval: float = Field(5.0, gt=0, le=86400)
 
     @field_validator("api")
     @classmethod
@@ -120,7 +132,7 @@ class ServerConfig(BaseModel):
                 raise ValueError(f"not an ISO 8601 instant: {value!r} (e.g. 2026-01-02T03:04:05.000Z)") from None
         return value
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
@@ -160,7 +172,9 @@ class ServerConfig(BaseModel):
 
 def _plain(error: ValueError) -> str:
     text = str(error)
-    return "not a number" if text.startswith(("invalid literal for int", "could not convert string")) else text
+    if text.startswith(("invalid literal for int", "could not convert string")):
+        return f"expected a number, not {text.rsplit(': ', 1)[-1]}"
+    return text
 
 
 def _setting_problems(error: ValidationError) -> str:
@@ -176,9 +190,12 @@ def _setting_problems(error: ValidationError) -> str:
     return "; ".join(lines)
 
 
-def add_setting_flags(parser: argparse.ArgumentParser) -> None:
-    """Add one flag per setting; defaults stay None so the environment can fill in."""
-    for setting in SETTINGS:
+def add_setting_flags(parser: Any, names: Iterable[str] | None = None) -> None:
+    """Add one flag per setting, or per named setting, to a parser or an argument group.
+
+    Defaults stay None so the environment can fill in.
+    """
+    for setting in SETTINGS if names is None else [SETTING_BY_NAME[name] for name in names]:
         help_text = f"{setting.help}" + (f"; one of {', '.join(setting.choices)}" if setting.choices else "")
         help_text += f" [env {setting.env}]"
         if setting.is_flag:

@@ -28,6 +28,7 @@ import yaml
 from pydantic import ValidationError
 
 from .engine import jsonio
+from .engine.bundled import bundled_folder
 from .engine.changes import FROM_FIXTURE, FROM_STATE
 from .engine.documents import ApiSection, describe
 from .engine.overrides import OverrideError, OverrideRule, parse_rule
@@ -37,7 +38,6 @@ from .engine.store import SINGLE, concrete_path
 from .served import ServedApi
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 OVERRIDES = "overrides"  # the top-level list of override rules in a fixture document
 
 
@@ -46,10 +46,8 @@ class FixtureError(ValueError):
 
 
 def default_fixtures_dir() -> Path | None:
-    for candidate in (_PACKAGE_ROOT / "fixtures", Path.cwd() / "fixtures"):
-        if candidate.is_dir():
-            return candidate
-    return None
+    """The start-up fixtures shipped with the package (or the source checkout's `fixtures/`)."""
+    return bundled_folder("fixtures")
 
 
 def fixture_files(directory: Path) -> list[Path]:

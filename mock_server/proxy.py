@@ -219,8 +219,8 @@ class ValidatingProxy:
                 operation=operation.operation_id if operation else None,
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                request_body=None,
-                response_body=None,
+                request_body=b"",  # bodies may carry credentials: the proxy keeps none
+                response_body=b"",
                 notes=notes,
             )
         )

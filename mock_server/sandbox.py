@@ -49,7 +49,13 @@ class Sandbox:
             step_delay=config.job_delay,
             delivery=DeliveryPolicy(timeout=config.webhook_timeout, attempts=config.webhook_attempts),
         )
-        vendor_settings = VendorSettings(token_ttl=config.token_ttl)
+        vendor_settings = VendorSettings(
+            token_ttl=config.token_ttl,
+            # A frozen clock asks for reproducible runs: tokens are then derived from the seed.
+            deterministic_tokens=config.frozen_time is not None,
+            allow_http_hooks=config.allow_http_hooks,
+            webhook_envelope=config.webhook_envelope,
+        )
         self.apis: dict[str, ServedApi] = {}
         for api in config.apis:
             vendor = vendor_for(api, vendor_settings)

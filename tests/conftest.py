@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+# pytester runs small downstream projects that use the sandbox's pytest plugin.
+pytest_plugins = ["pytester"]
+
 REPO = Path(__file__).resolve().parents[1]
 CONTRACTS_DIR = REPO / "contracts"
 

@@ -1,5 +1,6 @@
 """`/__admin`: health, reset, state, fixtures, request journal, coverage, override rules,
-background work, webhook deliveries, contracts."""
+background work, webhook deliveries, contracts, and each API module's own calls under
+`/__admin/<api>/`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from ..engine import jsonio
 from ..engine.contracts import served_contract
@@ -151,6 +152,7 @@ def admin_app(sandbox: Sandbox) -> Starlette:
 
     return Starlette(
         routes=[
+            *_api_admin_routes(sandbox),
             Route("/health", health, methods=["GET"]),
             Route("/reset", reset, methods=["POST"]),
             Route("/state", get_state, methods=["GET"]),
@@ -167,3 +169,12 @@ def admin_app(sandbox: Sandbox) -> Starlette:
         ],
         exception_handlers={HTTPException: http_error},
     )
+
+
+def _api_admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
+    """Each API module's own admin calls, under `/__admin/<api>/...`."""
+    return [
+        Mount(f"/{name}", routes=routes)
+        for name, api in sandbox.apis.items()
+        if (routes := api.vendor.admin_routes(api.runtime))
+    ]

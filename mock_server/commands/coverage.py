@@ -41,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 when operation coverage is below PCT percent")
     parser.add_argument("--fail-under-statuses", type=float, metavar="PCT", help="exit 1 when status code coverage is below PCT percent")
     parser.add_argument("--format", choices=("table", "json", "junit"), default="table", help="output format (default table)")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:

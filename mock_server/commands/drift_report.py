@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_connection_flags(parser, "proxy")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -43,7 +43,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--admin-token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /__admin")
     parser.add_argument("--journal-size", type=int, default=1000, metavar="N", help="requests kept in the journal (default 1000)")
     parser.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="log level (default info)")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:

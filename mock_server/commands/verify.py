@@ -41,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     bounds.add_argument("--count", type=int, metavar="N", help="exactly N calls")
     bounds.add_argument("--at-least", type=int, metavar="N", help="at least N calls")
     bounds.add_argument("--at-most", type=int, metavar="N", help="at most N calls")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -147,7 +147,8 @@ def create(call: Call) -> Reply:
     items = call.body if isinstance(call.body, list) else [call.body if call.body is not None else {}]
     created = []
     for item in items:
-        record = copy.deepcopy(item) if isinstance(item, dict) else {"value": item}
+        # The body was parsed for this call alone: its objects can be stored as they are.
+        record = item if isinstance(item, dict) else {"value": item}
         created.append(store_new(call, info, new_record(call, info, record)))
     result: Any = created if isinstance(call.body, list) else created[0]
     key = ",".join(str(record[info.id_field]) for record in created)

@@ -32,7 +32,7 @@ FROM_VIEW = "view"  # a copy kept in step with another collection (stored as giv
 SERVER_ORIGINS = frozenset({FROM_API, FROM_TASK, FROM_ADMIN})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Change:
     """One write: which object of which collection, what it was and what it became."""
 
@@ -43,7 +43,7 @@ class Change:
     key: str  # the object's identifier within the collection
     kind: str  # created, updated or deleted
     before: Record | None
-    after: Record | None  # a preparer may still adjust it; listeners must not
+    after: Record | None  # a preparer may still adjust it; listeners must not change it
     origin: str
 
     @property

@@ -17,16 +17,17 @@ from typing import Any
 import orjson
 import yaml
 
+from .bundled import bundled_folder
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def default_contracts_dir() -> Path:
-    """The `contracts/` folder of the source tree, or of the working directory."""
-    for candidate in (_PACKAGE_ROOT / "contracts", Path.cwd() / "contracts"):
-        if any(candidate.glob("*.yaml")):
-            return candidate
-    raise FileNotFoundError("no contracts folder found; pass --contracts-dir or set MOCK_SERVER_CONTRACTS_DIR")
+    """The contracts shipped with the package (or the source checkout's `contracts/`)."""
+    folder = bundled_folder("contracts")
+    if folder is None or not any(folder.glob("*.yaml")):
+        raise FileNotFoundError("the bundled contracts are missing from this installation; pass --contracts-dir")
+    return folder
 
 
 def _cache_dir() -> Path:

@@ -15,12 +15,14 @@ import random
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from faker import Faker
 
 from .clock import format_instant
 from .schema import Schema
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 MAX_DEPTH = 6
 _EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
@@ -92,6 +94,8 @@ class FakeData:
     @property
     def faker(self) -> Faker:
         if self._faker is None:
+            from faker import Faker  # imported on first use: start-up does not pay for it
+
             self._faker = Faker("en_US")
         return self._faker
 
@@ -99,7 +103,9 @@ class FakeData:
         return random.Random(stable_int(self.seed, key))
 
     def uuid(self, key: str) -> str:
-        return str(uuid.UUID(int=self.rng(key).getrandbits(128), version=4))
+        """A version-4 UUID derived from the seed and ``key``."""
+        digest = hashlib.blake2b(f"{self.seed}\x1f{key}".encode(), digest_size=16).digest()
+        return str(uuid.UUID(bytes=digest, version=4))
 
     def value(self, schema: Schema, key: str, name: str = "", depth: int = 0) -> Any:
         """A value that conforms to ``schema`` (complete objects, one-item arrays)."""

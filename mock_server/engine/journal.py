@@ -28,23 +28,39 @@ class JournalEntry:
     operation: str | None
     status: int
     duration_ms: float
-    request_body: str | None
-    response_body: str | None
+    request_body: bytes  # the first BODY_LIMIT + 1 bytes; read as text when listed
+    response_body: bytes
     # What features noted about the exchange: `override` (a rule that fired), `drift`, ...
     notes: dict[str, Any] | None = None
 
     def request_json(self) -> Any:
-        """The recorded request body as JSON, or None when it is not JSON or was cut."""
-        return recorded_json(self.request_body)
+        """The request body as JSON, or None when it is not JSON or was cut."""
+        if not self.request_body or len(self.request_body) > BODY_LIMIT:
+            return None
+        try:
+            return jsonio.loads(self.request_body)
+        except ValueError:
+            return None
 
     def to_json(self) -> dict[str, Any]:
         entry = asdict(self)
         notes = entry.pop("notes")
-        return {**entry, "time": format_instant(self.time), **(notes or {})}
+        return {
+            **entry,
+            "time": format_instant(self.time),
+            "request_body": excerpt(self.request_body),
+            "response_body": excerpt(self.response_body),
+            **(notes or {}),
+        }
+
+
+def kept(data: bytes) -> bytes:
+    """What the journal keeps of a body: enough to show BODY_LIMIT bytes and whether it was cut."""
+    return data[: BODY_LIMIT + 1]
 
 
 def excerpt(data: bytes | None) -> str | None:
-    """A body as text for the journal, cut at BODY_LIMIT characters."""
+    """A body as text for the journal, cut at BODY_LIMIT bytes."""
     if not data:
         return None
     text = data[:BODY_LIMIT].decode("utf-8", "replace")
@@ -52,7 +68,8 @@ def excerpt(data: bytes | None) -> str | None:
 
 
 def recorded_json(body: str | None) -> Any:
-    """A body the journal recorded, as JSON; None when it is not JSON or was cut."""
+    """A body as the journal lists it (text, ending in `…` when cut), as JSON; None when it
+    is not JSON or was cut."""
     if not body or body.endswith("…"):
         return None
     try:

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-import httpx
-
 log = logging.getLogger("mock_server")
 
 PENDING = "pending"
@@ -234,18 +232,9 @@ class Outbox:
         number = len(delivery.attempts) + 1
         started_at = self.now()
         started = time.perf_counter()
-        status_code: int | None = None
-        error: str | None = None
-        excerpt: str | None = None
-        try:
-            response = await self.client.post(delivery.target, delivery.body, delivery.headers, self.policy.timeout)
-            status_code, excerpt = response
-        except httpx.TimeoutException:
-            error = f"no answer within {self.policy.timeout:g} s"
-        except httpx.HTTPError as failure:
-            error = str(failure) or type(failure).__name__
-        except Exception as failure:  # a malformed URL and the like: recorded, never raised
-            error = f"{type(failure).__name__}: {failure}"
+        status_code, excerpt, error = await self.client.post(
+            delivery.target, delivery.body, delivery.headers, self.policy.timeout
+        )
         if self.closed:
             return
         delivery.attempts.append(
@@ -280,19 +269,32 @@ class Outbox:
 
 
 class WebhookClient:
-    """The HTTP client deliveries go out with, made on first use on the running loop."""
+    """The HTTP client deliveries go out with, made on first use on the running loop
+    (httpx is imported then too: a sandbox that sends no webhooks never loads it)."""
 
     def __init__(self) -> None:
-        self._client: httpx.AsyncClient | None = None
+        self._client: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str]:
+    async def post(
+        self, url: str, body: bytes, headers: dict[str, str], timeout: float
+    ) -> tuple[int | None, str | None, str | None]:
+        """(status code, start of the answer, error): a failure is reported, never raised."""
+        import httpx
+
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
             self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
             self._loop = loop
-        response = await self._client.post(url, content=body, headers=headers, timeout=timeout)
-        return response.status_code, response.text[:RESPONSE_EXCERPT]
+        try:
+            response = await self._client.post(url, content=body, headers=headers, timeout=timeout)
+        except httpx.TimeoutException:
+            return None, None, f"no answer within {timeout:g} s"
+        except httpx.HTTPError as failure:
+            return None, None, str(failure) or type(failure).__name__
+        except Exception as failure:  # a malformed URL and the like: recorded, never raised
+            return None, None, f"{type(failure).__name__}: {failure}"
+        return response.status_code, response.text[:RESPONSE_EXCERPT], None
 
     async def aclose(self) -> None:
         if self._client is not None:

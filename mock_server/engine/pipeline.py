@@ -26,7 +26,7 @@ from . import behaviours, jsonio
 from .accounts import Account
 from .answer_cache import READ_KINDS, CachedAnswer
 from .errors import ApiError, Problem
-from .journal import JournalEntry, RequestJournal, excerpt
+from .journal import JournalEntry, RequestJournal, kept
 from .operations import OperationSpec
 from .runtime import ApiRuntime
 from .validation import IncomingRequest, UploadedFile, ValidRequest, validate_request
@@ -134,7 +134,7 @@ class ApiPipeline:
 
     def match_route(self, exchange: Exchange) -> None:
         """The operation the method and path name: 404 for no path, 405 for another method."""
-        match = self.runtime.contract.router.match_segments(exchange.segments)
+        match = self.runtime.contract.router.match_segments(exchange.segments, exchange.method)
         if match is None:
             raise ApiError(404, f"no route for {exchange.method} {unquote(exchange.path)}")
         operation = match.methods.get(exchange.method)
@@ -262,8 +262,8 @@ class ApiPipeline:
                 operation=exchange.operation.operation_id if exchange.operation else None,
                 status=answer.status,
                 duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3),
-                request_body=excerpt(exchange.request_body),
-                response_body=excerpt(answer.payload),
+                request_body=kept(exchange.request_body),
+                response_body=kept(answer.payload),
                 notes=interception.note if interception is not None else None,
             )
         )

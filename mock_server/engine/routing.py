@@ -2,7 +2,8 @@
 
 Templates are compiled into a tree of segments once at start-up; a request walks it in
 O(number of segments), preferring literal segments over parameters and backtracking
-when a literal branch leads nowhere. Parameter values are collected by position, since
+when a literal branch leads nowhere, or (given the request's method) to a template that
+does not answer that method. Parameter values are collected by position, since
 templates that share a prefix may name the same parameter differently
 (`/transfers/{id}` and `/transfers/{transfer_id}/transports`).
 """
@@ -56,30 +57,42 @@ class PathRouter(Generic[Target]):
         node.template = template
         node.names = tuple(names)
 
-    def match(self, path: str) -> Match[Target] | None:
+    def match(self, path: str, method: str | None = None) -> Match[Target] | None:
         """The template the (decoded) path matches, or None."""
-        return self.match_segments(_segments(path))
+        return self.match_segments(_segments(path), method)
 
-    def match_segments(self, segments: list[str]) -> Match[Target] | None:
-        """Like `match` for a path already split into decoded segments (so `%2F` stays inside one)."""
+    def match_segments(self, segments: list[str], method: str | None = None) -> Match[Target] | None:
+        """Like `match` for a path already split into decoded segments (so `%2F` stays inside one).
+
+        With `method`, a template that answers it wins over a more literal one that does
+        not: `DELETE /emails/form` is `/emails/{id}` when `/emails/form` only takes POST.
+        Without such a template the most literal match is returned (its answer is 405).
+        """
+        wanted = method.upper() if method else None
         values: list[str] = []
-        node = self._walk(self._root, segments, 0, values)
+        node = self._walk(self._root, segments, 0, values, wanted) if wanted else None
+        if node is None:
+            values = []
+            node = self._walk(self._root, segments, 0, values, None)
         if node is None or node.template is None:
             return None
         return Match(node.template, node.methods, dict(zip(node.names, values)))
 
-    def _walk(self, node: _Node[Target], segments: list[str], index: int, values: list[str]) -> _Node[Target] | None:
+    def _walk(
+        self, node: _Node[Target], segments: list[str], index: int, values: list[str], method: str | None
+    ) -> _Node[Target] | None:
         if index == len(segments):
-            return node if node.methods else None
+            answers = method in node.methods if method else bool(node.methods)
+            return node if answers else None
         segment = segments[index]
         literal = node.literals.get(segment)
         if literal is not None:
-            found = self._walk(literal, segments, index + 1, values)
+            found = self._walk(literal, segments, index + 1, values, method)
             if found is not None:
                 return found
         if node.parameter is not None and segment:
             values.append(segment)
-            found = self._walk(node.parameter, segments, index + 1, values)
+            found = self._walk(node.parameter, segments, index + 1, values, method)
             if found is not None:
                 return found
             values.pop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any, Callable
 
 from .accounts import Account
@@ -48,7 +49,7 @@ class CollectionInfo:
     def top_level(self) -> bool:
         return "{" not in self.template
 
-    @property
+    @cached_property
     def timestamp_fields(self) -> TimestampFields:
         properties = self.item_schema.get("properties", {})
         return (
@@ -57,8 +58,10 @@ class CollectionInfo:
         )
 
 
-def template_parameters(template: str) -> list[str]:
-    return _TEMPLATE_PARAMETER.findall(template)
+@lru_cache(maxsize=4096)
+def template_parameters(template: str) -> tuple[str, ...]:
+    """`/tickets/{ticketId}/comments/{commentId}` -> (`ticketId`, `commentId`)."""
+    return tuple(_TEMPLATE_PARAMETER.findall(template))
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class ApiRuntime:
         self.task_types: dict[str, TaskType] = {}
         self.webhook_client = webhook_client or WebhookClient()
         self.revision = 0  # grows with every change of state
+        self._parent_checks: dict[str, tuple[tuple[str, str], ...]] = {}
         self.state = self._fresh_state()
 
     # --- state --------------------------------------------------------------------------
@@ -224,21 +228,27 @@ class ApiRuntime:
 
     def require_parents(self, account: Account, operation: OperationSpec, path_parameters: dict[str, Any]) -> None:
         """404 unless every object the path names above the operation's own exists."""
-        segments = operation.path.strip("/").split("/")
-        last = len(segments) - 1
-        for index, segment in enumerate(segments):
-            if not is_parameter(segment) or (index == last and operation.kind in _OWN_OBJECT_KINDS):
-                continue
-            template = "/" + "/".join(segments[:index])
-            info = self.collections.get(template)
-            if info is None:
-                continue
-            value = str(path_parameters.get(segment[1:-1], ""))
+        for template, parameter in self._parents_named(operation):
+            value = str(path_parameters.get(parameter, ""))
             parents = self.parents_of(template, path_parameters)
             if value not in self.collection(account, template, parents):
-                raise ApiError(
-                    operation.error_status(404), f"{noun_of(template)} {value!r} not found"
-                )
+                raise ApiError(operation.error_status(404), f"{noun_of(template)} {value!r} not found")
+
+    def _parents_named(self, operation: OperationSpec) -> tuple[tuple[str, str], ...]:
+        """(collection template, path parameter) of every object the path names above its own."""
+        found = self._parent_checks.get(operation.operation_id)
+        if found is None:
+            segments = operation.path.strip("/").split("/")
+            last = len(segments) - 1
+            checks = []
+            for index, segment in enumerate(segments):
+                if not is_parameter(segment) or (index == last and operation.kind in _OWN_OBJECT_KINDS):
+                    continue
+                template = "/" + "/".join(segments[:index])
+                if template in self.collections:
+                    checks.append((template, segment[1:-1]))
+            found = self._parent_checks[operation.operation_id] = tuple(checks)
+        return found
 
     # --- time, ids and background work ----------------------------------------------------
 

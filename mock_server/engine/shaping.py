@@ -5,12 +5,17 @@ fields the model requires but the object lacks with stable fake values. A stored
 of the wrong type for the model (a request field documented differently in the
 response) is converted when that is lossless, replaced by a fake value otherwise, so
 every answer conforms to its contract by construction.
+
+Each response schema is compiled once into a function (`Shaper.compile`): what can be
+decided from the schema alone (which fields, which checks) is decided then, so shaping
+an object that already conforms costs one type check per field. Keys that seed filled-in
+values are only spelled out when a value is filled in.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from .fake import MAX_DEPTH, FakeData, is_timestamp_name
 from .schema import Schema
@@ -22,12 +27,19 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
 _FORMATS = {"uuid": _UUID, "date-time": _DATE_TIME, "date": _DATE, "email": _EMAIL, "uri": _URI}
 
+# A compiled shaper: (value, where, name, depth, namespace) -> conforming value. `where`
+# and `name` spell the seed key of a filled-in value (`f"{where}/{name}"`) only when needed.
+ShapeFunction = Callable[[Any, str, Any, int, "str | None"], Any]
+_PLAIN_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "boolean": (bool,), "number": (int, float)}
+
 
 class Shaper:
     """Conforms values to response schemas."""
 
     def __init__(self, fake: FakeData) -> None:
         self.fake = fake
+        self._compiled: dict[int, ShapeFunction] = {}
+        self._schemas: list[Schema] = []  # keeps compiled schemas alive, so their ids stay theirs
 
     def shape(self, value: Any, schema: Schema | None, key: str, depth: int = 0, namespace: str | None = None) -> Any:
         """``value`` made to conform to ``schema``; ``key`` seeds any filled-in value.
@@ -35,59 +47,176 @@ class Shaper:
         With a ``namespace``, an object that carries an `id` seeds its filled-in values by
         that id instead of by where it appears, so it shows the same values in every answer.
         """
-        if not schema or depth > MAX_DEPTH:
+        if not schema:
             return value
-        if value is None:
-            return None if schema.get("nullable") else self.fake.value(schema, key, _name(key), depth)
+        where, _, name = key.rpartition("/")
+        return self.compile(schema)(value, where, name, depth, namespace)
+
+    def compile(self, schema: Schema) -> ShapeFunction:
+        """The shaping function of a (resolved) schema, made once."""
+        found = self._compiled.get(id(schema))
+        if found is not None:
+            return found
+        # Recursive models reach themselves while compiling: point at the finished function.
+        cell: list[ShapeFunction] = []
+        self._compiled[id(schema)] = lambda value, where, name, depth, namespace: cell[0](value, where, name, depth, namespace)
+        self._schemas.append(schema)
+        function = self._build(schema)
+        cell.append(function)
+        self._compiled[id(schema)] = function
+        return function
+
+    def _fill(self, schema: Schema, where: str, name: Any, depth: int) -> Any:
+        text_name = "" if isinstance(name, int) or (isinstance(name, str) and name.isdigit()) else str(name)
+        return self.fake.value(schema, f"{where}/{name}", text_name, depth)
+
+    def _build(self, schema: Schema) -> ShapeFunction:
+        fill = self._fill
+        nullable = bool(schema.get("nullable"))
         options = schema.get("anyOf") or schema.get("oneOf")
-        if options:
-            for option in options:
-                if _same_kind(value, option):
-                    return self.shape(value, option, key, depth, namespace)
-            return self.fake.value(options[0], key, _name(key), depth)
         kind = schema.get("type") or ("object" if "properties" in schema else None)
-        if kind == "object":
-            return self._object(value, schema, key, depth, namespace)
-        if kind == "array":
-            if not isinstance(value, list):
-                return self.fake.value(schema, key, _name(key), depth)
-            items = schema.get("items", {})
-            return [self.shape(item, items, f"{key}/{index}", depth + 1, namespace) for index, item in enumerate(value)]
-        if kind is None:
-            return value
-        return self._scalar(value, schema, kind, key)
+        if options:
+            body = self._choice(options)
+        elif kind == "object":
+            body = self._object(schema)
+        elif kind == "array":
+            body = self._array(schema)
+        elif kind is None:
+            return lambda value, where, name, depth, namespace: value
+        else:
+            body = self._scalar(schema, kind)
 
-    def _object(self, value: Any, schema: Schema, key: str, depth: int, namespace: str | None) -> Any:
-        if not isinstance(value, dict):
-            return self.fake.value(schema, key, _name(key), depth)
-        properties = schema.get("properties")
+        def shape(value: Any, where: str, name: Any, depth: int, namespace: str | None) -> Any:
+            if depth > MAX_DEPTH:
+                return value
+            if value is None:
+                return None if nullable else fill(schema, where, name, depth)
+            return body(value, where, name, depth, namespace)
+
+        return shape
+
+    def _choice(self, options: list[Schema]) -> ShapeFunction:
+        fill = self._fill
+        compiled = [(option, self.compile(option)) for option in options]
+
+        def shape(value: Any, where: str, name: Any, depth: int, namespace: str | None) -> Any:
+            for option, function in compiled:
+                if _same_kind(value, option):
+                    return function(value, where, name, depth, namespace)
+            return fill(options[0], where, name, depth)
+
+        return shape
+
+    def _array(self, schema: Schema) -> ShapeFunction:
+        fill = self._fill
+        items = schema.get("items", {})
+        item = self.compile(items) if items else None
+
+        def shape(value: Any, where: str, name: Any, depth: int, namespace: str | None) -> Any:
+            if type(value) is not list:
+                return fill(schema, where, name, depth)
+            if item is None:
+                return value
+            inner = f"{where}/{name}"
+            return [item(element, inner, index, depth + 1, namespace) for index, element in enumerate(value)]
+
+        return shape
+
+    def _object(self, schema: Schema) -> ShapeFunction:
+        fill = self._fill
+        properties: dict[str, Schema] = schema.get("properties") or {}
         if not properties:
-            return value
-        identity = value.get("id")
-        if namespace is not None and isinstance(identity, (str, int)) and not isinstance(identity, bool):
-            key = f"{namespace}/object/{identity}"
-        required = set(schema.get("required", ()))
-        shaped: dict[str, Any] = {}
-        for name, sub in properties.items():
-            if name in value:
-                item = value[name]
-                if item is None and not sub.get("nullable") and name not in required:
-                    continue
-                shaped[name] = self.shape(item, sub, f"{key}/{name}", depth + 1, namespace)
-            elif name in required:
-                shaped[name] = self.fake.value(sub, f"{key}/{name}", name, depth + 1)
-            elif sub.get("nullable") and is_timestamp_name(name):
-                # Something that has not happened yet: documented as null until it does.
-                shaped[name] = None
-        return shaped
+            def untyped(value: Any, where: str, name: Any, depth: int, namespace: str | None) -> Any:
+                return value if type(value) is dict else fill(schema, where, name, depth)
 
-    def _scalar(self, value: Any, schema: Schema, kind: str, key: str) -> Any:
-        converted = _convert(value, kind)
-        if schema.get("format") == "date" and isinstance(converted, str) and _DATE_TIME.match(converted):
-            converted = converted[:10]  # a date written with its (midnight) time
-        if converted is not _MISMATCH and _within(converted, schema):
-            return converted
-        return self.fake.value(schema, key, _name(key))
+            return untyped
+        required = set(schema.get("required", ()))
+        # field -> (its shaper, the types that pass unchanged, required, kept when null)
+        specs: dict[str, tuple[ShapeFunction | None, tuple[type, ...] | None, bool, bool]] = {}
+        for field, sub in properties.items():
+            specs[field] = (self.compile(sub) if sub else None, _plain_types(sub), field in required, bool(sub.get("nullable")))
+        # Filled in when absent: required fields, and nullable times of what has not happened yet (null).
+        absent = [
+            (field, sub, field in required)
+            for field, sub in properties.items()
+            if field in required or (sub.get("nullable") and is_timestamp_name(field))
+        ]
+
+        def shape(value: Any, where: str, name: Any, depth: int, namespace: str | None) -> Any:
+            if type(value) is not dict:
+                return fill(schema, where, name, depth)
+            if namespace is not None:
+                identity = value.get("id")
+                if type(identity) is str or type(identity) is int:
+                    where, name = namespace, f"object/{identity}"
+            here = None
+            shaped = {}
+            inner = depth + 1
+            for field, item in value.items():
+                spec = specs.get(field)
+                if spec is None:
+                    continue  # not documented: not answered
+                function, plain, is_required, keeps_null = spec
+                if item is None:
+                    if keeps_null:
+                        shaped[field] = None
+                        continue
+                    if not is_required:
+                        continue
+                elif plain is not None and type(item) in plain:
+                    shaped[field] = item
+                    continue
+                if function is None:
+                    shaped[field] = item
+                    continue
+                if here is None:
+                    here = f"{where}/{name}"
+                shaped[field] = function(item, here, field, inner, namespace)
+            for field, sub, is_required in absent:
+                if field not in value:
+                    if is_required:
+                        if here is None:
+                            here = f"{where}/{name}"
+                        shaped[field] = fill(sub, here, field, inner)
+                    else:
+                        shaped[field] = None  # something that has not happened yet
+            return shaped
+
+        return shape
+
+    def _scalar(self, schema: Schema, kind: str) -> ShapeFunction:
+        fill = self._fill
+        is_date = schema.get("format") == "date"
+        pattern = _FORMATS.get(schema.get("format", ""))
+        if kind == "string" and pattern is not None and not set(schema) & {"enum", "minLength", "maxLength"} and not is_date:
+            # The common case of a formatted string (uuid, date-time): one match decides.
+            match = pattern.match
+
+            def formatted(value: Any, where: str, name: Any, depth: int, namespace: str | None) -> Any:
+                if type(value) is str and match(value):
+                    return value
+                return fill(schema, where, name, depth)
+
+            return formatted
+
+        def shape(value: Any, where: str, name: Any, depth: int, namespace: str | None) -> Any:
+            converted = _convert(value, kind)
+            if is_date and isinstance(converted, str) and _DATE_TIME.match(converted):
+                converted = converted[:10]  # a date written with its (midnight) time
+            if converted is not _MISMATCH and _within(converted, schema):
+                return converted
+            return fill(schema, where, name, depth)
+
+        return shape
+
+
+def _plain_types(schema: Schema) -> tuple[type, ...] | None:
+    """The Python types a value of this schema may have to pass unchanged without any check."""
+    if not schema or schema.get("nullable") or schema.get("anyOf") or schema.get("oneOf"):
+        return None
+    if set(schema) & {"enum", "format", "minLength", "maxLength", "minimum", "maximum", "pattern", "const"}:
+        return None
+    return _PLAIN_TYPES.get(schema.get("type", ""))
 
 
 _MISMATCH = object()
@@ -148,8 +277,3 @@ def _same_kind(value: Any, schema: Schema) -> bool:
     if kind == "array":
         return isinstance(value, list)
     return _convert(value, kind) is not _MISMATCH
-
-
-def _name(key: str) -> str:
-    last = key.rsplit("/", 1)[-1]
-    return "" if last.isdigit() else last

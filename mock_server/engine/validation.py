@@ -158,6 +158,8 @@ def read_scalar(text: str, type_name: str | None) -> Any:
 
 
 def _first_problem(validator: Any, value: Any, location: str, prefix: tuple[str | int, ...]) -> Problem | None:
+    if validator.is_valid(value):  # the common case, answered without building errors
+        return None
     for error in validator.iter_errors(value):
         return problem_from(error, location, prefix)
     return None
@@ -165,6 +167,8 @@ def _first_problem(validator: Any, value: Any, location: str, prefix: tuple[str 
 
 def problems_of(validator: Any, value: Any, location: str, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     """Every problem a compiled JSON-schema validator finds, as Problems."""
+    if validator.is_valid(value):
+        return []
     return [problem_from(error, location, prefix) for error in validator.iter_errors(value)]
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
+from starlette.routing import BaseRoute
+
 from .accounts import Account
 from .documents import ApiSection
 from .errors import ApiError, ErrorShape
@@ -139,6 +141,13 @@ class VendorApi:
     def header_value(self, call: Call, name: str, key: str) -> str | None:
         """The value of a documented response header the engine cannot derive itself."""
         return None
+
+    # --- admin calls ------------------------------------------------------------------
+
+    def admin_routes(self, runtime: ApiRuntime) -> list[BaseRoute]:
+        """Admin calls of this API (things that happen in the vendor's own app), mounted
+        at `/__admin/<api>/...`. Their writes use origin FROM_ADMIN."""
+        return []
 
     # --- state the module keeps beside the store ------------------------------------
 

@@ -17,6 +17,19 @@ def test_literals_win_and_parameters_backtrack():
     assert router.match("/orders/1/unknown") is None
 
 
+def test_a_parameter_template_that_answers_the_method_wins_over_a_literal_that_does_not():
+    router: PathRouter[str] = PathRouter()
+    router.add("/emails/form", "POST", "send-form")
+    router.add("/emails/{id}", "GET", "read")
+    router.add("/emails/{id}", "DELETE", "delete")
+    assert router.match("/emails/form", "POST").methods == {"POST": "send-form"}
+    deleted = router.match("/emails/form", "DELETE")
+    assert deleted.template == "/emails/{id}" and deleted.parameters == {"id": "form"}
+    # no template answers PUT: the most literal match, whose answer is 405
+    assert router.match("/emails/form", "PUT").template == "/emails/form"
+    assert router.match("/emails/form").template == "/emails/form"
+
+
 def test_parameter_names_may_differ_between_templates():
     router: PathRouter[str] = PathRouter()
     router.add("/transfers/{id}", "GET", "transfer")

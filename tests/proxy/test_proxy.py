@@ -119,6 +119,7 @@ def test_credential_query_parameters_are_masked_and_bad_settings_refused():
         ProxyConfig(api="shop", upstream="http://example.test")
 
 
+@pytest.mark.slow
 def test_the_proxy_and_drift_report_commands_report_exactly_the_planted_drift(upstream_url):
     port = refused_port()
     process = subprocess.Popen(

@@ -1,9 +1,12 @@
-"""casavi: token authentication, reference ids chosen by the client, page-numbered lists."""
+"""casavi: token authentication, reference ids chosen by the client, page-numbered lists,
+REST hooks fired from the changes that cause them, admin calls for what happens in the app."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any, Callable
+
+from starlette.routing import BaseRoute
 
 from ...engine import jsonio
 from ...engine.accounts import Account
@@ -12,10 +15,13 @@ from ...engine.errors import ApiError
 from ...engine.operations import OperationSpec
 from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.validation import IncomingRequest
-from ..settings import VendorSettings
-from .documents import CasaviSection
 from ...engine.vendor import Call, Paging, VendorApi
+from ..settings import VendorSettings
+from .admin import admin_routes
+from .attachments import AttachmentDetails, CommentAttachmentsOnTicket
+from .documents import CasaviSection
 from .errors import CasaviErrorShape
+from .events import HookEvents
 from .handlers import HANDLERS
 from .jobs import DocumentJob, ImportJob
 from .rules import UNITS_OF_PROPERTY, DerivedFields, UnitsView
@@ -74,9 +80,17 @@ class CasaviApi(VendorApi):
 
     def attach(self, runtime: ApiRuntime) -> None:
         runtime.feed.prepare(DerivedFields(runtime))
+        runtime.feed.prepare(AttachmentDetails(runtime), collections=AttachmentDetails.collections)
         runtime.feed.subscribe(UnitsView(runtime), collections=UNITS_OF_PROPERTY)
+        attachments = CommentAttachmentsOnTicket(runtime)
+        runtime.feed.subscribe(attachments, collections=attachments.collections, kinds=attachments.kinds, origins=attachments.origins)
+        events = HookEvents(runtime, envelope=self.settings.webhook_envelope)
+        runtime.feed.subscribe(events, collections=events.collections, origins=events.origins)
         runtime.register_task_type(ImportJob(runtime))
         runtime.register_task_type(DocumentJob(runtime))
+
+    def admin_routes(self, runtime: ApiRuntime) -> list[BaseRoute]:
+        return admin_routes(runtime)
 
     def authenticate(self, runtime: ApiRuntime, operation: OperationSpec, incoming: IncomingRequest) -> Account:
         if not operation.secured:
@@ -85,10 +99,10 @@ class CasaviApi(VendorApi):
         if not token:
             raise ApiError(401, "missing token header; get one from POST /authenticate")
         state: CasaviState = runtime.state.vendor
-        account = state.tokens.account_of(token, runtime.clock)
-        if account is None or account not in runtime.accounts:
+        account = state.tokens.account_of(token, runtime.accounts, runtime.clock)
+        if account is None:
             raise ApiError(401, "invalid or expired token")
-        return runtime.accounts[account]
+        return account
 
     def before_validation(self, operation: OperationSpec, incoming: IncomingRequest) -> None:
         """The deprecated `{apiKey, email, password}` login maps to `{key, secret}`."""
@@ -112,8 +126,8 @@ class CasaviApi(VendorApi):
 
     def export_state(self, runtime: ApiRuntime) -> dict[str, Any]:
         state: CasaviState = runtime.state.vendor
-        return {"tokens": state.tokens.export()}
+        return {"tokens": state.tokens.export(), "deactivatedKeys": sorted(state.tokens.deactivated)}
 
     def import_state(self, runtime: ApiRuntime, state: dict[str, Any]) -> None:
         own: CasaviState = runtime.state.vendor
-        own.tokens.load(state.get("tokens", []))
+        own.tokens.load(state.get("tokens", []), state.get("deactivatedKeys", []))

@@ -16,12 +16,14 @@ class CasaviAccount(AccountEntry):
 class TokenEntry(BaseModel):
     token: Credential
     account: str
+    key: str | None = None  # the API key it was issued for (without it, any key of the account)
     expiresAt: str
 
 
 class CasaviSection(ApiSection):
     accounts: list[CasaviAccount] = Field(default_factory=list)  # type: ignore[assignment]
     tokens: list[TokenEntry] = Field(default_factory=list)
+    deactivatedKeys: list[str] = Field(default_factory=list)  # API keys that get no tokens
 
     def references(self, known_accounts: set[str]) -> list[str]:
         return [

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from ...engine import behaviours
 from ...engine.errors import ApiError
 from ...engine.vendor import Call, Handler, Reply
+from .attachments import update_ticket, upload_file, with_uploaded_attachments
+from .comments import comment_ticket, update_comment
+from .events import ARCHIVED, CONTACTS
+from .hooks import create_hook
 from .jobs import DOCUMENT, IMPORT, job_report
 from .state import CasaviState
+from .tokens import random_token
 
 
 def _state(call: Call) -> CasaviState:
@@ -14,7 +21,7 @@ def _state(call: Call) -> CasaviState:
 
 
 def get_access_token(call: Call) -> Reply:
-    """A known key and secret get a token for their account."""
+    """A known key and secret get a token for their account, unless the key was deactivated."""
     key, secret = call.body.get("key"), call.body.get("secret")
     account = next(
         (
@@ -26,26 +33,34 @@ def get_access_token(call: Call) -> Reply:
     )
     if account is None or not key:
         raise ApiError(401, "unknown key or secret")
-    return _issue(call, account.name)
+    if key in _state(call).tokens.deactivated:
+        raise ApiError(401, "this key is deactivated")
+    return _issue(call, account.name, str(key))
 
 
 def refresh_access_token(call: Call) -> Reply:
     """A valid token of the key's account is exchanged for a new one; the old one ends."""
     tokens = _state(call).tokens
     old = call.body.get("token")
-    holder = tokens.account_of(old, call.runtime.clock)
-    account = call.runtime.accounts.get(holder or "")
-    if account is None or account.credentials.get("key") != call.body.get("apiKey"):
+    account = tokens.account_of(old, call.runtime.accounts, call.runtime.clock)
+    key = call.body.get("apiKey")
+    if account is None or account.credentials.get("key") != key:
         raise ApiError(401, "unknown key or invalid token")
     tokens.revoke(old)
-    return _issue(call, account.name)
+    return _issue(call, account.name, str(key))
 
 
-def _issue(call: Call, account: str) -> Reply:
-    number = call.runtime.store.next_number("tokens")
-    token = call.runtime.fake.uuid(f"casavi/token/{number}")
-    token, expires_at = _state(call).tokens.issue(account, token, call.runtime.clock)
+def _issue(call: Call, account: str, key: str) -> Reply:
+    token, expires_at = _state(call).tokens.issue(account, key, call.runtime.clock, _token_maker(call, account))
     return Reply(200, {"token": token, "expiresAt": expires_at})
+
+
+def _token_maker(call: Call, account: str) -> Callable[[], str]:
+    """Random tokens; derived from the seed and the account when the server runs reproducibly."""
+    if not call.vendor.settings.deterministic_tokens:
+        return random_token
+    runtime = call.runtime
+    return lambda: runtime.fake.uuid(f"casavi/token/{account}/{runtime.store.next_number(f'tokens/{account}')}")
 
 
 def _submit(call: Call, task_type: str) -> Reply:
@@ -71,15 +86,31 @@ def job_information(call: Call) -> Reply:
     return Reply(200, job_report(task))
 
 
+def _current_contracts(call: Call, unit: dict[str, Any], include_ended: bool) -> None:
+    """Contracts with an archived contact are not shown; ended ones only when asked for."""
+    if not isinstance(unit.get("contracts"), list):
+        return
+    contacts = call.runtime.collection(call.account, CONTACTS)
+    today = call.runtime.now()[:10]
+    unit["contracts"] = [
+        contract
+        for contract in unit["contracts"]
+        if not any((contacts.get(str(contact)) or {}).get(ARCHIVED) for contact in contract.get("contactIds") or [])
+        and (include_ended or not contract.get("endAt") or str(contract["endAt"])[:10] >= today)
+    ]
+
+
 def units_of_property(call: Call) -> Reply:
     """Contracts that ended are left out unless `includeInactiveContracts` is set."""
     reply = behaviours.answer(call)
-    if call.parameter("includeInactiveContracts") is True:
-        return reply
-    today = call.runtime.now()[:10]
     for unit in reply.body.get("rows", []):
-        if isinstance(unit.get("contracts"), list):
-            unit["contracts"] = [c for c in unit["contracts"] if not c.get("endAt") or str(c["endAt"])[:10] >= today]
+        _current_contracts(call, unit, call.parameter("includeInactiveContracts") is True)
+    return reply
+
+
+def unit_by_id(call: Call) -> Reply:
+    reply = behaviours.answer(call)
+    _current_contracts(call, reply.body, include_ended=True)
     return reply
 
 
@@ -90,4 +121,13 @@ HANDLERS: dict[str, Handler] = {
     "uploadANewDocumentOrChangeAnExistingOne": upload_document,
     "informationAboutAJob": job_information,
     "getAllUnitsOfAProperty": units_of_property,
+    "getUnitById": unit_by_id,
+    "createANewWebhookSubscription": create_hook,
+    "fileUpload": upload_file,
+    "createANewTicket": with_uploaded_attachments,
+    "updateAnExistingTicket": update_ticket,
+    "createOrderTask": with_uploaded_attachments,
+    "updateTicketTask": with_uploaded_attachments,
+    "commentTicket": comment_ticket,
+    "updateTicketComment": update_comment,
 }

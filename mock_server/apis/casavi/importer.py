@@ -14,10 +14,13 @@ from typing import Any
 from ...engine.accounts import Account
 from ...engine.changes import FROM_TASK
 from ...engine.runtime import ApiRuntime
+from .events import ARCHIVED, LAST_DOWNLOAD
 
 # (kind, created|updated|failed, id of the failed record, why)
 Outcome = tuple[str, str, str | None, str | None]
 UNITS_OF_PROPERTY = "/properties/{propertyId}/units"
+# What casavi keeps about downloads of a document, and their values before the first one.
+DOWNLOAD_FIELDS: dict[str, Any] = {"downloadCount": 0, "firstDownloadAt": None, LAST_DOWNLOAD: None}
 
 
 class Importer:
@@ -38,7 +41,13 @@ class Importer:
         return "created" if before is None else "updated"
 
     def contact(self, record: dict[str, Any]) -> Outcome:
-        outcome = self._upsert("/contacts", {"isRegistered": False, **record})
+        """A contact; `archived: true` archives it (`false` restores it)."""
+        fields = dict(record)
+        if str(record["id"]) not in self.runtime.collection(self.account, "/contacts"):
+            fields.setdefault("isRegistered", False)  # a new contact has not registered yet
+        if ARCHIVED in fields:
+            fields[ARCHIVED] = fields[ARCHIVED] is True
+        outcome = self._upsert("/contacts", fields)
         return ("contacts", outcome, None, None)
 
     def property(self, record: dict[str, Any]) -> Outcome:
@@ -89,8 +98,10 @@ class Importer:
             if removed is None:
                 return ("documents", "failed", key, "unknown document")
             return ("documents", "updated", None, None)
-        fields = {k: v for k, v in record.items() if k not in ("content", "delete", "location")}
+        # Downloads are counted by casavi, never imported.
+        fields = {k: v for k, v in record.items() if k not in ("content", "delete", "location", *DOWNLOAD_FIELDS)}
         fields.setdefault("publishedAt", self.runtime.now()[:10])
-        fields.setdefault("downloadCount", 0)
-        fields.setdefault("firstDownloadAt", None)
+        existing = self.runtime.collection(self.account, "/documents").get(key) or {}
+        for name, default in DOWNLOAD_FIELDS.items():
+            fields[name] = copy.deepcopy(existing.get(name, default))
         return ("documents", self._upsert("/documents", fields), None, None)

@@ -16,8 +16,9 @@ UNITS_OF_PROPERTY = "/properties/{propertyId}/units"
 
 
 def app_link(template: str, reference_id: object) -> str:
-    """The object's page in the (sandboxed) casavi web app."""
-    return f"{APP_BASE}{template.split('{')[0].rstrip('/')}/{reference_id}"
+    """The object's page in the (sandboxed) casavi web app: `/units/P-1-0001` for a unit of a property."""
+    literals = [segment for segment in template.split("/") if segment and not segment.startswith("{")]
+    return f"{APP_BASE}/{literals[-1]}/{reference_id}"
 
 
 class DerivedFields:

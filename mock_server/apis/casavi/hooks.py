@@ -1,0 +1,48 @@
+"""casavi REST hook subscriptions: `POST /hooks` and `DELETE /hooks/{hookId}`.
+
+A subscription is stored in the account's `/hooks` collection (`{id, eventName,
+hookUrl}`), so it is per account, exported with the state and forgotten on reset. The
+generic behaviour creates it (an integer id, a `Location` header naming the URL that
+deletes it) and deletes it (404 for an unknown or another account's hook); this module
+only checks the URL first. Deliveries are made by `events.py`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ...engine import behaviours
+from ...engine.errors import ApiError, Problem
+from ...engine.vendor import Call, Reply
+
+HOOKS = "/hooks"
+EVENT_NAMES = (
+    "contact_created", "contact_updated", "contact_archived", "document_downloaded", "contract_enddate_updated",
+)
+
+
+def hook_url_problem(url: str, allow_http: bool) -> str | None:
+    """Why ``url`` cannot receive hook calls, or None when it can."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        return "must be a valid URL, e.g. https://example.com/casavi-hooks"
+    schemes = ("https", "http") if allow_http else ("https",)
+    if parts.scheme.lower() == "http" and not allow_http:
+        return (
+            "must be an https URL; to receive hooks over plain http (a local receiver), start the server "
+            "with --allow-http-hooks or MOCK_SERVER_ALLOW_HTTP_HOOKS=1"
+        )
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        allowed = " or ".join(f"{scheme}://" for scheme in schemes)
+        return f"must be an absolute {allowed} URL with a host, e.g. https://example.com/casavi-hooks"
+    return None
+
+
+def create_hook(call: Call) -> Reply:
+    """Subscribe a URL to one event; only https URLs unless the server allows http."""
+    problem = hook_url_problem(str(call.body.get("hookUrl", "")), call.vendor.settings.allow_http_hooks)
+    if problem is not None:
+        raise ApiError(400, problems=[Problem("body", ("hookUrl",), "invalid", problem)])
+    return behaviours.answer(call)

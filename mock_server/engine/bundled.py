@@ -1,0 +1,28 @@
+"""Where the files shipped with the sandbox are: the contracts and the start-up fixtures.
+
+The repository keeps one copy of each at its top level (`contracts/`, `fixtures/`). A
+built wheel carries them inside the package, as `mock_server/_bundled/<folder>/` (the
+build step in `setup.py` copies them there); a source checkout or an editable install
+reads the top-level folders directly.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+BUNDLED_FOLDERS = ("contracts", "fixtures")
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def bundled_folder(name: str) -> Path | None:
+    """The shipped folder `name` (one of `BUNDLED_FOLDERS`), or None when it is missing."""
+    if name not in BUNDLED_FOLDERS:
+        raise ValueError(f"no bundled folder {name!r}; bundled: {', '.join(BUNDLED_FOLDERS)}")
+    packaged = resources.files("mock_server") / "_bundled" / name
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    source = _SOURCE_ROOT / name
+    if source.is_dir():
+        return source
+    return None

@@ -1,0 +1,154 @@
+"""pytest fixtures for testing against the sandbox; installed with the package.
+
+The plugin is registered through the `pytest11` entry point, so a project that installs
+`mock-server[test]` can write, with no conftest:
+
+    def test_channels(sandbox):
+        created = sandbox.afosto.post("/cat/channels", json={"name": "Webshop"})
+        assert sandbox.afosto.get(f"/cat/channels/{created.json()['id']}").status_code == 200
+
+Fixtures:
+  sandbox          the app in this process with one synchronous httpx client per API
+                   (`sandbox.casavi`, `.afosto`, `.relay`, `.messages`), fresh for each test
+  async_sandbox    the same with httpx.AsyncClient, for async tests (pytest-asyncio)
+  sandbox_server   a real server on a free port for the whole session (`.url`,
+                   `.base_url(api)`, `.base_urls`), for clients that need a URL
+  sandbox_config   the ServerConfig the in-process fixtures use; override it to build
+                   the configuration in code
+
+Configuration: the `--sandbox-*` options (see `pytest --help`) for the whole run, and
+`@pytest.mark.sandbox(seed=..., fixtures=..., api=..., <any other server setting>)` for
+one test, class or module. Marker fixtures add to the option's: a path (relative to the
+test's folder) or a fixture document as a dict, or a list of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterator
+
+import pytest
+
+from .config import API_NAMES, SETTINGS, ServerConfig
+from .engine import jsonio
+
+MARKER = "sandbox"
+_SETTING_NAMES = {setting.name for setting in SETTINGS}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mock-server", "mock-server sandbox fixtures (sandbox, async_sandbox, sandbox_server)")
+    group.addoption("--sandbox-seed", type=int, metavar="N", help="seed of the sandbox's ids and demo data")
+    group.addoption("--sandbox-api", choices=API_NAMES, metavar="NAME", help="serve only this API, at the root")
+    group.addoption(
+        "--sandbox-fixtures", action="append", default=[], metavar="PATH",
+        help="fixture file to load at the sandbox's start (repeatable)",
+    )
+    group.addoption("--sandbox-no-demo-data", action="store_true", default=None, help="start the sandbox without demo data")
+    group.addoption("--sandbox-frozen-time", metavar="ISO", help="answer every clock read with this instant")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(seed=None, fixtures=None, api=None, **settings): configure the sandbox and async_sandbox "
+        "fixtures for this test (any mock-server setting, e.g. frozen_time, no_demo_data, job_delay)",
+    )
+
+
+def _settings_from_options(config: pytest.Config) -> dict[str, Any]:
+    options = {
+        "seed": config.getoption("sandbox_seed"),
+        "api": config.getoption("sandbox_api"),
+        "no_demo_data": config.getoption("sandbox_no_demo_data"),
+        "frozen_time": config.getoption("sandbox_frozen_time"),
+    }
+    settings = {name: value for name, value in options.items() if value is not None}
+    settings["fixtures"] = [Path(path) for path in config.getoption("sandbox_fixtures")]
+    return settings
+
+
+def _marker_fixtures(value: Any, where: Path, factory: pytest.TempPathFactory) -> list[Path]:
+    """Paths of the fixtures a marker names: files as they are, documents written to a file."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    paths = []
+    for item in values:
+        if isinstance(item, dict):
+            path = factory.mktemp("sandbox-fixture") / "fixture.json"
+            path.write_bytes(jsonio.dumps(item))
+            paths.append(path)
+        elif isinstance(item, (str, Path)):
+            path = Path(item)
+            paths.append(path if path.is_absolute() else where / path)
+        else:
+            pytest.fail(f"@pytest.mark.{MARKER}: fixtures are paths or fixture documents (dicts), not {type(item).__name__}", pytrace=False)
+    return paths
+
+
+def _config_for_test(request: pytest.FixtureRequest) -> ServerConfig:
+    settings = _settings_from_options(request.config)
+    # Outermost marker first, so the closest (function over class over module) wins.
+    for marker in reversed(list(request.node.iter_markers(MARKER))):
+        if marker.args:
+            pytest.fail(f"@pytest.mark.{MARKER} takes keyword arguments only, e.g. seed=7", pytrace=False)
+        for name, value in marker.kwargs.items():
+            if name == "fixtures":
+                settings["fixtures"] += _marker_fixtures(value, request.path.parent, request.getfixturevalue("tmp_path_factory"))
+            elif name in _SETTING_NAMES:
+                settings[name] = value
+            else:
+                known = ", ".join(sorted(_SETTING_NAMES))
+                pytest.fail(f"@pytest.mark.{MARKER}: unknown setting {name!r}; known: {known}", pytrace=False)
+    return ServerConfig(**settings)
+
+
+@pytest.fixture
+def sandbox_config(request: pytest.FixtureRequest) -> ServerConfig:
+    """The configuration of `sandbox` and `async_sandbox`: options, then the test's markers."""
+    return _config_for_test(request)
+
+
+@pytest.fixture
+def sandbox(sandbox_config: ServerConfig) -> Iterator[Any]:
+    """A fresh sandbox in this process, with a synchronous client per API (see `mock_server.testing`)."""
+    from .testing import InProcessSandbox
+
+    with InProcessSandbox(sandbox_config) as running:
+        yield running
+
+
+try:
+    import pytest_asyncio
+except ImportError:  # pragma: no cover - the [test] extra brings it
+    pytest_asyncio = None
+
+if pytest_asyncio is not None:
+
+    @pytest_asyncio.fixture
+    async def async_sandbox(sandbox_config: ServerConfig) -> AsyncIterator[Any]:
+        """A fresh sandbox on the test's event loop, with an async client per API."""
+        from .testing import AsyncInProcessSandbox
+
+        async with AsyncInProcessSandbox(sandbox_config) as running:
+            yield running
+
+else:  # pragma: no cover
+
+    @pytest.fixture
+    def async_sandbox() -> None:
+        """Needs pytest-asyncio."""
+        pytest.fail("async_sandbox needs pytest-asyncio: pip install 'mock-server[test]'", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(pytestconfig: pytest.Config) -> Iterator[Any]:
+    """A real sandbox server on a free loopback port for the whole session.
+
+    Configured by the `--sandbox-*` options (markers do not apply to a session-wide
+    server); its state is shared by the tests that use it, `sandbox_server.reset()`
+    goes back to the start-up state.
+    """
+    from .testing import LiveSandbox
+
+    with LiveSandbox(ServerConfig(**_settings_from_options(pytestconfig))) as server:
+        yield server
