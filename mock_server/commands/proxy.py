@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         )
         app = ValidatingProxy(config)
     except ValidationError as error:
-        print(f"mock-server proxy: {describe(error)}", file=sys.stderr)
+        print(f"mock-server proxy: {describe(error).replace('Value error, ', '')}", file=sys.stderr)
         return 2
     except (ValueError, FileNotFoundError) as error:
         print(f"mock-server proxy: {error}", file=sys.stderr)
