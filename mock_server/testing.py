@@ -33,6 +33,7 @@ from typing import Any, Generator
 import httpx
 
 from .config import ServerConfig
+from .verification import CallCount, CallPattern, verify_calls
 
 DEMO_CREDENTIALS: dict[str, dict[str, str]] = {
     "casavi": {"key": "demo-key", "secret": "demo-secret"},
@@ -206,11 +207,28 @@ class SandboxClients(_Addresses):
         return self._admin("POST", "/jobs/run", api=api)["finished"]
 
     def requests(self, **filters: Any) -> list[dict[str, Any]]:
-        """The request journal, oldest first; filters: api, method, path (prefix), status."""
+        """The request journal, oldest first; filters: api, method, path (prefix), status,
+        operation (id), body (a JSON predicate, as text), note."""
         return self._admin("GET", "/requests", **filters)["requests"]
 
     def clear_requests(self) -> None:
         self._admin("DELETE", "/requests")
+
+    def override(self, **rule: Any) -> dict[str, Any]:
+        """Add a scripted answer or fault (see the README), e.g.
+        `sandbox.override(api="afosto", method="POST", path="/odr/orders", times=2, response={"status": 503})`."""
+        return self._admin("POST", "/overrides", json=rule)
+
+    def verify(
+        self, count: int | None = None, *, at_least: int | None = None, at_most: int | None = None, **pattern: Any
+    ) -> list[dict[str, Any]]:
+        """Assert how often a call was made (at least once when no count is given); returns the calls.
+
+        `sandbox.verify(1, api="casavi", method="POST", path="/hooks", body={"eventName": "contact_created"})`
+        """
+        outcome = verify_calls(self.requests(), CallPattern(**pattern), CallCount.of(count, at_least, at_most))
+        assert outcome.holds, outcome.message
+        return outcome.matched
 
     def webhooks(self, **filters: Any) -> list[dict[str, Any]]:
         """Webhook deliveries; filters: api, event, target."""
@@ -303,6 +321,18 @@ class AsyncSandboxClients(_Addresses):
     async def requests(self, **filters: Any) -> list[dict[str, Any]]:
         """The request journal, oldest first; filters: api, method, path (prefix), status."""
         return (await self._admin("GET", "/requests", **filters))["requests"]
+
+    async def override(self, **rule: Any) -> dict[str, Any]:
+        """Add a scripted answer or fault (see `SandboxClients.override`)."""
+        return await self._admin("POST", "/overrides", json=rule)
+
+    async def verify(
+        self, count: int | None = None, *, at_least: int | None = None, at_most: int | None = None, **pattern: Any
+    ) -> list[dict[str, Any]]:
+        """Assert how often a call was made (see `SandboxClients.verify`)."""
+        outcome = verify_calls(await self.requests(), CallPattern(**pattern), CallCount.of(count, at_least, at_most))
+        assert outcome.holds, outcome.message
+        return outcome.matched
 
     async def clear_requests(self) -> None:
         await self._admin("DELETE", "/requests")

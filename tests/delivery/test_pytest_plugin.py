@@ -6,6 +6,8 @@ through its `pytest11` entry point, as it does after `pip install mock-server[te
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 GUID = "1e0abcb7-b94c-4072-a9c0-37072a1ef015"
@@ -262,5 +264,35 @@ def test_async_twin(pytester: pytest.Pytester):
             assert (await async_sandbox.casavi.get("/contacts/C-9")).status_code == 200
         """ % GUID
     )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_webhooks_overrides_and_verification_from_a_test(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+        from tests_receiver import Receiver
+
+        @pytest.mark.sandbox(allow_http_hooks=True)
+        def test_a_hook_delivers_and_the_calls_are_verified(sandbox):
+            with Receiver() as receiver:
+                hook = sandbox.casavi.post("/hooks", json={"eventName": "contact_created", "hookUrl": receiver.url})
+                assert hook.status_code == 200, hook.text
+                sandbox.casavi.post("/import", json={"contacts": [{"id": "C-1", "lastName": "Smith"}]})
+                sandbox.run_jobs()
+                (delivery,) = sandbox.webhooks(api="casavi", event="contact_created")
+                assert delivery["status"] == "delivered" and delivery["target"] == receiver.url
+            sandbox.verify(1, api="casavi", method="POST", path="/hooks", body={"eventName": "contact_created"})
+            with pytest.raises(AssertionError, match="expected exactly 2 calls"):
+                sandbox.verify(2, api="casavi", method="POST", path="/hooks")
+
+        def test_an_override_fails_the_next_call_only(sandbox):
+            sandbox.override(api="afosto", method="POST", path="/cat/channels", times=1, response={"status": 503})
+            assert sandbox.afosto.post("/cat/channels", json={"name": "x"}).status_code == 503
+            assert sandbox.afosto.post("/cat/channels", json={"name": "x"}).status_code == 200
+        """
+    )
+    pytester.makepyfile(tests_receiver=(Path(__file__).parents[1] / "receiver.py").read_text())
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
