@@ -14,6 +14,7 @@ import yaml
 from ..apis import API_NAMES, vendor_for
 from ..engine.kinds import decide_document, kinds_table
 from .afosto import parse_afosto
+from .afosto_additions import add_sandbox_rules
 from .casavi import parse_casavi
 from .messages import parse_messages
 from .model import ApiContract
@@ -58,7 +59,7 @@ def parse_documents(documents: dict[str, str]) -> dict[str, ApiContract]:
     """Run each API's parser over its document."""
     parsers: dict[str, Callable[[], ApiContract]] = {
         "casavi": lambda: parse_casavi(documents["casavi"]),
-        "afosto": lambda: parse_afosto(documents["afosto"]),
+        "afosto": lambda: add_sandbox_rules(parse_afosto(documents["afosto"])),
         "relay": lambda: parse_relay(documents["relay"], documents.get("relay-expanded")),
         "messages": lambda: parse_messages(documents["messages"]),
     }

@@ -60,6 +60,8 @@ class Response:
     headers: list[Header] = field(default_factory=list)
     # The document prints no status codes for some APIs; those statuses are guesses.
     inferred: bool = False
+    # Further media types the answer comes in (by the request's `Accept`), with their schemas.
+    more_content: dict[str, JsonSchema] = field(default_factory=dict)
 
 
 @dataclass

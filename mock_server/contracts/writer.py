@@ -107,6 +107,8 @@ def _response(response: Response) -> dict[str, Any]:
         if response.example is not None:
             media["example"] = response.example
         result["content"] = {response.content_type: media}
+        for content_type, schema in response.more_content.items():
+            result["content"][content_type] = {"schema": schema}
     return result
 
 

@@ -21,12 +21,19 @@ _PAGE_FIELDS = {"page", "currentPage", "current_page"}
 _PAGE_COUNT_FIELDS = {"pageCount", "page_count", "pages", "totalPages", "total_pages"}
 
 
-def success(call: Call, value: Any, key: str, headers: dict[str, str] | None = None) -> Reply:
-    """The documented success answer, shaped from ``value``."""
+def success(
+    call: Call, value: Any, key: str, headers: dict[str, str] | None = None, media_type: str | None = None
+) -> Reply:
+    """The documented success answer, shaped from ``value`` (into ``media_type``, one of the
+    answer's documented media types, instead of the first one when given)."""
     spec = call.operation.success
     all_headers = {**documented_headers(call, key), **(headers or {})}
     if spec.status == 204 or spec.schema is None:
         return Reply(spec.status, None, all_headers)
+    if media_type is not None and media_type != spec.content_type:
+        namespace = f"{call.runtime.name}/{call.account.name}"
+        shaped = call.runtime.shaper.shape(value, spec.media[media_type], f"{namespace}/answer/{key}", namespace=namespace)
+        return Reply(spec.status, shaped, all_headers, media_type)
     if not spec.is_json:
         return Reply(spec.status, binary_body(spec.content_type or ""), all_headers, spec.content_type)
     schema = spec.schema

@@ -50,6 +50,9 @@ class BodySpec:
             return "multipart"
         if self.content_type.endswith("json"):
             return "json"
+        if self.content_type == "text/plain" and self.schema.get("type") in ("object", "array"):
+            # JSON sent as text: what a browser's `fetch` sends for a string body.
+            return "json"
         if self.content_type == "application/x-www-form-urlencoded":
             return "form"
         return "raw"
@@ -63,6 +66,8 @@ class ResponseSpec:
     content_type: str | None
     schema: Schema | None  # resolved; None for no body
     headers: dict[str, Schema] = field(default_factory=dict)
+    # Every documented media type of the answer (the first is `content_type`), resolved.
+    media: dict[str, Schema] = field(default_factory=dict)
 
     @property
     def is_json(self) -> bool:
@@ -214,7 +219,8 @@ def _parameter(parameter: dict[str, Any], schemas: SchemaIndex) -> ParameterSpec
 
 def _response(raw: dict[str, Any], status: int, schemas: SchemaIndex) -> ResponseSpec:
     content = raw.get("content", {})
+    media = {media_type: schemas.resolve(item.get("schema", {})) for media_type, item in content.items()}
     content_type = next(iter(content), None)
-    schema = schemas.resolve(content[content_type].get("schema", {})) if content_type else None
+    schema = media[content_type] if content_type else None
     headers = {name: schemas.resolve(header.get("schema", {})) for name, header in raw.get("headers", {}).items()}
-    return ResponseSpec(status=status, content_type=content_type, schema=schema, headers=headers)
+    return ResponseSpec(status=status, content_type=content_type, schema=schema, headers=headers, media=media)

@@ -17,7 +17,7 @@ from mock_server.app import create_app
 from mock_server.cli import main
 from mock_server.config import SETTINGS, ServerConfig
 
-API_OPERATIONS = {"casavi": 56, "afosto": 544, "relay": 15, "messages": 3}
+API_OPERATIONS = {"casavi": 56, "afosto": 545, "relay": 15, "messages": 3}
 
 
 def _client(**overrides) -> httpx.AsyncClient:

@@ -37,15 +37,15 @@ def test_the_figures_count_operations_and_documented_statuses(exercised, capsys)
     status, summary = _json(capsys, "--url", url, "--api", "afosto")
     afosto = summary["apis"]["afosto"]
     assert status == 0 and summary["passed"] is True
-    assert (afosto["operations"], afosto["called"]) == (544, 3)
+    assert (afosto["operations"], afosto["called"]) == (545, 3)
     assert afosto["exercisedStatuses"] == 4  # listChannels 200 and 401, createChannel 200, viewChannel 200
     assert afosto["documentedStatuses"] == report["afosto"]["documentedStatuses"]
-    assert afosto["operationCoverage"] == round(300 / 544, 2)
+    assert afosto["operationCoverage"] == round(300 / 545, 2)
     assert summary["total"]["operationCoverage"] == afosto["operationCoverage"]
     assert "viewChannel" not in afosto["neverCalled"] and "deleteChannel" in afosto["neverCalled"]
     _, everything = _json(capsys, "--url", url)
     assert set(everything["apis"]) == {"casavi", "afosto", "relay", "messages"}
-    assert everything["total"]["operations"] == 618
+    assert everything["total"]["operations"] == 619
 
 
 def test_the_exit_status_follows_the_thresholds(exercised, capsys):
@@ -71,14 +71,14 @@ def test_junit_output_parses_with_a_case_per_operation_and_per_threshold(exercis
     suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
     afosto = suites["afosto"]
     cases = afosto.findall("testcase")
-    assert len(cases) == 544 and afosto.get("tests") == "544" and afosto.get("skipped") == "541"
+    assert len(cases) == 545 and afosto.get("tests") == "545" and afosto.get("skipped") == "542"
     called = [case.get("name") for case in cases if case.find("skipped") is None]
     assert sorted(called) == [
         "createChannel (POST /cat/channels)", "listChannels (GET /cat/channels)", "viewChannel (GET /cat/channels/{id})",
     ]
     threshold = suites["thresholds"].find("testcase")
     assert threshold.get("name") == "operation coverage >= 50%" and threshold.find("failure") is not None
-    assert root.get("failures") == "1" and root.get("tests") == "545"
+    assert root.get("failures") == "1" and root.get("tests") == "546"
     assert main(["coverage", "--url", url, "--api", "afosto", "--fail-under", "0.1", "--format", "junit"]) == 0
     passed = ElementTree.fromstring(capsys.readouterr().out)
     assert passed.get("failures") == "0"
@@ -89,7 +89,7 @@ def test_the_table_and_a_saved_report(exercised, capsys, tmp_path):
     assert main(["coverage", "--url", url, "--api", "afosto"]) == 0
     table = capsys.readouterr().out
     assert table.splitlines()[0].split() == ["api", "called", "operations", "coverage", "statuses", "seen", "documented", "coverage"]
-    assert "listChannels" in table and "541 operation(s) never called" in table
+    assert "listChannels" in table and "542 operation(s) never called" in table
     saved = tmp_path / "coverage.json"
     saved.write_text(json.dumps(report))
     assert main(["coverage", "--file", str(saved), "--api", "afosto", "--fail-under", "1"]) == 1

@@ -1,20 +1,42 @@
-"""Afosto: bearer tokens, header paging, UUID identifiers, tasks behind `x-task-id`."""
+"""Afosto: bearer tokens, header paging, UUID identifiers, tasks behind `x-task-id`, and
+the processes the document describes (batches, datasets, instant search, webhooks, the
+references between resources)."""
 
 from __future__ import annotations
 
+from ...engine import behaviours
 from ...engine.accounts import Account
 from ...engine.auth import bearer_token, require_account
+from ...engine.errors import ApiError
 from ...engine.operations import OperationSpec
-from ...engine.runtime import ApiRuntime
+from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.validation import IncomingRequest
+from ...engine.vendor import Call, Handler, Paging, VendorApi
 from ..settings import VendorSettings
+from . import batches, contacts, datasets, files, instant_search, orders, webhooks
 from .documents import AfostoSection
-from ...engine.vendor import Call, Paging, VendorApi
 from .errors import AfostoErrorShape
+from .references import ReferenceRules
 from .tasks import OPERATION, OperationTask, get_task, start_task
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 1000
+# Collections that get no generated demo objects: their flags and links only mean
+# something when the sandbox's own processes set them (and subscriptions would send
+# webhooks to made-up addresses).
+NO_DEMO = frozenset({
+    batches.BATCHES, batches.DATASETS, webhooks.SUBSCRIPTIONS, webhooks.MESSAGES,
+})
+HANDLERS: dict[str, Handler] = {
+    "getTask": get_task,
+    **batches.HANDLERS,
+    **datasets.HANDLERS,
+    **files.HANDLERS,
+    **instant_search.HANDLERS,
+    **webhooks.HANDLERS,
+    **contacts.HANDLERS,
+    **orders.HANDLERS,
+}
 
 
 class AfostoApi(VendorApi):
@@ -25,12 +47,32 @@ class AfostoApi(VendorApi):
     def __init__(self, settings: VendorSettings) -> None:
         super().__init__(settings)
         self.error_shape = AfostoErrorShape()
-        self.handlers["getTask"] = get_task
+        self.handlers.update(HANDLERS)
+
+    def rules(self) -> ApiRules:
+        return ApiRules(indexes=((contacts.CONTACTS, "email"),), no_demo=NO_DEMO)
 
     def attach(self, runtime: ApiRuntime) -> None:
         runtime.register_task_type(OperationTask())
+        runtime.register_task_type(batches.BatchValidation(runtime))
+        runtime.register_task_type(batches.BatchProcessing(runtime))
+        runtime.register_task_type(instant_search.IndexUpdate(runtime))
+        webhooks.ChangeEvents(runtime).attach()
+        references = ReferenceRules(runtime)
+        for operation_id in runtime.contract.operations:
+            handler = self.handlers.get(operation_id, behaviours.answer)
+            checked = references.wrap(operation_id, handler)
+            if checked is not handler:
+                self.handlers[operation_id] = checked
 
     def authenticate(self, runtime: ApiRuntime, operation: OperationSpec, incoming: IncomingRequest) -> Account:
+        """A bearer token; proxy search is public: the proxy key in the path names the account."""
+        if operation.operation_id in instant_search.PUBLIC_OPERATIONS:
+            key = str(incoming.path_parameters.get("id", ""))
+            found = instant_search.proxy_of(runtime, key)
+            if found is None:
+                raise ApiError(operation.error_status(404), f"proxy {key!r} not found")
+            return runtime.accounts[found[0]]
         return require_account(runtime, "token", bearer_token(incoming.headers), "bearer token")
 
     def paging(self, call: Call) -> Paging:

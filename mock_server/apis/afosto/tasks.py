@@ -10,6 +10,7 @@ from ...engine.tasks import Task
 from ...engine.vendor import Call, Reply
 
 OPERATION = "afosto.operation"
+TASK_HEADER = "x-task-id"
 
 
 class OperationTask:
@@ -34,6 +35,11 @@ def start_task(call: Call, type_name: str, payload: Any, description: str) -> Ta
     task = call.runtime.tasks.submit(call.account.name, type_name, payload, task_id)
     task.results["description"] = description
     return task
+
+
+def task_reply(call: Call, task: Task) -> Reply:
+    """The documented bodiless answer of an operation that started ``task``."""
+    return Reply(call.operation.success.status, None, {TASK_HEADER: task.id})
 
 
 def task_report(task: Task) -> dict[str, Any]:

@@ -1,0 +1,199 @@
+"""The references between Afosto resources: the reviewed table covers every identifier
+field of every request body, each enforced reference refuses a missing object and
+accepts an existing one, and objects still named by others cannot be deleted."""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from typing import Any
+
+import pytest
+
+from mock_server.apis.afosto.references import REFERENCES, UNCHECKED, Reference
+from mock_server.engine.runtime import template_parameters
+from tests.server.conftest import AFOSTO, sandbox_client
+
+ID_FIELD = re.compile(r"(_id|_ids)$")
+
+
+def _runtime(client):
+    return client.app.sandbox.apis["afosto"].runtime
+
+
+def _id_fields(schema: Any, path: str = "", depth: int = 0) -> list[str]:
+    """Field paths (`a.b`, `items[].x`, `[].x`) of the identifier fields a body schema names."""
+    if not isinstance(schema, dict) or depth > 8:
+        return []
+    found = []
+    if schema.get("type") == "array" or "items" in schema:
+        found += _id_fields(schema.get("items", {}), f"{path}[]", depth + 1)
+    for name, sub in (schema.get("properties") or {}).items():
+        field = f"{path}.{name}" if path else name
+        if ID_FIELD.search(name):
+            found.append(field)
+        found += _id_fields(sub, field, depth + 1)
+    return found
+
+
+async def test_the_table_covers_every_identifier_field_of_every_request_body():
+    async with sandbox_client() as client:
+        contract = _runtime(client).contract
+        listed = {(row.method, row.path, row.field) for row in (*REFERENCES, *UNCHECKED)}
+        found = set()
+        for operation in contract.operations.values():
+            for body in operation.bodies.values():
+                found |= {(operation.method, operation.path, field) for field in _id_fields(body.schema)}
+        assert sorted(found - listed) == []  # each new identifier field needs a row
+        assert sorted(listed - found) == []  # and no row names a field that is gone
+        assert len({(r.method, r.path, r.field) for r in REFERENCES}) == len(REFERENCES)
+        for reference in REFERENCES:
+            assert reference.target in _runtime(client).collections, reference
+
+
+def _body(field: str, value: str) -> Any:
+    """A body holding ``value`` where the field path says."""
+    parts = field.replace("[]", ".[]").strip(".").split(".")
+
+    def build(rest: list[str]) -> Any:
+        if not rest:
+            return value
+        head, tail = rest[0], rest[1:]
+        if head == "[]":
+            return [build(tail)]
+        return {head: build(tail)}
+
+    return build([part for part in parts if part])
+
+
+def _named(field: str) -> str:
+    """The field as an error names it: `indexes[0].index_id`."""
+    return field.replace("[].", "[0].").removeprefix(".")
+
+
+def _fixture_for(runtime, reference: Reference, number: int) -> tuple[str, dict[str, list[dict]], dict[str, str]]:
+    """The concrete path, fixture objects for every object the path names, and its parameters."""
+    segments = reference.path.strip("/").split("/")
+    data: dict[str, list[dict]] = {}
+    concrete: list[str] = []
+    parameters: dict[str, str] = {}
+    for index, segment in enumerate(segments):
+        if segment.startswith("{"):
+            template = "/" + "/".join(segments[:index])
+            info = runtime.collections.get(template)
+            value = f"{uuid.UUID(int=number * 100 + index)}"
+            parameters[segment[1:-1]] = value
+            if info is not None:
+                data["/" + "/".join(concrete)] = [{info.id_field: value}]
+            concrete.append(value)
+        else:
+            concrete.append(segment)
+    return "/" + "/".join(concrete), data, parameters
+
+
+# What some operations need beside the reference to succeed: (fixture objects under the
+# concrete path's collection, fields of the body or of its one item).
+EXTRAS: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {
+    ("PUT", "/odr/orders/{id}/items/routing"): ({"sku": "SKU-1"}, {"sku": "SKU-1"}),
+    ("PUT", "/wms/inventory"): ({"id": "stock-1"}, {"id": "stock-1"}),
+}
+# Operations the generic behaviour cannot reach yet (their collection's template names its
+# parameters differently from the operation's path): only the refusal is checked.
+UNREACHABLE = {("PUT", "/wms/transfers/{transfer_id}/transports/{id}/shipment")}
+CSV_CONTENT = {"filename": "rows.csv", "mime": "text/csv", "content": base64.b64encode(b"sku\n1\n").decode()}
+
+
+def _schema_at(schema: Any, field: str) -> dict:
+    for part in field.replace("[]", ".[]").strip(".").split("."):
+        if not part:
+            continue
+        schema = schema.get("items", {}) if part == "[]" else (schema.get("properties") or {}).get(part, {})
+    return schema
+
+
+async def test_each_reference_refuses_a_missing_object_and_accepts_an_existing_one():
+    problems = []
+    async with sandbox_client(no_demo_data=True) as client:
+        runtime = _runtime(client)
+        by_route = {(op.method, op.path): op for op in runtime.contract.operations.values()}
+        for number, reference in enumerate(REFERENCES, start=1):
+            route = (reference.method, reference.path)
+            operation = by_route[route]
+            path, data, parameters = _fixture_for(runtime, reference, number)
+            stored_extra, body_extra = EXTRAS.get(route, ({}, {}))
+            if stored_extra:
+                data[path] = [stored_extra]
+            if data:
+                loaded = await client.post("/__admin/fixtures", json={"afosto": {"data": {"demo": data}}})
+                assert loaded.status_code == 200, loaded.text
+            numeric = _schema_at(operation.bodies["application/json"].schema, reference.field).get("type") == "integer"
+            missing = 900000 + number if numeric else str(uuid.uuid4())
+
+            def request_body(value: Any) -> Any:
+                body = _body(reference.field, value)
+                if body_extra:
+                    (body[0] if isinstance(body, list) else body).update(body_extra)
+                return body
+
+            refused = await client.request(reference.method, f"/afosto{path}", json=request_body(missing), headers=AFOSTO)
+            body = refused.json() if refused.content else {}
+            if refused.status_code != 400 or body.get("errors", {}).get("invalid value") != [_named(reference.field)] \
+                    or str(missing) not in body.get("message", ""):
+                problems.append((reference, "missing", refused.status_code, refused.text[:200]))
+                continue
+            if route in UNREACHABLE:
+                continue
+            target: Any = 800000 + number if numeric else str(uuid.UUID(int=number * 100 + 99))
+            info = runtime.collections[reference.target]
+            target_path = reference.target
+            for name in template_parameters(reference.target):
+                target_path = target_path.replace("{" + name + "}", parameters[name])
+            stored = {info.id_field: target, **(CSV_CONTENT if reference.target == "/cnt/files" else {})}
+            loaded = await client.post("/__admin/fixtures", json={"afosto": {"data": {"demo": {target_path: [stored]}}}})
+            assert loaded.status_code == 200, (reference, loaded.text)
+            accepted = await client.request(reference.method, f"/afosto{path}", json=request_body(target), headers=AFOSTO)
+            if accepted.status_code != operation.success.status:
+                problems.append((reference, "existing", accepted.status_code, accepted.text[:200]))
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def _one(body: Any) -> dict:
+    """The object of an answer that is documented as the object or as a list holding it."""
+    return body[0] if isinstance(body, list) else body
+
+
+@pytest.mark.parametrize(
+    ("target", "create_target", "create_user", "field_body"),
+    [
+        ("/spl/hubs", {"name": "Hub"}, "/spl/printers", lambda key: {"name": "P", "hub_id": key}),
+        ("/cnt/instant/indexes", {"name": "products"}, "/cnt/instant/proxies",
+         lambda key: {"key": "shop", "indexes": [{"index_id": key, "alias": "products"}]}),
+        ("/cnt/filesystems/storages", {}, "/cnt/filesystems/watchers", lambda key: {"storage_id": key}),
+    ],
+)
+async def test_an_object_in_use_cannot_be_deleted(client, target, create_target, create_user, field_body):
+    made = await client.post(f"/afosto{target}", json=create_target, headers=AFOSTO)
+    assert made.status_code in (200, 201), made.text
+    key = _one(made.json())["id"]
+    user = await client.post(f"/afosto{create_user}", json=field_body(key), headers=AFOSTO)
+    assert user.status_code in (200, 201), user.text
+    refused = await client.delete(f"/afosto{target}/{key}", headers=AFOSTO)
+    assert refused.status_code == 409, refused.text
+    assert "in use" in refused.json()["message"]
+    info = _runtime(client).collections[create_user]
+    user_key = _one(user.json())[info.id_field]
+    assert (await client.delete(f"/afosto{create_user}/{user_key}", headers=AFOSTO)).status_code in (200, 204)
+    assert (await client.delete(f"/afosto{target}/{key}", headers=AFOSTO)).status_code in (200, 204)
+
+
+async def test_a_printer_needs_its_hub(client):
+    missing = await client.post("/afosto/spl/printers", json={"name": "Label printer", "hub_id": "nope"}, headers=AFOSTO)
+    assert missing.status_code == 400
+    assert missing.json()["message"] == "body field \"hub_id\": hub 'nope' not found"
+    hub = (await client.post("/afosto/spl/hubs", json={"name": "Warehouse"}, headers=AFOSTO)).json()
+    printer = await client.post("/afosto/spl/printers", json={"name": "Label printer", "hub_id": hub["id"]}, headers=AFOSTO)
+    assert printer.status_code == 200 and printer.json()["hub_id"] == hub["id"]
+    other = {"Authorization": "Bearer other-afosto-token"}
+    foreign = await client.post("/afosto/spl/printers", json={"name": "x", "hub_id": hub["id"]}, headers=other)
+    assert foreign.status_code == 400  # another account's hub is no hub of this one
