@@ -71,8 +71,13 @@ def _serve(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as error:
         print(f"mock-server: {error}", file=sys.stderr)
         return 2
+    from .connections import read_timeout_protocol
+
     _print_banner(app)
-    uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level, access_log=False)
+    uvicorn.run(
+        app, host=config.host, port=config.port, log_level=config.log_level, access_log=False,
+        http=read_timeout_protocol(config.read_timeout),
+    )
     return 0
 
 

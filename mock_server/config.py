@@ -22,6 +22,9 @@ from .engine.clock import parse_instant
 ENV_PREFIX = "MOCK_SERVER_"
 DEFAULT_SEED = 1234
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+DEFAULT_STORE_MB = 256
+DEFAULT_ACCOUNT_STORE_MB = 64
+DEFAULT_READ_TIMEOUT = 30.0
 
 
 def _bool(text: str) -> bool:
@@ -46,6 +49,7 @@ class Setting:
     help: str
     metavar: str | None = None
     is_flag: bool = False  # a boolean switch on the command line
+    repeatable: bool = False  # the flag may be given several times; the values add up
     choices: tuple[str, ...] | None = None  # the values it can take, when they are few
 
     @property
@@ -62,16 +66,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", int, "port to listen on (default 8080)", "PORT"),
     Setting("api", str, "serve only this API, at the root instead of under its mount", "NAME", choices=API_NAMES),
     Setting("seed", int, f"seed for generated ids and fake data (default {DEFAULT_SEED})", "N"),
-    Setting("fixtures", _paths, "fixture file(s) to load at start, YAML or JSON (env: separated by ':')", "PATH"),
+    Setting(
+        "fixtures", _paths, "fixture file to load at start, YAML or JSON; give the flag once per file (env: separated by ':')",
+        "PATH", repeatable=True,
+    ),
     Setting("no_demo_data", _bool, "start without the generated demo data set", is_flag=True),
     Setting("contracts_dir", Path, "folder holding the generated contracts (default: the bundled ones)", "DIR"),
-    Setting("admin_token", str, "require 'Authorization: Bearer TOKEN' on /__admin", "TOKEN"),
+    Setting(
+        "admin_token", str,
+        "require 'Authorization: Bearer TOKEN' on /__admin (health stays open); empty means no token", "TOKEN",
+    ),
     Setting("frozen_time", str, "answer every clock read with this ISO 8601 instant (reproducible timestamps)", "ISO"),
     Setting("token_ttl", int, "lifetime of casavi access tokens in seconds (default 3600)", "SECONDS"),
     Setting("job_delay", float, "seconds a background task (casavi import, Afosto batch) waits after each step (default 0.01)", "SECONDS"),
     Setting("webhook_timeout", float, "seconds a webhook receiver has to answer one delivery attempt (default 5)", "SECONDS"),
     Setting("webhook_attempts", int, "attempts per webhook delivery before it is marked failed (default 4)", "N"),
     Setting("journal_size", int, "requests kept in the request journal (default 1000)", "N"),
+    Setting("max_store_mb", int, f"data the whole server stores, in MB of JSON; writes beyond answer 507 (default {DEFAULT_STORE_MB})", "MB"),
+    Setting(
+        "max_account_store_mb", int,
+        f"data one account of one API stores, in MB of JSON; writes beyond answer 507 (default {DEFAULT_ACCOUNT_STORE_MB})", "MB",
+    ),
+    Setting("read_timeout", float, f"seconds a connection may stay silent while a request is incomplete (default {DEFAULT_READ_TIMEOUT:g})", "SECONDS"),
     Setting("log_level", str.lower, "log level (default info)", "LEVEL", choices=LOG_LEVELS),
 )
 
@@ -95,6 +111,9 @@ class ServerConfig(BaseModel):
     webhook_timeout: float = Field(5.0, gt=0, le=600)
     webhook_attempts: int = Field(4, ge=1, le=100)
     journal_size: int = Field(1000, ge=1, le=1_000_000)
+    max_store_mb: int = Field(DEFAULT_STORE_MB, ge=1, le=1_000_000)
+    max_account_store_mb: int = Field(DEFAULT_ACCOUNT_STORE_MB, ge=1, le=1_000_000)
+    read_timeout: float = Field(DEFAULT_READ_TIMEOUT, gt=0, le=3600)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
     @field_validator("api")
@@ -102,6 +121,17 @@ class ServerConfig(BaseModel):
     def _known_api(cls, value: str | None) -> str | None:
         if value is not None and value not in API_NAMES:
             raise ValueError(f"unknown API {value!r}; choose one of {', '.join(API_NAMES)}")
+        return value
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _token(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None  # an empty token (e.g. an unset variable in a compose file) means none
+            if not value.isascii() or not value.isprintable() or " " in value.strip():
+                raise ValueError("use printable ASCII characters without spaces (it travels in an HTTP header)")
+            return value.strip()
         return value
 
     @field_validator("frozen_time")
@@ -177,6 +207,11 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
         help_text += f" [env {setting.env}]"
         if setting.is_flag:
             parser.add_argument(setting.flag, dest=setting.name, action="store_true", default=None, help=help_text)
+        elif setting.repeatable:
+            parser.add_argument(
+                setting.flag, dest=setting.name, type=_argparse_type(setting), action="extend", default=None,
+                metavar=setting.metavar, help=help_text,
+            )
         else:
             parser.add_argument(
                 setting.flag, dest=setting.name, type=_argparse_type(setting), default=None,

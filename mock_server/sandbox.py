@@ -16,7 +16,10 @@ from .engine.journal import RequestJournal
 from .engine.operations import compile_contract
 from .engine.outbox import DeliveryPolicy, WebhookClient
 from .engine.runtime import ApiRuntime, RuntimeSettings
-from .fixtures import FixtureError, default_fixtures_dir, export_state, fixture_files, load_fixture, read_fixture
+from .engine.store import MIB, StoreBudget
+from .fixtures import (
+    FixtureError, default_fixtures_dir, export_state, fixture_files, load_fixture, read_fixture, unknown_names,
+)
 from .served import ServedApi
 
 
@@ -30,11 +33,13 @@ class Sandbox:
         self.journal = RequestJournal(config.journal_size)
         self.webhook_client = WebhookClient()
         contracts_dir = config.contracts_dir or default_contracts_dir()
+        self.budget = StoreBudget(total=config.max_store_mb * MIB, per_account=config.max_account_store_mb * MIB)
         settings = RuntimeSettings(
             seed=config.seed,
             demo_data=not config.no_demo_data,
             step_delay=config.job_delay,
             delivery=DeliveryPolicy(timeout=config.webhook_timeout, attempts=config.webhook_attempts),
+            budget=self.budget,
         )
         vendor_settings = VendorSettings(token_ttl=config.token_ttl)
         self.apis: dict[str, ServedApi] = {}
@@ -74,7 +79,7 @@ class Sandbox:
             served = {api: section for api, section in document.items() if api in self.apis}
             unknown = [str(api) for api in document if api not in self.apis and api not in API_NAMES]
             if unknown:
-                raise FixtureError(f"{path}: unknown API {', '.join(unknown)} (APIs: {', '.join(API_NAMES)})")
+                raise FixtureError(f"{path}: unknown API {unknown_names(unknown, API_NAMES)} (APIs: {', '.join(API_NAMES)})")
             documents.append((str(path), served))
         return documents
 
