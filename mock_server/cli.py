@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .config import ServerConfig, add_setting_flags, settings_from_args
@@ -24,8 +25,15 @@ state, fixtures, requests, coverage, jobs/run, contracts/{api}.
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes as one line naming the flag (subcommands share this class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mock-server", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"mock-server {__version__}")

@@ -26,7 +26,8 @@ from typing import Any
 
 READS = frozenset({"GET", "HEAD"})
 DOCUMENT_TYPES = ("application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})
+# Addresses that bind every interface: they name no host a request could be addressed to.
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def check_admin_request(
             return AdminRefusal(401, "the admin API needs 'Authorization: Bearer <admin token>'")
     elif not (path.startswith("/contracts/") and method in READS):
         host = _host_name(headers.get(b"host"))
-        if host is not None and not is_loopback(host) and host != _host_name(configured_host.encode()):
+        configured = _host_name(configured_host.encode())
+        if host is not None and not is_loopback(host) and (host != configured or configured in WILDCARD_HOSTS):
             return AdminRefusal(
                 403,
                 f"the admin API answers requests addressed to localhost or {configured_host} only "
@@ -104,7 +106,7 @@ def _host_name(value: bytes | None) -> str | None:
         return text[1 : text.find("]")] if "]" in text else text
     if text.count(":") == 1:
         text = text.split(":")[0]
-    return None if text in WILDCARD_HOSTS else text
+    return text
 
 
 def _same_origin(origin: bytes, host: bytes | None, scheme: str) -> bool:
