@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any, Callable
 
+from . import jsonio
 from .answers import list_reply, page_reply, success
 from .changes import FROM_API
 from .errors import ApiError, Problem
@@ -83,7 +84,7 @@ def body_fields(call: Call) -> dict[str, Any]:
     body = call.body
     if not isinstance(body, dict):
         return {}
-    return described(call, body) if call.request.files else copy.deepcopy(body)
+    return described(call, body) if call.request.files else jsonio.copied(body)
 
 
 def described(call: Call, value: Any) -> Any:
@@ -163,7 +164,7 @@ def create(call: Call) -> Reply:
     items = call.body if isinstance(call.body, list) else [call.body if call.body is not None else {}]
     created = []
     for item in items:
-        record = copy.deepcopy(item) if isinstance(item, dict) else {"value": described(call, item)}
+        record = jsonio.copied(item) if isinstance(item, dict) else {"value": described(call, item)}
         created.append(store_new(call, info, new_record(call, info, record)))
     result: Any = created if isinstance(call.body, list) else created[0]
     key = ",".join(str(record[info.id_field]) for record in created)
@@ -245,12 +246,12 @@ def update(call: Call) -> Reply:
 
 def merged(base: Record, changes: dict[str, Any]) -> Record:
     """A PATCH merge: nested objects merge, everything else is replaced."""
-    result = copy.deepcopy(base)
+    result = jsonio.copied(base)
     for name, value in changes.items():
         if isinstance(value, dict) and isinstance(result.get(name), dict):
             result[name] = merged(result[name], value)
         else:
-            result[name] = copy.deepcopy(value)
+            result[name] = jsonio.copied(value)
     return result
 
 
@@ -282,7 +283,7 @@ def upsert(call: Call) -> Reply:
     items, wrapper = _upsert_items(call.body)
     results = []
     for item in items:
-        fields = copy.deepcopy(item) if isinstance(item, dict) else {"value": item}
+        fields = jsonio.copied(item) if isinstance(item, dict) else {"value": item}
         key = identifier_in(fields, info)
         before = collection.get(key) if key is not None else None
         if before is None:

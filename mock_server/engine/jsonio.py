@@ -13,6 +13,7 @@ stored (the store writes every object it keeps, see `store.py`).
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -65,6 +66,15 @@ def dumps(value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (TypeError, ValueError, RecursionError) as error:
         raise NotJson(f"not JSON: {error}") from None
+
+
+def copied(value: Any) -> Any:
+    """A deep copy of JSON data, made by orjson (several times faster than `copy.deepcopy`,
+    which matters for large bodies); anything orjson cannot write is deep-copied as usual."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except TypeError:
+        return copy.deepcopy(value)
 
 
 def is_json(value: Any) -> bool:
@@ -132,14 +142,13 @@ def _refuse_deep(value: Any, raw: bytes, max_depth: int) -> None:
     # A document with fewer brackets than the limit cannot nest deeper: no walk needed.
     if raw.count(b"[") + raw.count(b"{") <= max_depth:
         return
-    level = [value] if isinstance(value, (dict, list)) else []
-    depth = 0
-    while level:
-        depth += 1
-        if depth > max_depth:
-            raise JsonError(f"nesting deeper than {max_depth} levels")
+    level = [value] if type(value) is dict or type(value) is list else []
+    for _ in range(max_depth):
         below: list[Any] = []
         for item in level:
-            children = item.values() if isinstance(item, dict) else item
-            below.extend(child for child in children if isinstance(child, (dict, list)))
+            children = item.values() if type(item) is dict else item
+            below += [child for child in children if type(child) is dict or type(child) is list]
+        if not below:
+            return
         level = below
+    raise JsonError(f"nesting deeper than {max_depth} levels")

@@ -102,38 +102,35 @@ class ApiPipeline:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange = self.start(scope, receive)
         try:
-            await self._answer(exchange, send)
+            try:
+                self.match_route(exchange)
+                await self.read_body(exchange)
+                self.authenticate(exchange)
+                self.validate(exchange)
+                exchange.reply = await self.intercept(exchange)
+                if exchange.reply is None:
+                    exchange.answer = self.cached_answer(exchange)
+                    if exchange.answer is None:
+                        exchange.reply = self.run_handler(exchange)
+            except ApiError as error:
+                exchange.reply = self.error_reply(error, exchange.operation)
+            except Exception:  # a bug: answer in the API's shape and keep serving
+                log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
+                exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
+            if exchange.answer is None:
+                try:
+                    exchange.answer = self.serialise(exchange)
+                except jsonio.NotJson:  # a bug: the answer holds something JSON cannot carry
+                    log.exception("answer to %s %s is not JSON", exchange.method, exchange.path)
+                    exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
+                    exchange.answer = self.serialise(exchange)
+            await self.send(exchange.answer, send)
+            self.record(exchange)
         finally:
-            if exchange.held:
+            if exchange.held:  # an upload's bytes, held against the storage budget while answered
                 self.runtime.store.budget.release(exchange.held)
             if exchange.incoming is not None and exchange.incoming.form:
                 close_parts(exchange.incoming.form)
-
-    async def _answer(self, exchange: Exchange, send: Send) -> None:
-        try:
-            self.match_route(exchange)
-            await self.read_body(exchange)
-            self.authenticate(exchange)
-            self.validate(exchange)
-            exchange.reply = await self.intercept(exchange)
-            if exchange.reply is None:
-                exchange.answer = self.cached_answer(exchange)
-                if exchange.answer is None:
-                    exchange.reply = self.run_handler(exchange)
-        except ApiError as error:
-            exchange.reply = self.error_reply(error, exchange.operation)
-        except Exception:  # a bug: answer in the API's shape and keep serving
-            log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
-            exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
-        if exchange.answer is None:
-            try:
-                exchange.answer = self.serialise(exchange)
-            except jsonio.NotJson:  # a bug: the answer holds something JSON cannot carry
-                log.exception("answer to %s %s is not JSON", exchange.method, exchange.path)
-                exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
-                exchange.answer = self.serialise(exchange)
-        await self.send(exchange.answer, send)
-        self.record(exchange)
 
     # --- the steps ----------------------------------------------------------------------
 
