@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import hmac
+import asyncio
 from typing import Any
 
+from .admin.guard import check_admin_request
 from .admin.routes import admin_app
 from .config import ServerConfig
 from .engine import jsonio
 from .engine.pipeline import ApiPipeline, Receive, Scope, Send
+from .engine.store import MIB
 from .sandbox import Sandbox
 
 ADMIN_PREFIX = "/__admin"
+ADMIN_BODY_MARGIN_MB = 16
 
 
 class SandboxApp:
@@ -22,7 +25,7 @@ class SandboxApp:
         self.admin = admin_app(sandbox)
         config = sandbox.config
         self.pipelines = {
-            name: ApiPipeline(api.runtime, api.vendor, sandbox.journal, config.mount_of(name))
+            name: ApiPipeline(api.runtime, api.vendor, sandbox.journal, config.mount_of(name), config.read_timeout)
             for name, api in sandbox.apis.items()
         }
         for name, pipeline in self.pipelines.items():
@@ -31,6 +34,8 @@ class SandboxApp:
                 pipeline.interceptors.append(sandbox.chaos[name].intercept)
         self.single = self.pipelines[config.api] if config.api else None
         self.admin_token = config.admin_token
+        # A state export must fit back in: the budget, plus what is kept beside the objects.
+        self.admin_body_limit = (config.max_store_mb + ADMIN_BODY_MARGIN_MB) * MIB
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -50,16 +55,21 @@ class SandboxApp:
         await pipeline(scope, receive, send)
 
     async def _admin(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
-        if not self._admin_allowed(scope, path):
-            await _json(send, 401, {"error": "the admin API needs 'Authorization: Bearer <admin token>'"})
+        below = path[len(ADMIN_PREFIX):] or "/"
+        refusal = check_admin_request(scope, below, self.admin_token, self.sandbox.config.host)
+        if refusal is not None:
+            await _json(send, refusal.status, {"error": refusal.message})
             return
+        if scope["method"].upper() not in ("GET", "HEAD"):
+            body = await _admin_body(receive, self.admin_body_limit, self.sandbox.config.read_timeout)
+            if isinstance(body, tuple):
+                await _json(send, *body)
+                return
+            receive = _replay(body, receive)
         # The path keeps its prefix and root_path names it (the ASGI convention Starlette's
         # routing, mounts included, relies on).
         admin_scope = dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX)
         await self.admin(admin_scope, receive, send)
-
-    def _admin_allowed(self, scope: Scope, path: str) -> bool:
-        return admin_allowed(scope, path, self.admin_token)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -73,16 +83,40 @@ class SandboxApp:
                 return
 
 
-def admin_allowed(scope: Scope, path: str, admin_token: str | None) -> bool:
-    """Whether a request may use the admin API: no token set, the health check, or the
-    right `Authorization: Bearer <token>`."""
-    if admin_token is None or path == ADMIN_PREFIX + "/health":
-        return True
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            return scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), admin_token)
-    return False
+async def _admin_body(receive: Receive, limit: int, timeout: float) -> bytes | tuple[int, dict[str, str]]:
+    """An admin request's body, or the (status, error) to answer when it is too large or stalls."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    try:
+        while more:
+            async with asyncio.timeout(timeout):
+                message = await receive()
+            if message["type"] == "http.disconnect":
+                return 408, {"error": "the connection closed before the request body was complete"}
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            more = message.get("more_body", False)
+            if size > limit:
+                return 413, {"error": f"admin request bodies are limited to {limit // MIB} MB (--max-store-mb + {ADMIN_BODY_MARGIN_MB})"}
+            chunks.append(chunk)
+    except TimeoutError:
+        return 408, {"error": f"the request body stopped arriving for {timeout:g} seconds"}
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands over ``body`` once, then waits on the connection (for a disconnect)."""
+    sent = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 def _first_segment(path: str) -> str:
@@ -105,7 +139,7 @@ def create_app(config: ServerConfig | None = None, **overrides: Any) -> SandboxA
     """The ASGI app for a configuration (or the defaults with ``overrides``).
 
     For in-process tests:
-    ``httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(seed=7)), base_url="http://sandbox")``.
+    ``httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(seed=7)), base_url="http://localhost")``.
     """
     config = config or ServerConfig.from_env(**overrides)
     return SandboxApp(Sandbox(config))

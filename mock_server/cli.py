@@ -50,6 +50,7 @@ SERVE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("where it listens", ("host", "port", "admin_token")),
     ("what it serves", ("api", "seed", "fixtures", "no_demo_data", "contracts_dir")),
     ("how it behaves", ("frozen_time", "token_ttl", "job_delay", "journal_size", "chaos")),
+    ("limits", ("max_store_mb", "max_account_store_mb", "read_timeout")),
     ("webhooks", ("webhook_timeout", "webhook_attempts", "allow_http_hooks", "webhook_envelope")),
     ("state that survives a restart", ("state_file", "state_save_interval")),
     ("logging", ("log_level", "log_format")),
@@ -136,6 +137,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
+    from .connections import read_timeout_protocol
     from .log_format import logging_config
     from .state_file import StateFile, StateFileError, StateKeeper, StateKeepingApp
 
@@ -167,6 +169,7 @@ def _serve(args: argparse.Namespace) -> int:
         uvicorn.Config(
             served, log_config=logging_config(config.log_format, config.log_level),
             log_level=config.log_level.lower(), access_log=False, lifespan="on",
+            http=read_timeout_protocol(config.read_timeout),
         )
     )
     _announce(app, config, listener.getsockname()[:2], state_note)

@@ -23,6 +23,9 @@ ENV_PREFIX = "MOCK_SERVER_"
 DEFAULT_SEED = 1234
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 LOG_FORMATS = ("text", "json")
+DEFAULT_STORE_MB = 256
+DEFAULT_ACCOUNT_STORE_MB = 64
+DEFAULT_READ_TIMEOUT = 30.0
 
 
 def _bool(text: str) -> bool:
@@ -47,6 +50,7 @@ class Setting:
     help: str
     metavar: str | None = None
     is_flag: bool = False  # a boolean switch on the command line
+    repeatable: bool = False  # the flag may be given several times; the values add up
     choices: tuple[str, ...] | None = None  # the values it can take, when they are few
 
     @property
@@ -63,10 +67,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", int, "port to listen on (default 8080)", "PORT"),
     Setting("api", str, "serve only this API, at the root instead of under its mount", "NAME", choices=API_NAMES),
     Setting("seed", int, f"seed for generated ids and fake data (default {DEFAULT_SEED})", "N"),
-    Setting("fixtures", _paths, "fixture file(s) to load at start, YAML or JSON (env: separated by ':')", "PATH"),
+    Setting(
+        "fixtures", _paths, "fixture file to load at start, YAML or JSON; give the flag once per file (env: separated by ':')",
+        "PATH", repeatable=True,
+    ),
     Setting("no_demo_data", _bool, "start without the generated demo data set", is_flag=True),
     Setting("contracts_dir", Path, "folder holding the generated contracts (default: the bundled ones)", "DIR"),
-    Setting("admin_token", str, "require 'Authorization: Bearer TOKEN' on /__admin", "TOKEN"),
+    Setting(
+        "admin_token", str,
+        "require 'Authorization: Bearer TOKEN' on /__admin (health stays open); empty means no token", "TOKEN",
+    ),
     Setting("frozen_time", str, "answer every clock read with this ISO 8601 instant (reproducible timestamps; casavi tokens are then derived from the seed too)", "ISO"),
     Setting("token_ttl", int, "lifetime of casavi access tokens in seconds (default 3600)", "SECONDS"),
     Setting("allow_http_hooks", _bool, "accept http:// casavi hook URLs (casavi itself takes https only)", is_flag=True),
@@ -80,6 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
         "share of requests (0 to 1) that get a documented server error or a delay of up to 1 s, drawn under the seed, for soak tests (default 0)",
         "RATE",
     ),
+    Setting("max_store_mb", int, f"data the whole server stores, in MB of JSON; writes beyond answer 507 (default {DEFAULT_STORE_MB})", "MB"),
+    Setting(
+        "max_account_store_mb", int,
+        f"data one account of one API stores, in MB of JSON; writes beyond answer 507 (default {DEFAULT_ACCOUNT_STORE_MB})", "MB",
+    ),
+    Setting("read_timeout", float, f"seconds a connection may stay silent while a request is incomplete (default {DEFAULT_READ_TIMEOUT:g})", "SECONDS"),
     Setting("log_level", str.lower, "log level (default info)", "LEVEL", choices=LOG_LEVELS),
     Setting("log_format", str.lower, "log lines as text, or json (one object a line; default text)", "FORMAT", choices=LOG_FORMATS),
     Setting("state_file", Path, "keep the state in this JSON file: loaded at start, saved when it changed", "PATH"),
@@ -110,6 +126,9 @@ class ServerConfig(BaseModel):
     webhook_attempts: int = Field(4, ge=1, le=100)
     journal_size: int = Field(1000, ge=1, le=1_000_000)
     chaos: float = Field(0.0, ge=0, le=1)
+    max_store_mb: int = Field(DEFAULT_STORE_MB, ge=1, le=1_000_000)
+    max_account_store_mb: int = Field(DEFAULT_ACCOUNT_STORE_MB, ge=1, le=1_000_000)
+    read_timeout: float = Field(DEFAULT_READ_TIMEOUT, gt=0, le=3600)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     log_format: Literal["text", "json"] = "text"
     state_file: Path | None = None
@@ -120,6 +139,17 @@ class ServerConfig(BaseModel):
     def _known_api(cls, value: str | None) -> str | None:
         if value is not None and value not in API_NAMES:
             raise ValueError(f"unknown API {value!r}; choose one of {', '.join(API_NAMES)}")
+        return value
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _token(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None  # an empty token (e.g. an unset variable in a compose file) means none
+            if not value.isascii() or not value.isprintable() or " " in value.strip():
+                raise ValueError("use printable ASCII characters without spaces (it travels in an HTTP header)")
+            return value.strip()
         return value
 
     @field_validator("frozen_time")
@@ -200,6 +230,11 @@ def add_setting_flags(parser: Any, names: Iterable[str] | None = None) -> None:
         help_text += f" [env {setting.env}]"
         if setting.is_flag:
             parser.add_argument(setting.flag, dest=setting.name, action="store_true", default=None, help=help_text)
+        elif setting.repeatable:
+            parser.add_argument(
+                setting.flag, dest=setting.name, type=_argparse_type(setting), action="extend", default=None,
+                metavar=setting.metavar, help=help_text,
+            )
         else:
             parser.add_argument(
                 setting.flag, dest=setting.name, type=_argparse_type(setting), default=None,

@@ -14,15 +14,23 @@ A document may also hold a top-level `overrides:` list of override rules (see
 `engine/overrides.py`), added after its data.
 
 A document is checked whole before anything of it is loaded (its shape against each
-API's section model, then every account, collection path and object it names, and its
-override rules), so a bad document changes nothing and its error names the field.
+API's section model, then every account, collection path and object it names, and
+whether its objects fit the storage budget), so a bad document changes nothing and its
+error, one line, names the file and the field.
+
+YAML is read safely (no tags that build objects), with dates kept as the text they were
+written as. What YAML can hold and JSON cannot (binary, sets, NaN) is refused, as are
+aliases that expand a document far beyond its own size and nesting deeper than
+`MAX_DOCUMENT_DEPTH`.
 """
 
 from __future__ import annotations
 
+import difflib
+import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 from pydantic import ValidationError
@@ -32,13 +40,22 @@ from .engine.bundled import bundled_folder
 from .engine.changes import FROM_FIXTURE, FROM_STATE
 from .engine.documents import ApiSection, describe
 from .engine.overrides import OverrideError, OverrideRule, parse_rule
+from .engine.jsonio import MAX_DOCUMENT_DEPTH
 from .engine.routing import PathRouter
 from .engine.runtime import ApiRuntime, CollectionInfo
-from .engine.store import SINGLE, concrete_path
+from .engine.store import SINGLE, MIB, concrete_path, record_size
 from .served import ServedApi
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OVERRIDES = "overrides"  # the top-level list of override rules in a fixture document
+# Values aliases may add to a YAML document beyond its own size (in bytes) before it is refused.
+ALIAS_ALLOWANCE = 100_000
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML, with timestamps kept as the text they were written as (JSON has no dates)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 class FixtureError(ValueError):
@@ -63,16 +80,85 @@ def read_fixture(path: Path) -> dict[str, Any]:
 
 
 def parse_fixture(data: bytes, source: str = "fixture") -> dict[str, Any]:
-    """A fixture document from YAML or JSON text."""
-    try:
-        document = jsonio.loads(data) if data.lstrip()[:1] in (b"{", b"[") else yaml.load(data, Loader=_Loader)
-    except (ValueError, yaml.YAMLError) as error:
-        raise FixtureError(f"{source}: not valid YAML or JSON: {error}") from None
+    """A fixture document from YAML or JSON text; FixtureError (one line) when it is neither."""
+    if data.lstrip()[:1] in (b"{", b"["):
+        try:
+            document = jsonio.loads(data, MAX_DOCUMENT_DEPTH)
+        except jsonio.JsonError as error:
+            raise FixtureError(f"{source}: not valid YAML or JSON: {error}") from None
+    else:
+        try:
+            document = yaml.load(data, Loader=_Loader)
+        except yaml.YAMLError as error:
+            raise FixtureError(f"{source}: not valid YAML or JSON: {_yaml_problem(error)}") from None
+        except RecursionError:
+            raise FixtureError(f"{source}: nesting deeper than {MAX_DOCUMENT_DEPTH} levels") from None
+        _check_plain_data(document, len(data), source)
     if document is None:
         return {}
     if not isinstance(document, dict):
         raise FixtureError(f"{source}: a fixture is a mapping of API names")
     return document
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """`line 2 column 4: did not find expected ',' or ']' (while parsing a flow sequence)`."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    where = f"line {mark.line + 1} column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}" + (f" ({context})" if context else "")
+
+
+def _check_plain_data(document: Any, size: int, source: str) -> None:
+    """What YAML read is plain JSON data: no binary or sets, no NaN, no lone surrogates,
+    not nested too deep, and aliases that expand it by at most `ALIAS_ALLOWANCE` values."""
+    limit = size + ALIAS_ALLOWANCE
+    pending: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    seen = 0
+    while pending:
+        value, path = pending.pop()
+        seen += 1
+        if seen > limit:
+            raise FixtureError(f"{source}: aliases expand the document beyond {limit:,} values; write the repeated parts out")
+        if isinstance(value, (dict, list)):
+            if len(path) >= MAX_DOCUMENT_DEPTH:
+                raise FixtureError(f"{source}: {_place(path)}: nesting deeper than {MAX_DOCUMENT_DEPTH} levels")
+            items: Iterable[tuple[Any, Any]] = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(value, dict) and not isinstance(key, (str, int)):
+                    raise FixtureError(f"{source}: {_place(path)}: keys are text, not {type(key).__name__}")
+                pending.append((item, (*path, key)))
+        elif isinstance(value, str):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise FixtureError(f"{source}: {_place(path)}: text holds a lone surrogate") from None
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise FixtureError(f"{source}: {_place(path)}: {value} is not a JSON number")
+        elif value is not None and not isinstance(value, (bool, int)):
+            raise FixtureError(
+                f"{source}: {_place(path)}: a {type(value).__name__} value is not JSON data; write it as text or a list"
+            )
+
+
+def _place(path: tuple[Any, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "document"
+
+
+def unknown_names(names: Iterable[str], known: Iterable[str]) -> str:
+    """`casvi (did you mean casavi?)`: unknown names, each with its likely meaning."""
+    known = list(known)
+    described = []
+    for name in names:
+        close = difflib.get_close_matches(name, known, n=1)
+        described.append(f"{name} (did you mean {close[0]}?)" if close else name)
+    return ", ".join(described)
 
 
 def split_overrides(document: dict[str, Any], source: str = "fixture") -> tuple[dict[str, Any], list[OverrideRule]]:
@@ -139,7 +225,7 @@ def check_fixture(
     """The document's sections, checked against what is served; FixtureError on the first problem."""
     unknown = [str(name) for name in document if name not in served]
     if unknown:
-        raise FixtureError(f"{source}: not served here: {', '.join(unknown)} (served: {', '.join(served)})")
+        raise FixtureError(f"{source}: not served here: {unknown_names(unknown, served)} (served: {', '.join(served)})")
     sections = []
     for name, raw in document.items():
         api = served[name]
@@ -167,7 +253,59 @@ def check_fixture(
         if problems:
             raise FixtureError(f"{where}: {problems[0]}")
         sections.append(_Section(api, model, _check_data(api.runtime, model, known, where)))
+    _check_room(sections, source, exact)
     return sections
+
+
+def _check_room(sections: list[_Section], source: str, exact: bool) -> None:
+    """The document's objects fit the storage budget (after what they replace is given back)."""
+    if not sections:
+        return
+    budget = sections[0].api.runtime.store.budget
+    growth: dict[tuple[str, str], int] = {}
+    freed = 0
+    for section in sections:
+        store = section.api.runtime.store
+        if exact:
+            freed += sum(store.used.values())
+        for collection in section.collections:
+            key = (section.api.name, collection.account)
+            for index, item in enumerate(collection.objects):
+                try:
+                    size = record_size(item)
+                except jsonio.NotJson as error:
+                    raise FixtureError(f"{source}: {section.api.name}: data.{collection.account}.{collection.path}[{index}]: {error}") from None
+                growth[key] = growth.get(key, 0) + size - (0 if exact else _replaced_size(section.api.runtime, collection, item))
+    for (api, account), size in growth.items():
+        used = 0 if exact else next(s.api.runtime.store.used.get(account, 0) for s in sections if s.api.name == api)
+        if budget.per_account is not None and used + size > budget.per_account:
+            raise FixtureError(
+                f"{source}: {api}: data.{account}: {size / MIB:.1f} MB more would pass the account budget of "
+                f"{budget.per_account / MIB:g} MB (--max-account-store-mb)"
+            )
+    room = budget.room()
+    total = sum(growth.values())
+    if room is not None and total > room + freed:
+        raise FixtureError(
+            f"{source}: its objects need {total / MIB:.1f} MB; the storage budget has {(room + freed) / MIB:.1f} MB left (--max-store-mb)"
+        )
+
+
+def _replaced_size(runtime: ApiRuntime, collection: _Collection, item: dict[str, Any]) -> int:
+    """The size of the stored object ``item`` replaces, if any (looked up without creating anything)."""
+    account = runtime.store.accounts.get(collection.account)
+    if account is None:
+        return 0
+    if collection.info is None:
+        template = runtime.contract.router.match(collection.path)
+        key: Any = (template.template, collection.parents) if template is not None else None
+        identifier = SINGLE
+    else:
+        key = (collection.info.template, collection.parents)
+        identifier = str(item.get(collection.info.id_field, ""))
+    stored = account.collections.get(key)
+    before = stored.get(identifier) if stored is not None and identifier else None
+    return record_size(before) if before is not None else 0
 
 
 def _check_data(runtime: ApiRuntime, model: ApiSection, known: set[str], where: str) -> list[_Collection]:

@@ -14,6 +14,8 @@ parameters that carry credentials are masked, and differences name fields, not v
 
 from __future__ import annotations
 
+import io
+
 import logging
 import time
 from pathlib import Path
@@ -30,14 +32,16 @@ from starlette.routing import Route
 
 from .admin.journal_routes import coverage_endpoint, error, requests_endpoint
 from .apis import API_NAMES, vendor_for
-from .app import ADMIN_PREFIX, admin_allowed
+from .admin.guard import check_admin_request
+from .app import ADMIN_PREFIX
 from .engine.clock import Clock
 from .engine.contracts import default_contracts_dir, load_contract, served_contract
 from .engine.drift import INVALID_VALUE, UNDOCUMENTED_OPERATION, ContractChecks, Difference, DriftReport
 from .engine.errors import ApiError
 from .engine.journal import JournalEntry, RequestJournal
 from .engine.operations import OperationSpec, compile_contract
-from .engine.pipeline import Receive, Scope, Send, parse_form
+from .engine.multipart import close_parts, parse_parts
+from .engine.pipeline import Receive, Scope, Send
 from .engine.validation import IncomingRequest
 
 log = logging.getLogger("mock_server.proxy")
@@ -114,9 +118,9 @@ class ValidatingProxy:
             return
         path: str = scope["path"]
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
-            if not admin_allowed(scope, path, self.config.admin_token):
-                refused = error(401, "the admin API needs 'Authorization: Bearer <admin token>'")
-                await refused(scope, receive, send)
+            refusal = check_admin_request(scope, path[len(ADMIN_PREFIX):] or "/", self.config.admin_token, self.config.host)
+            if refusal is not None:
+                await error(refusal.status, refusal.message)(scope, receive, send)
                 return
             # The path keeps its prefix; root_path names it, as Starlette's routing expects.
             await self.admin(dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX), receive, send)
@@ -180,11 +184,14 @@ class ValidatingProxy:
         )
         if incoming.content_type.startswith("multipart/") and any(spec.kind == "multipart" for spec in operation.bodies.values()):
             try:
-                incoming.form = await parse_form(scope, body)
+                incoming.form = parse_parts(io.BytesIO(body), lowered["content-type"], len(body) + 1)
             except ApiError as problem:
                 return [Difference("request", INVALID_VALUE, "body", expected="a multipart body", actual=problem.message[:100])]
-        self.vendor.before_validation(operation, incoming)  # documented older forms count as documented
-        return self.checks.request_differences(operation, incoming)
+        try:
+            self.vendor.before_validation(operation, incoming)  # documented older forms count as documented
+            return self.checks.request_differences(operation, incoming)
+        finally:
+            close_parts(incoming.form)
 
     def _response_differences(self, operation: OperationSpec, upstream: httpx.Response, payload: bytes) -> list[Difference]:
         content_type = upstream.headers.get("content-type", "")

@@ -19,6 +19,7 @@ from .engine.operations import compile_contract
 from .engine.outbox import DeliveryPolicy, WebhookClient
 from .engine.overrides import ActiveRule, ApiOverrides, OverrideError, OverrideRule, OverrideSet, parse_rule
 from .engine.runtime import ApiRuntime, RuntimeSettings
+from .engine.store import MIB, StoreBudget
 from .fixtures import (
     FixtureError,
     apply_fixture,
@@ -29,6 +30,7 @@ from .fixtures import (
     load_fixture,
     read_fixture,
     split_overrides,
+    unknown_names,
 )
 from .served import ServedApi
 
@@ -43,11 +45,13 @@ class Sandbox:
         self.journal = RequestJournal(config.journal_size)
         self.webhook_client = WebhookClient()
         contracts_dir = config.contracts_dir or default_contracts_dir()
+        self.budget = StoreBudget(total=config.max_store_mb * MIB, per_account=config.max_account_store_mb * MIB)
         settings = RuntimeSettings(
             seed=config.seed,
             demo_data=not config.no_demo_data,
             step_delay=config.job_delay,
             delivery=DeliveryPolicy(timeout=config.webhook_timeout, attempts=config.webhook_attempts),
+            budget=self.budget,
         )
         vendor_settings = VendorSettings(
             token_ttl=config.token_ttl,
@@ -97,7 +101,7 @@ class Sandbox:
             served = {api: section for api, section in document.items() if api in self.apis}
             unknown = [str(api) for api in document if api not in self.apis and api not in API_NAMES]
             if unknown:
-                raise FixtureError(f"{path}: unknown API {', '.join(unknown)} (APIs: {', '.join(API_NAMES)})")
+                raise FixtureError(f"{path}: unknown API {unknown_names(unknown, API_NAMES)} (APIs: {', '.join(API_NAMES)})")
             foreign = [rule.api for rule in rules if rule.api is not None and rule.api not in API_NAMES]
             if foreign:
                 raise FixtureError(f"{path}: overrides: unknown API {foreign[0]} (APIs: {', '.join(API_NAMES)})")

@@ -41,7 +41,7 @@ DEMO_CREDENTIALS: dict[str, dict[str, str]] = {
     "relay": {"api_key": "demo-relay-key"},
     "messages": {"token": "demo-partner-token"},
 }
-IN_PROCESS_URL = "http://sandbox"
+IN_PROCESS_URL = "http://localhost"  # a loopback name: the admin API answers only those without a token
 
 
 class SandboxError(RuntimeError):

@@ -4,7 +4,9 @@ background work, webhook deliveries, contracts, and each API module's own calls 
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,6 +21,16 @@ from ..fixtures import FixtureError, parse_fixture
 from ..sandbox import Sandbox
 from .journal_routes import coverage_endpoint, requests_endpoint
 from .journal_routes import error as _error
+
+
+# Documents larger than this are parsed on a worker thread, so the APIs keep answering.
+PARSE_OFF_LOOP_BYTES = 1024 * 1024
+
+
+async def _parsed(data: bytes, source: str) -> dict[str, Any]:
+    if len(data) > PARSE_OFF_LOOP_BYTES:
+        return await asyncio.to_thread(parse_fixture, data, source)
+    return parse_fixture(data, source)
 
 
 def admin_app(sandbox: Sandbox) -> Starlette:
@@ -63,7 +75,7 @@ def admin_app(sandbox: Sandbox) -> Starlette:
 
     async def put_state(request: Request) -> JSONResponse:
         try:
-            document = parse_fixture(await request.body(), "state")
+            document = await _parsed(await request.body(), "state")
             sandbox.replace_state(document)
         except FixtureError as error:
             return _error(400, str(error))
@@ -71,7 +83,7 @@ def admin_app(sandbox: Sandbox) -> Starlette:
 
     async def fixtures(request: Request) -> JSONResponse:
         try:
-            loaded = sandbox.load_fixture(parse_fixture(await request.body(), "fixture"))
+            loaded = sandbox.load_fixture(await _parsed(await request.body(), "fixture"))
         except FixtureError as error:
             return _error(400, str(error))
         return JSONResponse({"loaded": loaded})

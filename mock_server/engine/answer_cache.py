@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 READ_KINDS = frozenset({"read", "list", "singleton_read"})
 MAX_ENTRIES = 10_000
+# Bytes of answers kept: many different queries over large objects must not pile up copies.
+MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -24,14 +26,22 @@ class CachedAnswer:
 @dataclass
 class AnswerCache:
     entries: dict[tuple, CachedAnswer] = field(default_factory=dict)
+    size: int = 0  # bytes of the answers kept
 
     def get(self, key: tuple) -> CachedAnswer | None:
         return self.entries.get(key)
 
     def put(self, key: tuple, answer: CachedAnswer) -> None:
-        if len(self.entries) >= MAX_ENTRIES:
-            self.entries.clear()
+        if len(self.entries) >= MAX_ENTRIES or self.size + len(answer.payload) > MAX_BYTES:
+            self.invalidate()
+        if len(answer.payload) > MAX_BYTES:
+            return
+        previous = self.entries.get(key)
+        if previous is not None:
+            self.size -= len(previous.payload)
         self.entries[key] = answer
+        self.size += len(answer.payload)
 
     def invalidate(self) -> None:
         self.entries.clear()
+        self.size = 0

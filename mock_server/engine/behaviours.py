@@ -12,12 +12,14 @@ import json
 import re
 from typing import Any, Callable
 
+from . import jsonio
 from .answers import list_reply, page_reply, success
 from .changes import FROM_API
 from .errors import ApiError, Problem
 from .kinds import last_segment
 from .runtime import CollectionInfo, noun_of, template_parameters
 from .store import SINGLE, Collection, Record, concrete_path
+from .validation import UploadedFile
 from .vendor import Call, Reply
 
 IDENTIFIER_FIELDS = ("id", "code", "key", "sku", "secret", "reference", "uuid")
@@ -80,7 +82,22 @@ def remove(call: Call, info: CollectionInfo, key: str) -> Record | None:
 def body_fields(call: Call) -> dict[str, Any]:
     """The request body when it is an object (a copy), else an empty object."""
     body = call.body
-    return copy.deepcopy(body) if isinstance(body, dict) else {}
+    if not isinstance(body, dict):
+        return {}
+    return described(call, body) if call.request.files else jsonio.copied(body)
+
+
+def described(call: Call, value: Any) -> Any:
+    """A request value as it is kept: uploaded bytes are described (name, type, size), never stored."""
+    if isinstance(value, UploadedFile):
+        return value.describe()
+    if isinstance(value, (bytes, bytearray)):
+        return {"contentType": call.incoming.content_type or "application/octet-stream", "size": len(value)}
+    if isinstance(value, dict):
+        return {key: described(call, item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [described(call, item) for item in value]
+    return value
 
 
 def with_defaults(call: Call, record: Record) -> Record:
@@ -147,8 +164,9 @@ def create(call: Call) -> Reply:
     items = call.body if isinstance(call.body, list) else [call.body if call.body is not None else {}]
     created = []
     for item in items:
-        # The body was parsed for this call alone: its objects can be stored as they are.
-        record = item if isinstance(item, dict) else {"value": item}
+        # The body was parsed for this call alone: its objects are stored as they are,
+        # uploads among them as their descriptions.
+        record = described(call, item) if isinstance(item, dict) else {"value": described(call, item)}
         created.append(store_new(call, info, new_record(call, info, record)))
     result: Any = created if isinstance(call.body, list) else created[0]
     key = ",".join(str(record[info.id_field]) for record in created)
@@ -230,12 +248,12 @@ def update(call: Call) -> Reply:
 
 def merged(base: Record, changes: dict[str, Any]) -> Record:
     """A PATCH merge: nested objects merge, everything else is replaced."""
-    result = copy.deepcopy(base)
+    result = jsonio.copied(base)
     for name, value in changes.items():
         if isinstance(value, dict) and isinstance(result.get(name), dict):
             result[name] = merged(result[name], value)
         else:
-            result[name] = copy.deepcopy(value)
+            result[name] = jsonio.copied(value)
     return result
 
 
@@ -267,7 +285,7 @@ def upsert(call: Call) -> Reply:
     items, wrapper = _upsert_items(call.body)
     results = []
     for item in items:
-        fields = copy.deepcopy(item) if isinstance(item, dict) else {"value": item}
+        fields = jsonio.copied(item) if isinstance(item, dict) else {"value": item}
         key = identifier_in(fields, info)
         before = collection.get(key) if key is not None else None
         if before is None:
@@ -448,7 +466,7 @@ def singleton_read(call: Call) -> Reply:
 def singleton_write(call: Call) -> Reply:
     parents = tuple(_path_values(call))
     before = call.runtime.data(call.account).collection(call.operation.path, parents).get(SINGLE) or {}
-    after = merged(before, body_fields(call)) if isinstance(call.body, dict) else {"value": call.body}
+    after = merged(before, body_fields(call)) if isinstance(call.body, dict) else {"value": described(call, call.body)}
     call.runtime.store.put(call.account.name, call.operation.path, parents, SINGLE, after, origin=FROM_API)
     return success(call, after, concrete_path(call.operation.path, parents))
 

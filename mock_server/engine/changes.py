@@ -111,6 +111,11 @@ class ChangeFeed:
         """Call ``listener`` after every matching write is stored."""
         self._listeners.append(_Subscription(listener, _optional(collections), _optional(kinds), _optional(origins)))
 
+    @property
+    def announcing(self) -> bool:
+        """Whether a listener is being told of a change (writes now follow from another)."""
+        return self._announcing
+
     def before_store(self, change: Change) -> None:
         for subscription in self._preparers:
             if subscription.wants(change):

@@ -1,11 +1,17 @@
-"""What the sandbox was asked and how it answered: the request journal and coverage."""
+"""What the sandbox was asked and how it answered: the request journal and coverage.
+
+Entries keep what went over the wire (headers, query, body excerpts); credentials in
+them are masked when the journal is read (`Redactor`), so the request path pays nothing
+for it and no secret leaves through `GET /__admin/requests`.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from . import jsonio
 from .clock import format_instant
@@ -13,6 +19,44 @@ from .predicates import contains
 
 BODY_LIMIT = 4096
 NO_PREDICATE = object()  # `select` without a body predicate
+MASK = "***"
+# Headers that carry credentials in any API.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+class Redactor:
+    """Masks the values of named credentials in headers, query strings and bodies.
+
+    Names match without regard to case: `token` masks a `token` header, a `token`
+    query parameter, `"token": "..."` in a JSON body and `token=...` in a form.
+    """
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.names = frozenset(name.lower() for name in names) | SECRET_HEADERS
+        alternatives = "|".join(re.escape(name) for name in sorted(self.names, key=len, reverse=True))
+        # "name": "value" (also a truncated value at the end of an excerpt), or "name": 123
+        self._json = re.compile(
+            rf'("(?:{alternatives})"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}}\]\s]+)', re.IGNORECASE
+        )
+        self._form = re.compile(rf"((?:^|[&;?])(?:{alternatives})=)([^&;]*)", re.IGNORECASE)
+
+    def headers(self, headers: dict[str, str]) -> dict[str, str]:
+        """Credential headers masked; an `Authorization` header keeps its scheme (`Bearer ***`)."""
+        return {name: _masked_header(value) if name.lower() in self.names else value for name, value in headers.items()}
+
+    def query(self, query: str) -> str:
+        return self._form.sub(rf"\g<1>{MASK}", query) if query else query
+
+    def body(self, text: str | None) -> str | None:
+        if not text:
+            return text
+        masked = self._json.sub(rf'\g<1>"{MASK}"', text)
+        return self._form.sub(rf"\g<1>{MASK}", masked) if "=" in masked else masked
+
+
+def _masked_header(value: str) -> str:
+    scheme, _, credential = value.strip().partition(" ")
+    return f"{scheme} {MASK}" if credential and scheme.isalpha() and len(scheme) <= 16 else MASK
 
 
 @dataclass
@@ -30,6 +74,8 @@ class JournalEntry:
     duration_ms: float
     request_body: bytes  # the first BODY_LIMIT + 1 bytes; read as text when listed
     response_body: bytes
+    request_headers: dict[str, str] = field(default_factory=dict)
+    redactor: Redactor = field(default_factory=Redactor, repr=False)
     # What features noted about the exchange: `override` (a rule that fired), `drift`, ...
     notes: dict[str, Any] | None = None
 
@@ -43,14 +89,22 @@ class JournalEntry:
             return None
 
     def to_json(self) -> dict[str, Any]:
-        entry = asdict(self)
-        notes = entry.pop("notes")
+        """The entry as `GET /__admin/requests` shows it, credentials masked."""
+        redact = self.redactor
         return {
-            **entry,
+            "sequence": self.sequence,
             "time": format_instant(self.time),
-            "request_body": excerpt(self.request_body),
-            "response_body": excerpt(self.response_body),
-            **(notes or {}),
+            "api": self.api,
+            "method": self.method,
+            "path": self.path,
+            "query": redact.query(self.query),
+            "operation": self.operation,
+            "status": self.status,
+            "duration_ms": self.duration_ms,
+            "request_headers": redact.headers(self.request_headers),
+            "request_body": redact.body(excerpt(self.request_body)),
+            "response_body": redact.body(excerpt(self.response_body)),
+            **(self.notes or {}),
         }
 
 

@@ -12,25 +12,25 @@ injected faults).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import IO, Any, Awaitable, Callable
 from urllib.parse import parse_qsl, unquote
-
-from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException
-from starlette.requests import Request
 
 from . import behaviours, jsonio
 from .accounts import Account
 from .answer_cache import READ_KINDS, CachedAnswer
 from .errors import ApiError, Problem
-from .journal import JournalEntry, RequestJournal, kept
+from .journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
+from .journal import JournalEntry, Redactor, RequestJournal, kept
+from .multipart import PartTooLarge, close_parts, parse_parts, spooled
 from .operations import OperationSpec
 from .runtime import ApiRuntime
-from .validation import IncomingRequest, UploadedFile, ValidRequest, validate_request
-from .vendor import MIB, MULTIPART_BODY_LIMIT, Call, Interception, Reply, VendorApi
+from .store import StoreBudget
+from .validation import IncomingRequest, ValidRequest, validate_request
+from .vendor import MIB, Call, Interception, Reply, VendorApi
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -39,6 +39,14 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 Interceptor = Callable[[Call], Awaitable[Reply | None]]
 
 log = logging.getLogger("mock_server")
+
+
+# Statuses answered as they are, documented or not: they describe the server or the
+# connection rather than the request's content.
+_AS_IS = frozenset({401, 405, 408, 500, 507})
+# JSON bodies larger than this are parsed on a worker thread (as are multipart bodies).
+PARSE_OFF_LOOP_BYTES = 1024 * 1024
+DEFAULT_READ_TIMEOUT = 30.0
 
 
 class BodyTooLarge(Exception):
@@ -73,45 +81,62 @@ class Exchange:
     cache_key: tuple | None = None
     reply: Reply | None = None
     answer: CachedAnswer | None = None
+    held: int = 0  # bytes of an upload held against the storage budget while it is answered
 
 
 class ApiPipeline:
     """The ASGI application answering one API's operations."""
 
-    def __init__(self, runtime: ApiRuntime, vendor: VendorApi, journal: RequestJournal, mount: str) -> None:
+    def __init__(
+        self, runtime: ApiRuntime, vendor: VendorApi, journal: RequestJournal, mount: str,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+    ) -> None:
         self.runtime = runtime
         self.vendor = vendor
         self.journal = journal
         self.mount = mount
+        self.read_timeout = read_timeout  # seconds a body may stall before the request is given up (408)
         self.interceptors: list[Interceptor] = []
+        self.redactor = Redactor(vendor.secret_names)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange = self.start(scope, receive)
         try:
-            self.match_route(exchange)
-            await self.read_body(exchange)
-            self.authenticate(exchange)
-            self.validate(exchange)
-            if self.interceptors:
-                exchange.reply = await self.intercept(exchange)
-            if exchange.reply is None:
-                exchange.answer = self.cached_answer(exchange)
-                if exchange.answer is None:
-                    exchange.reply = self.run_handler(exchange)
-        except ApiError as error:
-            exchange.reply = self.error_reply(error, exchange.operation)
-        except Exception:  # a bug: answer in the API's shape and keep serving
-            log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
-            exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
-        if exchange.answer is None:
-            exchange.answer = self.serialise(exchange)
-        interception = exchange.call.interception if exchange.call is not None else None
-        if interception is None or interception.send is None:
-            await self.send(exchange.answer, send)
-            self.record(exchange, interception)
-        else:
-            self.record(exchange, interception)  # first: a dropped connection may end the request here
-            await interception.send(exchange.answer, send)
+            try:
+                self.match_route(exchange)
+                await self.read_body(exchange)
+                self.authenticate(exchange)
+                self.validate(exchange)
+                if self.interceptors:
+                    exchange.reply = await self.intercept(exchange)
+                if exchange.reply is None:
+                    exchange.answer = self.cached_answer(exchange)
+                    if exchange.answer is None:
+                        exchange.reply = self.run_handler(exchange)
+            except ApiError as error:
+                exchange.reply = self.error_reply(error, exchange.operation)
+            except Exception:  # a bug: answer in the API's shape and keep serving
+                log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
+                exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
+            if exchange.answer is None:
+                try:
+                    exchange.answer = self.serialise(exchange)
+                except jsonio.NotJson:  # a bug: the answer holds something JSON cannot carry
+                    log.exception("answer to %s %s is not JSON", exchange.method, exchange.path)
+                    exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
+                    exchange.answer = self.serialise(exchange)
+            interception = exchange.call.interception if exchange.call is not None else None
+            if interception is None or interception.send is None:
+                await self.send(exchange.answer, send)
+                self.record(exchange, interception)
+            else:
+                self.record(exchange, interception)  # first: a dropped connection may end the request here
+                await interception.send(exchange.answer, send)
+        finally:
+            if exchange.held:  # an upload's bytes, held against the storage budget while answered
+                self.runtime.store.budget.release(exchange.held)
+            if exchange.incoming is not None and exchange.incoming.form:
+                close_parts(exchange.incoming.form)
 
     # --- the steps ----------------------------------------------------------------------
 
@@ -145,7 +170,11 @@ class ApiPipeline:
         exchange.parameters = match.parameters
 
     async def read_body(self, exchange: Exchange) -> None:
-        """Headers and body, within the operation's size limit (413 beyond it, where documented)."""
+        """Headers and body, within the operation's size limit (413 beyond it, where documented).
+
+        A multipart body is spooled (to disk when large) and split into parts; a large
+        JSON body is parsed on a worker thread so other requests keep being answered.
+        """
         operation = exchange.operation
         assert operation is not None
         scope = exchange.scope
@@ -159,18 +188,45 @@ class ApiPipeline:
             base_url=_base_url(scope, headers, self.mount),
         )
         exchange.incoming = incoming
-        multipart = incoming.content_type.startswith("multipart/")
+        multipart = incoming.content_type.startswith("multipart/") and any(
+            spec.kind == "multipart" for spec in operation.bodies.values()
+        )
         limit = self.vendor.body_limit(operation, multipart)
+        timeout = self.read_timeout if _announces_body(headers) else None
         try:
-            body = await _receive_all(exchange.receive, limit)
+            if multipart:
+                await self._read_form(exchange, incoming, limit, timeout)
+                return
+            body = await _receive_all(exchange.receive, limit, timeout)
         except BodyTooLarge as error:
             raise ApiError(
                 operation.error_status(413),
                 problems=[Problem("body", (), "too_large", f"{error.limit // MIB} MB")],
             ) from None
         incoming.body = exchange.request_body = body
-        if multipart and any(spec.kind == "multipart" for spec in operation.bodies.values()):
-            incoming.form = await parse_form(scope, body)
+        if len(body) > PARSE_OFF_LOOP_BYTES and _is_json(incoming.content_type):
+            incoming.parsed, incoming.parse_error = await asyncio.to_thread(_parse_json, body)
+
+    async def _read_form(self, exchange: Exchange, incoming: IncomingRequest, limit: int, timeout: float | None) -> None:
+        """A multipart body: spooled while it arrives (held against the storage budget), then split."""
+        budget = self.runtime.store.budget
+        spool = spooled()
+        try:
+            exchange.request_body = await _spool_body(exchange.receive, spool, limit, timeout, budget, exchange)
+            size = spool.tell()
+            text_limit = self.vendor.body_limit(exchange.operation, False)  # type: ignore[arg-type]
+            try:
+                if size > PARSE_OFF_LOOP_BYTES:
+                    incoming.form = await asyncio.to_thread(parse_parts, spool, exchange.headers["content-type"], text_limit)
+                else:
+                    incoming.form = parse_parts(spool, exchange.headers["content-type"], text_limit)
+            except PartTooLarge as error:
+                raise ApiError(
+                    exchange.operation.error_status(413),  # type: ignore[union-attr]
+                    problems=[Problem("form", (error.name,), "too_large", f"{error.limit // MIB} MB")],
+                ) from None
+        finally:
+            spool.close()
 
     def authenticate(self, exchange: Exchange) -> None:
         assert exchange.operation is not None and exchange.incoming is not None
@@ -215,7 +271,7 @@ class ApiPipeline:
 
     def error_reply(self, error: ApiError, operation: OperationSpec | None) -> Reply:
         status = error.status
-        if operation is not None and not operation.documents(status) and status not in (401, 405, 500):
+        if operation is not None and not operation.documents(status) and status not in _AS_IS:
             status = operation.error_status(status)
             error.status = status
         body = self.vendor.error_shape.render(error, self.runtime.next_reference())
@@ -265,6 +321,8 @@ class ApiPipeline:
                 request_body=kept(exchange.request_body),
                 response_body=kept(answer.payload),
                 notes=interception.note if interception is not None else None,
+                request_headers=exchange.headers or _headers(exchange.scope),
+                redactor=self.redactor,
             )
         )
 
@@ -278,19 +336,52 @@ def _base_url(scope: Scope, headers: dict[str, str], mount: str) -> str:
     return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{mount}"
 
 
-async def _receive_all(receive: Receive, limit: int) -> bytes:
+def _announces_body(headers: dict[str, str]) -> bool:
+    """Whether the request says a body follows (else the server has all of it already)."""
+    length = headers.get("content-length")
+    return (length is not None and length.strip() != "0") or "transfer-encoding" in headers
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _parse_json(body: bytes) -> tuple[tuple[Any] | None, str | None]:
+    """(the value,) or the reason the body is not JSON."""
+    try:
+        return (jsonio.loads(body),), None
+    except jsonio.JsonError as error:
+        return None, str(error)
+
+
+async def _next_message(receive: Receive, timeout: float | None) -> dict[str, Any]:
+    """The next piece of the body; 408 when the client stalls or leaves before it is complete."""
+    try:
+        if timeout is None:
+            message = await receive()
+        else:
+            async with asyncio.timeout(timeout):
+                message = await receive()
+    except TimeoutError:
+        raise ApiError(408, f"the request body stopped arriving for {timeout:g} seconds") from None
+    if message["type"] == "http.disconnect":
+        raise ApiError(408, "the connection closed before the request body was complete")
+    return message
+
+
+async def _receive_all(receive: Receive, limit: int, timeout: float | None) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
+        message = await _next_message(receive, timeout)
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            # Drain the rest so the connection stays usable, without keeping it.
-            while message.get("more_body", False):
-                message = await receive()
+            await _drain(receive, message, timeout)
             raise BodyTooLarge(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
@@ -298,30 +389,31 @@ async def _receive_all(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def parse_form(scope: Scope, body: bytes) -> list[tuple[str, Any]]:
-    """Multipart parts as (name, text or UploadedFile)."""
-    sent = False
+async def _drain(receive: Receive, message: dict[str, Any], timeout: float | None) -> None:
+    """Read the rest of a refused body without keeping it, so the connection stays usable."""
+    while message.get("more_body", False):
+        message = await _next_message(receive, timeout)
 
-    async def replay() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
 
-    request = Request(scope, replay)
-    try:
-        form = await request.form(max_files=10_000, max_fields=10_000, max_part_size=MULTIPART_BODY_LIMIT)
-    except (MultiPartException, ValueError, KeyError, AssertionError) as error:
-        raise ApiError(400, problems=[Problem("body", (), "invalid", f"malformed multipart body: {error}")]) from None
-    parts: list[tuple[str, Any]] = []
-    for name, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            content = await value.read()
-            parts.append(
-                (name, UploadedFile(name, value.filename or "", value.content_type or "application/octet-stream", len(content), content))
-            )
-        else:
-            parts.append((name, value))
-    await form.close()
-    return parts
+async def _spool_body(
+    receive: Receive, spool: IO[bytes], limit: int, timeout: float | None, budget: StoreBudget, exchange: Exchange
+) -> bytes:
+    """Write the body to ``spool``; returns its head for the journal. The bytes are held
+    against the storage budget (507 when there is no room) until the request ends."""
+    head = b""
+    size = 0
+    while True:
+        message = await _next_message(receive, timeout)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            await _drain(receive, message, timeout)
+            raise BodyTooLarge(limit)
+        if chunk:
+            budget.hold(len(chunk))
+            exchange.held += len(chunk)
+            spool.write(chunk)
+            if len(head) <= JOURNAL_BODY_LIMIT:
+                head += chunk[: JOURNAL_BODY_LIMIT + 1 - len(head)]
+        if not message.get("more_body", False):
+            return head

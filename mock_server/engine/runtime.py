@@ -25,7 +25,9 @@ from .operations import CompiledContract, OperationSpec
 from .outbox import DeliveryPolicy, Outbox, WebhookClient
 from .schema import Schema
 from .shaping import Shaper
-from .store import CREATED_FIELDS, UPDATED_FIELDS, AccountData, ApiStore, Collection, FieldIndex, TimestampFields
+from .store import (
+    CREATED_FIELDS, UPDATED_FIELDS, AccountData, ApiStore, Collection, FieldIndex, StoreBudget, TimestampFields,
+)
 from .tasks import Task, TaskQueue, TaskType
 
 DEMO_OBJECTS = 3
@@ -83,6 +85,7 @@ class RuntimeSettings:
     demo_data: bool = True
     step_delay: float = 0.01  # seconds a background task waits after each step
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    budget: StoreBudget = field(default_factory=StoreBudget)  # shared by every API of a server
 
 
 @dataclass
@@ -129,8 +132,8 @@ class ApiRuntime:
 
     def _fresh_state(self) -> ApiState:
         indexes = [FieldIndex(template, field_name) for template, field_name in self.rules.indexes]
-        store = ApiStore(self.name, self.feed, self.clock, self._timestamp_fields, indexes)
-        tasks = TaskQueue(self.task_types, self.now, self.settings.step_delay, self._task_moved)
+        store = ApiStore(self.name, self.feed, self.clock, self._timestamp_fields, indexes, self.settings.budget)
+        tasks = TaskQueue(self.task_types, self.now, self.settings.step_delay, self._task_moved, store.charge)
         outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client)
         return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.rules.new_state())
 
@@ -138,6 +141,7 @@ class ApiRuntime:
         """Forget every account, object, task, delivery and piece of module state."""
         self.state.tasks.close()
         self.state.outbox.close()
+        self.state.store.release()
         self.state = self._fresh_state()
         self._touched()
 

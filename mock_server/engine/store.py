@@ -8,6 +8,11 @@ isolation holds by construction.
 Every change goes through `ApiStore.put` or `ApiStore.delete`: they stamp the
 timestamps the server manages, keep the field indexes right and announce the change on
 the API's `ChangeFeed`. Collections handed to other code are for reading.
+
+The write path also writes each object as JSON once: an object that cannot be sent
+back is refused before it is stored, and its size is counted against the server's
+`StoreBudget` (per account and for the whole server), so a client that keeps writing
+gets a 507 instead of the process running out of memory.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from . import jsonio
 from .changes import CREATED, DELETED, SERVER_ORIGINS, UPDATED, Change, ChangeFeed
 from .clock import Clock
+from .errors import ApiError
 
 Record = dict[str, Any]
 CollectionKey = tuple[str, tuple[str, ...]]
@@ -30,6 +37,63 @@ _PARAMETER = re.compile(r"{[^}]+}")
 # Names of the fields that hold when an object was created and last changed.
 CREATED_FIELDS = ("createdAt", "created_at", "creationDate")
 UPDATED_FIELDS = ("updatedAt", "updated_at", "lastModified", "modifiedAt", "modified_at")
+
+
+MIB = 1024 * 1024
+
+
+class StoreBudget:
+    """How much data (as JSON bytes) the server keeps: in total and per account.
+
+    Shared by every API's store. Writes a client asks for are refused once they would
+    pass a limit; data the server makes itself (demo objects, copies kept in step,
+    fixtures checked beforehand) is counted but never refused. Uploads being read are
+    held against the total while their request runs.
+    """
+
+    def __init__(self, total: int | None = None, per_account: int | None = None) -> None:
+        self.total = total
+        self.per_account = per_account
+        self.used = 0  # bytes stored, all APIs
+        self.held = 0  # bytes of uploads being read
+
+    def room(self) -> int | None:
+        """Bytes the server may still take (None: no limit)."""
+        return None if self.total is None else self.total - self.used - self.held
+
+    def check(self, growth: int, account_used: int) -> None:
+        """ApiError(507) when ``growth`` more bytes would pass a limit."""
+        if self.per_account is not None and account_used + growth > self.per_account:
+            raise StoreFull(f"this account's stored data would exceed its budget of {_mb(self.per_account)}")
+        room = self.room()
+        if room is not None and growth > room:
+            raise StoreFull(f"the sandbox's stored data would exceed its budget of {_mb(self.total or 0)}")
+
+    def hold(self, size: int) -> None:
+        """Count an upload being read against the total (507 when there is no room)."""
+        room = self.room()
+        if room is not None and size > room:
+            raise StoreFull(f"the sandbox's storage budget of {_mb(self.total or 0)} leaves no room for this upload")
+        self.held += size
+
+    def release(self, size: int) -> None:
+        self.held -= size
+
+
+class StoreFull(ApiError):
+    """A write the storage budget has no room for."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(507, message + " (see --max-store-mb and --max-account-store-mb; delete data or reset)")
+
+
+def _mb(size: int) -> str:
+    return f"{size / MIB:g} MB"
+
+
+def record_size(record: Any) -> int:
+    """What an object costs the budget: its size as JSON (NotJson when it is not JSON)."""
+    return len(jsonio.dumps(record))
 
 
 def concrete_path(template: str, parents: tuple[str, ...]) -> str:
@@ -153,8 +217,11 @@ class ApiStore:
         clock: Clock,
         timestamp_fields: Callable[[str], TimestampFields] = lambda template: ((), ()),
         indexes: list[FieldIndex] | None = None,
+        budget: StoreBudget | None = None,
     ) -> None:
         self.api = api
+        self.budget = budget or StoreBudget()
+        self.used: dict[str, int] = {}  # account -> bytes it stores
         self.feed = feed
         self.clock = clock
         self.timestamp_fields = timestamp_fields
@@ -188,6 +255,8 @@ class ApiStore:
         if origin in SERVER_ORIGINS:
             self._stamp(change)
         self.feed.before_store(change)
+        growth = record_size(record) - (record_size(before) if before is not None else 0)
+        self._count(account, growth, refusable=origin in SERVER_ORIGINS and not self.feed.announcing)
         collection._store(key, record)
         self._commit(change)
         return record
@@ -200,9 +269,27 @@ class ApiStore:
             return None
         change = Change(self.api, account, template, parents, key, DELETED, before, None, origin)
         self.feed.before_store(change)
+        self._count(account, -record_size(before), refusable=False)
         collection._discard(key)
         self._commit(change)
         return before
+
+    def charge(self, account: str, size: int, *, refusable: bool = True) -> None:
+        """Count data kept beside the objects (a queued task's payload) against the budget."""
+        self._count(account, size, refusable=refusable)
+
+    def _count(self, account: str, growth: int, *, refusable: bool) -> None:
+        # Only what a client asks for directly is refused; what follows from it (a
+        # listener keeping a copy in step) is counted, so derived data stays consistent.
+        if refusable and growth > 0:
+            self.budget.check(growth, self.used.get(account, 0))
+        self.used[account] = self.used.get(account, 0) + growth
+        self.budget.used += growth
+
+    def release(self) -> None:
+        """Give back everything this store counted (its API's state is being replaced)."""
+        self.budget.used -= sum(self.used.values())
+        self.used.clear()
 
     def _commit(self, change: Change) -> None:
         for index in self.indexes.get(change.collection, ()):

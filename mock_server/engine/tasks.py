@@ -19,6 +19,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
+from . import jsonio
+
 log = logging.getLogger("mock_server")
 
 QUEUED = "queued"
@@ -93,11 +95,13 @@ class TaskQueue:
         now: Callable[[], str],
         step_delay: float,
         on_progress: Callable[[Task], None] = lambda task: None,
+        charge: Callable[..., None] = lambda account, size, refusable=True: None,
     ) -> None:
         self.types = types
         self.now = now
         self.step_delay = step_delay
         self.on_progress = on_progress  # e.g. drop cached answers that show the task
+        self.charge = charge  # counts a task's data against the storage budget (507 when full)
         self.tasks: dict[str, Task] = {}
         self.pending: dict[str, deque[Task]] = {}  # account -> tasks not finished, oldest first
         self.closed = False
@@ -107,6 +111,7 @@ class TaskQueue:
         """Queue a task; its steps are planned now and applied in the background."""
         task = Task(task_id, account, type_name, payload, [], created_at=self.now())
         task.steps = list(self.types[type_name].plan(task))
+        self.charge(account, _size(task))
         self.tasks[task.id] = task
         self.pending.setdefault(account, deque()).append(task)
         self.on_progress(task)
@@ -203,7 +208,13 @@ class TaskQueue:
             task = Task.from_state(entry)
             if task.type not in self.types:
                 raise ValueError(f"unknown task type {task.type!r}")
+            self.charge(task.account, _size(task), refusable=False)
             self.tasks[task.id] = task
             if not task.completed:
                 self.pending.setdefault(task.account, deque()).append(task)
         self.wake()
+
+
+def _size(task: Task) -> int:
+    """What a task keeps: its payload and its planned steps, as JSON bytes."""
+    return len(jsonio.dumps(task.payload)) + len(jsonio.dumps(task.steps))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from . import jsonio
 from .errors import ApiError, Problem
@@ -26,16 +26,27 @@ _EXPECTED_KEYS = {"types": "types", "options": "options", "format": "format", "l
 
 @dataclass
 class UploadedFile:
-    """A file part of a multipart body."""
+    """A file part of a multipart body; its bytes wait in a spooled file until the request ends."""
 
     field: str
     filename: str
     content_type: str
     size: int
-    content: bytes = b""
+    file: IO[bytes] | None = None
 
     def describe(self) -> dict[str, Any]:
+        """What is kept of the file: name, type and size (never its bytes)."""
         return {"name": self.filename, "contentType": self.content_type, "size": self.size}
+
+    def read(self) -> bytes:
+        if self.file is None:
+            return b""
+        self.file.seek(0)
+        return self.file.read()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 @dataclass
@@ -49,6 +60,8 @@ class IncomingRequest:
     body: bytes = b""
     form: list[tuple[str, Any]] | None = None  # parsed multipart parts: text or UploadedFile
     base_url: str = ""  # where the API's paths start, as the client addressed it
+    parsed: tuple[Any] | None = None  # the JSON body, when it was parsed already (off the event loop)
+    parse_error: str | None = None  # why the JSON body is not JSON, when it was parsed already
 
 
 @dataclass
@@ -210,10 +223,15 @@ def _validate_body(operation: OperationSpec, incoming: IncomingRequest, result: 
         return [Problem("body", (), "content_type", expected, incoming.content_type or "no content type")]
     result.body_spec = spec
     if spec.kind == "json":
-        try:
-            body = jsonio.loads(incoming.body)
-        except ValueError as error:
-            return [Problem("body", (), "json", _json_error(error))]
+        if incoming.parse_error is not None:
+            return [Problem("body", (), "json", incoming.parse_error)]
+        if incoming.parsed is not None:
+            body = incoming.parsed[0]
+        else:
+            try:
+                body = jsonio.loads(incoming.body)
+            except jsonio.JsonError as error:
+                return [Problem("body", (), "json", str(error))]
         result.body = body
         return problems_of(spec.validator, body, "body")
     if spec.kind == "multipart":
@@ -261,8 +279,8 @@ def _validate_form(spec: BodySpec, parts: list[tuple[str, Any]], result: ValidRe
         elif spec.encoding.get(name, {}).get("contentType", "").endswith("json") or declared.get("type") == "object":
             try:
                 item = jsonio.loads(value)
-            except ValueError as error:
-                problems.append(Problem("form", (name,), "json", _json_error(error)))
+            except jsonio.JsonError as error:
+                problems.append(Problem("form", (name,), "json", str(error)))
                 continue
         else:
             item = value
@@ -297,8 +315,3 @@ def _typed_form(values: dict[str, Any], properties: dict[str, Any]) -> dict[str,
             typed[key] = value
     return typed
 
-
-def _json_error(error: ValueError) -> str:
-    """`unexpected character: line 1 column 2 (char 1)` -> `unexpected character at line 1 column 2`."""
-    text = str(error).split(" (char")[0]
-    return text.replace(": line", " at line")

@@ -95,6 +95,9 @@ class VendorApi:
     credential_fields: tuple[str, ...] = ()
     # What the API's part of a fixture document may hold.
     section_model: type[ApiSection] = ApiSection
+    # Names of headers, query parameters and body fields that carry credentials: the
+    # request journal masks their values (`Authorization` is masked for every API).
+    secret_names: frozenset[str] = frozenset()
 
     def __init__(self, settings: Any = None) -> None:
         self.settings = settings  # the server's settings the module reads

@@ -38,7 +38,7 @@ APP = create_app(ServerConfig(seed=1234))
 def _casavi_token() -> str:
     async def login() -> str:
         transport = httpx.ASGITransport(app=APP)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             response = await client.post("/casavi/authenticate", json={"key": "demo-key", "secret": "demo-secret"})
             return response.json()["token"]
 

@@ -57,7 +57,7 @@ def test_one_authenticated_client_per_api(pytester: pytest.Pytester):
 
         def test_afosto(sandbox):
             assert sandbox.afosto.get("/cat/channels").status_code == 200
-            assert str(sandbox.afosto.base_url) == "http://sandbox/afosto/"
+            assert str(sandbox.afosto.base_url) == "http://localhost/afosto/"
 
         def test_relay(sandbox):
             assert sandbox.relay.get("/orders").status_code == 200
@@ -189,7 +189,7 @@ def test_marker_fixtures_and_single_api(pytester: pytest.Pytester):
         @pytest.mark.sandbox(api="afosto", fixtures=["extra_accounts.yaml",
                              {"afosto": {"data": {"demo": {"/cat/channels": [{"name": "From the marker"}]}}}}])
         def test_only_afosto(sandbox):
-            assert str(sandbox.afosto.base_url) == "http://sandbox"
+            assert str(sandbox.afosto.base_url) == "http://localhost"
             assert "From the marker" in sandbox.afosto.get("/cat/channels").text
             assert sandbox.client("afosto", token="second-token").get("/cat/channels").status_code == 200
             with pytest.raises(LookupError, match="casavi is not served"):

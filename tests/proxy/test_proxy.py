@@ -62,7 +62,7 @@ def test_compressed_answers_and_headers_pass_as_the_upstream_sent_them(proxy, up
 
     async def main() -> None:
         transport = httpx.ASGITransport(app=proxy)
-        async with httpx.AsyncClient(transport=transport, base_url="http://proxy") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             login = await client.post("/authenticate", json={"key": upstream.KEY, "secret": upstream.SECRET})
             headers = {"token": login.json()["token"], "accept-encoding": "gzip"}
             response, body = await raw(client, headers)
@@ -80,7 +80,7 @@ def test_compressed_answers_and_headers_pass_as_the_upstream_sent_them(proxy, up
 
 async def test_requests_outside_the_contract_are_drift_too(proxy):
     transport = httpx.ASGITransport(app=proxy)
-    async with httpx.AsyncClient(transport=transport, base_url="http://proxy") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         login = await client.post("/authenticate", json={"key": upstream.KEY, "secret": upstream.SECRET})
         headers = {"token": login.json()["token"]}
         await client.get("/tickets", headers=headers, params={"page": "first"})
@@ -95,7 +95,7 @@ async def test_requests_outside_the_contract_are_drift_too(proxy):
 async def test_an_upstream_that_does_not_answer_gets_a_502_in_the_apis_shape():
     proxy = ValidatingProxy(ProxyConfig(api="casavi", upstream=f"http://127.0.0.1:{refused_port()}", timeout=2))
     transport = httpx.ASGITransport(app=proxy)
-    async with httpx.AsyncClient(transport=transport, base_url="http://proxy") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         answer = await client.get("/contacts", headers={"token": "t"})
         assert answer.status_code == 502
         assert answer.json()["statusCode"] == 502 and "did not answer (ConnectError)" in answer.json()["message"]

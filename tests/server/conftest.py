@@ -32,7 +32,7 @@ SECOND_ACCOUNTS = {
 async def sandbox_client(**settings: Any) -> AsyncIterator[httpx.AsyncClient]:
     config = ServerConfig(**{"frozen_time": FROZEN, **settings})
     app = create_app(config)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
         client.app = app  # type: ignore[attr-defined]
         try:
             yield client

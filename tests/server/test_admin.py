@@ -60,7 +60,7 @@ async def test_bad_fixtures_are_refused_with_the_reason(client):
         (b"{not yaml: [", "not valid YAML or JSON"),
     ]
     for body, reason in cases:
-        response = await client.post("/__admin/fixtures", content=body)
+        response = await client.post("/__admin/fixtures", content=body, headers={"content-type": "application/yaml"})
         assert response.status_code == 400, body
         assert reason in response.json()["error"], response.json()
 
@@ -148,7 +148,7 @@ async def test_a_bad_state_import_changes_nothing(client):
         response = await client.put("/__admin/state", json=document)
         assert response.status_code == 400, document
         assert response.json()["error"].startswith("state: "), response.json()
-    response = await client.put("/__admin/state", content=b"[1, 2]")
+    response = await client.put("/__admin/state", content=b"[1, 2]", headers={"content-type": "application/json"})
     assert response.status_code == 400 and "mapping of API names" in response.json()["error"]
     assert (await client.get("/__admin/state")).json() == before
     assert (await client.get("/__admin/health")).json()["apis"] == health

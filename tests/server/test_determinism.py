@@ -56,7 +56,7 @@ from mock_server.config import ServerConfig
 async def main():
     app = create_app(ServerConfig(seed=7, frozen_time="2026-01-02T03:04:05.678Z"))
     digest = hashlib.sha256()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
         for method, path, headers, body in json.loads(sys.argv[1]):
             response = await client.request(method, path, headers=headers, content=json.dumps(body) if body is not None else None)
             digest.update(response.content)

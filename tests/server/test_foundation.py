@@ -22,7 +22,7 @@ API_OPERATIONS = {"casavi": 56, "afosto": 545, "relay": 15, "messages": 3}
 
 def _client(**overrides) -> httpx.AsyncClient:
     app = create_app(ServerConfig(**overrides))
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox")
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost")
 
 
 async def test_health_lists_the_served_apis_with_their_operation_counts():

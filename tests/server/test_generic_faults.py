@@ -32,7 +32,7 @@ async def test_location_names_the_url_that_deletes_the_new_hook():
         first = await client.post("/casavi/hooks", headers=headers, json=body)
         second = await client.post("/casavi/hooks", headers=headers, json=body)
         for answer in (first, second):
-            assert answer.headers["location"] == f"http://sandbox/casavi/hooks/{answer.json()['id']}"
+            assert answer.headers["location"] == f"http://localhost/casavi/hooks/{answer.json()['id']}"
         assert first.headers["location"] != second.headers["location"]
         assert (await client.delete(first.headers["location"], headers=headers)).status_code == 204
         assert (await client.delete(first.headers["location"], headers=headers)).status_code == 404

@@ -61,7 +61,7 @@ async def test_joi_style_validation_messages(client):
     _error(await client.post(f"{BASE}/confirm", params=PARTNER, json=["x"]), 400,
            '"value" at position 0 fails because ["0" must be a number]')
     _error(await client.post(f"{BASE}/confirm", params=PARTNER, content=b"[1,", headers={"content-type": "application/json"}),
-           400, '"value" must be valid JSON')
+           400, '"value" must be valid JSON (unexpected end of data at line 1 column 4)')
     _error(await client.post(f"{BASE}/confirm", params=PARTNER, content=b"1", headers={"content-type": "text/plain"}),
            400, '"value" must be sent as application/json')
     _error(await client.get(BASE, params=PARTNER), 400, 'child "guid" fails because ["guid" is required]')

@@ -188,7 +188,7 @@ async def test_bad_rules_are_refused_with_the_field_named():
         for rule, message in cases:
             answer = await client.post("/__admin/overrides", json=rule)
             assert answer.status_code == 400 and message in answer.json()["error"], (rule, answer.text)
-        assert (await client.post("/__admin/overrides", content=b"{nope")).status_code == 400
+        assert (await client.post("/__admin/overrides", content=b"{nope", headers={"content-type": "application/json"})).status_code == 400
         assert (await client.post("/__admin/overrides", json=[1])).status_code == 400
 
 

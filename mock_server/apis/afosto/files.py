@@ -52,7 +52,7 @@ def upload_file(call: Call) -> Reply:
         raise ApiError(400, 'form field "file" is required (a multipart file part)', [Problem("form", ("file",), "required")])
     stored = [
         store_file(
-            call.runtime, call.account.name, part.filename or "upload", part.content_type, part.content,
+            call.runtime, call.account.name, part.filename or "upload", part.content_type, part.read(),
             base_url=call.incoming.base_url, directory=str(granted.get("path") or "/"),
             is_public=bool(granted.get("is_public", False)), is_listed=bool(granted.get("is_listed", True)),
             metadata=granted.get("metadata") if isinstance(granted.get("metadata"), dict) else {},

@@ -60,6 +60,7 @@ class CasaviApi(VendorApi):
     name = "casavi"
     section_model = CasaviSection
     credential_fields = ("key", "secret")
+    secret_names = frozenset({"secret", "password", "token"})  # masked in the request journal
 
     def __init__(self, settings: VendorSettings) -> None:
         super().__init__(settings)

@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from ...engine.runtime import ApiRuntime
+from ...engine.store import StoreFull
 from ...engine.tasks import Task
 from .importer import Importer, Outcome
 
@@ -41,7 +42,11 @@ class _JobType:
         account = self.runtime.accounts.get(task.account)
         if account is None:  # the account went away (a fixture replaced it): nothing to apply to
             return
-        for kind, outcome, record_id, message in self.outcomes(Importer(self.runtime, account), task.payload, step):
+        try:
+            outcomes = self.outcomes(Importer(self.runtime, account), task.payload, step)
+        except StoreFull as error:  # the record does not fit the storage budget: it fails alone
+            outcomes = [(str(step[0]), "failed", None, error.message)]
+        for kind, outcome, record_id, message in outcomes:
             task.results[kind][outcome] += 1
             if outcome == "failed":
                 task.results["errors"].append({"kind": kind, "id": record_id, "message": message})

@@ -22,6 +22,7 @@ class MessagesApi(VendorApi):
     name = "messages"
     section_model = MessagesSection
     credential_fields = ("token",)
+    secret_names = frozenset({"accessToken"})  # masked in the request journal
 
     def __init__(self, settings: VendorSettings) -> None:
         super().__init__(settings)

@@ -30,7 +30,7 @@ def joi_complaint(problem: Problem, label: str) -> str:
         case "format" if expected in ("date-time", "date"):
             text = "must be a number of milliseconds or valid date string"
         case "json":
-            text = "must be valid JSON"
+            text = f"must be valid JSON ({expected})" if expected else "must be valid JSON"
         case _:
             text = problem.complaint()
     return f'"{label}" {text}'

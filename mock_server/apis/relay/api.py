@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ...engine.accounts import Account
-from ...engine.auth import account_with, bearer_token, require_account
+from ...engine.auth import bearer_token, require_account
+from ...engine.errors import ApiError
 from ...engine.operations import OperationSpec
 from ...engine.runtime import ApiRuntime
 from ...engine.validation import IncomingRequest
@@ -32,5 +33,11 @@ class RelayApi(VendorApi):
         key = bearer_token(incoming.headers)
         if operation.secured:
             return require_account(runtime, "apiKey", key, "API key")
-        # Operations documented without authorization answer for the key's account, or the first one.
-        return account_with(runtime, "apiKey", key) or next(iter(runtime.accounts.values()))
+        # Operations documented without authorization answer for the key's account, or the
+        # first one when no key is sent; a key that is sent must be right.
+        if "authorization" in incoming.headers:
+            return require_account(runtime, "apiKey", key, "API key")
+        first = next(iter(runtime.accounts.values()), None)
+        if first is None:
+            raise ApiError(401, "no account is defined; add one with a fixture")
+        return first
