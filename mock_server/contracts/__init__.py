@@ -15,6 +15,8 @@ from ..apis import API_NAMES, vendor_for
 from ..engine.kinds import decide_document, kinds_table
 from .afosto import parse_afosto
 from .casavi import parse_casavi
+from .enforced import enforce
+from .links import add_links
 from .messages import parse_messages
 from .model import ApiContract
 from .relay import parse_relay
@@ -72,6 +74,11 @@ def generate(docs_dir: Path) -> dict[str, str]:
     """Every generated file's text, keyed by file name: `<api>.yaml` and the kinds table."""
     contracts = parse_documents(identify_documents(docs_dir))
     documents = {name: contract_to_openapi(contract) for name, contract in contracts.items()}
+    for name, document in documents.items():
+        vendor = vendor_for(name)
+        client_supplies_ids = vendor.rules().client_supplies_ids
+        enforce(document, name, client_supplies_ids, {operation: operation in vendor.clashing for operation in vendor.handlers})
+        add_links(document, name, client_supplies_ids)
     files = {f"{name}.yaml": dump_yaml(document) for name, document in documents.items()}
     handled = {name: set(vendor_for(name).handlers) for name in documents}
     files[KINDS_TABLE] = kinds_table({name: decide_document(document) for name, document in documents.items()}, handled)

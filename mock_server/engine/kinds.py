@@ -58,6 +58,8 @@ class OperationFacts:
     title: str
     description: str = ""
     returns_array: bool = False
+    # Top-level fields of the documented request body (of its items, for a list body).
+    body_fields: frozenset[str] = frozenset()
 
 
 def title_words(title: str) -> list[str]:
@@ -142,7 +144,9 @@ def _decide(fact: OperationFacts, by_path: dict[str, set[str]], collections: set
     if parent_is_item:
         return Decision("action", parent_path(parent), f"{method} on a part of an object")
     if path in collections:
-        return Decision("update_by_body", path, f"{method} on a collection")
+        if "id" in fact.body_fields:
+            return Decision("update_by_body", path, f"{method} on a collection, the body naming its object")
+        return Decision("upsert", path, f"{method} on a collection, the body naming no object: sets what it lists")
     return Decision("singleton_write", path, f"{method} on a path without objects")
 
 
@@ -196,11 +200,31 @@ def facts_of(document: dict[str, Any]) -> list[tuple[OperationFacts, str]]:
                         title=operation.get("summary", ""),
                         description=operation.get("description", ""),
                         returns_array=_returns_array(operation, document, path),
+                        body_fields=_body_fields(operation, document),
                     ),
                     operation["operationId"],
                 )
             )
     return result
+
+
+def _body_fields(operation: dict[str, Any], document: dict[str, Any]) -> frozenset[str]:
+    """The field names of the documented JSON request body (of its items, for a list)."""
+    for content_type, media in operation.get("requestBody", {}).get("content", {}).items():
+        if not content_type.endswith("json"):
+            continue
+        schema = _resolved(media.get("schema", {}), document)
+        if schema.get("type") == "array":
+            schema = _resolved(schema.get("items", {}), document)
+        return frozenset(schema.get("properties", {}))
+    return frozenset()
+
+
+def _resolved(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return document.get("components", {}).get("schemas", {}).get(name, {})
+    return schema
 
 
 def _returns_array(operation: dict[str, Any], document: dict[str, Any], path: str) -> bool:

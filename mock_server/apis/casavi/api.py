@@ -66,6 +66,8 @@ class CasaviApi(VendorApi):
             demo_identifier=demo_identifier,
             indexes=(("/contacts", "email"),),
             new_state=lambda: CasaviState(TokenBook(self.settings.token_ttl)),
+            # Units come only from imports: none are made up, under demo properties or on demand.
+            no_demo=frozenset({UNITS_OF_PROPERTY, "/units"}),
         )
 
     def formats(self) -> dict[str, Callable[[str], bool]]:
