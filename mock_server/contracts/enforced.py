@@ -4,7 +4,8 @@
   that identifier: the body model marks it required.
 - A creation whose identifier the client chooses (in the path, or in the body where the
   API keeps clients' identifiers) clashes with an object that has it: the operation
-  documents `409 Conflict` where its document is silent.
+  documents `409 Conflict` where its document is silent. An identifier the client
+  chooses in the body names the object in paths afterwards, so it is not empty.
 
 Both carry ``x-inferred: true``.
 """
@@ -39,6 +40,8 @@ def enforce(document: dict[str, Any], api: str, client_supplies_ids: bool, handl
             clashes = info is not None and _client_chooses_identifier(operation, info, client_supplies_ids)
         if clashes:
             _document_conflict(raw)
+        if info is not None and operation.kind == "create" and _client_chooses_identifier(operation, info, client_supplies_ids):
+            _identifier_not_empty(raw, info.id_field)
 
 
 def _require_identifier(raw: dict[str, Any], id_field: str) -> None:
@@ -50,6 +53,15 @@ def _require_identifier(raw: dict[str, Any], id_field: str) -> None:
             if id_field not in required:
                 required.append(id_field)
             target["x-inferred"] = True
+
+
+def _identifier_not_empty(raw: dict[str, Any], id_field: str) -> None:
+    for media in raw.get("requestBody", {}).get("content", {}).values():
+        schema = media.get("schema", {})
+        target = schema.get("items", schema) if schema.get("type") == "array" else schema
+        prop = target.get("properties", {}).get(id_field)
+        if prop is not None and prop.get("type") == "string" and "minLength" not in prop:
+            prop["minLength"] = 1
 
 
 def _client_chooses_identifier(operation: OperationSpec, info: CollectionInfo, client_supplies_ids: bool) -> bool:

@@ -51,6 +51,7 @@ def add_links(document: dict[str, Any], api: str, client_supplies_ids: bool) -> 
             *_header_references(operation, id_schemas),
         ]
     ]
+    sources += [shared for source in sources for shared in _same_objects(source, infos)]
     for source in sources:
         links: dict[str, Any] = {}
         for target in operations:
@@ -200,6 +201,19 @@ def _answered_references(operation: OperationSpec, id_schemas: dict[str, Key]) -
             if template is not None:
                 found.append(Source(operation, template, f"$response.body#/{_escape(name)}", creates=True))
     return found
+
+
+def _same_objects(source: Source, infos: dict[str, CollectionInfo]) -> list[Source]:
+    """A nested collection of the same model as a top-level one shows that one's objects
+    (`/units/{unitId}/meters` and `/consumptions/meters` both hold ConsumptionMeters)."""
+    nested = infos.get(source.collection)
+    if nested is None or nested.top_level or not source.creates:
+        return []
+    return [
+        Source(source.operation, info.template, source.expression, source.creates)
+        for info in infos.values()
+        if info.top_level and info.item_schema is nested.item_schema
+    ]
 
 
 # --- where identifiers go -------------------------------------------------------------------

@@ -21,6 +21,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
 _FORMATS = {"uuid": _UUID, "date-time": _DATE_TIME, "date": _DATE, "email": _EMAIL, "uri": _URI}
+# Fields that name an object, in the order they are preferred: filled-in values follow them.
+_IDENTITIES = ("id", "key", "code", "sku", "reference", "uuid", "secret")
 
 
 class Shaper:
@@ -32,8 +34,9 @@ class Shaper:
     def shape(self, value: Any, schema: Schema | None, key: str, depth: int = 0, namespace: str | None = None) -> Any:
         """``value`` made to conform to ``schema``; ``key`` seeds any filled-in value.
 
-        With a ``namespace``, an object that carries an `id` seeds its filled-in values by
-        that id instead of by where it appears, so it shows the same values in every answer.
+        With a ``namespace``, an object that carries an `id` (or a natural key: `key`, `code`,
+        `sku`, ...) seeds its filled-in values by it instead of by where it appears, so it
+        shows the same values in every answer.
         """
         if not schema or depth > MAX_DEPTH:
             return value
@@ -63,8 +66,8 @@ class Shaper:
         properties = schema.get("properties")
         if not properties:
             return value
-        identity = value.get("id")
-        if namespace is not None and isinstance(identity, (str, int)) and not isinstance(identity, bool):
+        identity = next((value[name] for name in _IDENTITIES if isinstance(value.get(name), (str, int))), None)
+        if namespace is not None and identity is not None and not isinstance(identity, bool):
             key = f"{namespace}/object/{identity}"
         required = set(schema.get("required", ()))
         shaped: dict[str, Any] = {}

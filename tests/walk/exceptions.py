@@ -56,6 +56,12 @@ async def _uploaded_document(walker: Walker) -> str:
     return document_id
 
 
+async def _community(walker: Walker) -> str:
+    """A community is the property its units belong to: a listed property."""
+    response = await walker.client.get("/casavi/properties", headers=await walker.headers())
+    return response.json()["rows"][0]["id"]
+
+
 async def _demo_case(walker: Walker) -> str:
     """Cases come from fixtures only; the walk uses the demo case of the start-up fixtures."""
     state = (await walker.client.get("/__admin/state", params={"api": "messages"})).json()
@@ -76,6 +82,12 @@ async def _purge_token(walker: Walker) -> str:
     state = (await walker.client.get("/__admin/state", params={"api": "afosto"})).json()
     purges = state["afosto"]["data"]["demo"]["/iam/purges"]
     return purges[-1]["token"]
+
+
+async def _listed_app(walker: Walker) -> str:
+    """Installing takes an app of the catalogue, not a new code."""
+    response = await walker.client.get("/afosto/int/apps/store", headers=await walker.headers())
+    return response.json()[0]["code"]
 
 
 async def _afosto_headers(walker: Walker) -> dict[str, str]:
@@ -99,8 +111,8 @@ ACCESS = {
 
 # Path and query parameters the contract gives no source for: name -> provider.
 PARAMETERS = {
-    "casavi": {"unitId": _imported_unit, "documentId": _uploaded_document},
-    "afosto": {"token": _purge_token},
+    "casavi": {"unitId": _imported_unit, "documentId": _uploaded_document, "communityId": _community},
+    "afosto": {"token": _purge_token, "installApp.code": _listed_app},
     "relay": {},
     "messages": {"guid": _demo_case},
 }
@@ -118,6 +130,8 @@ REASONS = {
     ("casavi", "credentials"): "the documents' example credentials name no account: the walk logs in as the demo account",
     ("casavi", "unitId"): "units are made only by an import job",
     ("casavi", "documentId"): "documents are made by their upload job",
+    ("casavi", "communityId"): "a community is the property its units belong to; nothing links the two",
     ("afosto", "token"): "a purge token reaches the requester by e-mail only",
+    ("afosto", "installApp.code"): "installing names an app the catalogue lists (a POST on an identifier that creates elsewhere)",
     ("messages", "guid"): "cases exist only through fixtures",
 }

@@ -8,6 +8,7 @@ from ...engine.operations import OperationSpec
 from ...engine.runtime import ApiRuntime
 from ...engine.validation import IncomingRequest
 from ..settings import VendorSettings
+from .apps import HANDLERS as APP_HANDLERS
 from .documents import AfostoSection
 from ...engine.vendor import Call, Paging, VendorApi
 from .errors import AfostoErrorShape
@@ -26,6 +27,7 @@ class AfostoApi(VendorApi):
         super().__init__(settings)
         self.error_shape = AfostoErrorShape()
         self.handlers["getTask"] = get_task
+        self.handlers.update(APP_HANDLERS)
 
     def attach(self, runtime: ApiRuntime) -> None:
         runtime.register_task_type(OperationTask())

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from ...engine import jsonio
 from ...engine.accounts import Account
+from ...engine.changes import FROM_DEMO, SERVER_ORIGINS
 from ...engine.clock import parse_instant
 from ...engine.errors import ApiError
 from ...engine.operations import OperationSpec
@@ -15,6 +16,7 @@ from ...engine.validation import IncomingRequest
 from ..settings import VendorSettings
 from .documents import CasaviSection
 from ...engine.vendor import Call, Paging, VendorApi
+from .consumptions import CLASHING as CONSUMPTION_CLASHES, HANDLERS as CONSUMPTION_HANDLERS
 from .errors import CasaviErrorShape
 from .handlers import HANDLERS
 from .jobs import DocumentJob, ImportJob
@@ -59,6 +61,8 @@ class CasaviApi(VendorApi):
         super().__init__(settings)
         self.error_shape = CasaviErrorShape()
         self.handlers.update(HANDLERS)
+        self.handlers.update(CONSUMPTION_HANDLERS)
+        self.clashing |= CONSUMPTION_CLASHES
 
     def rules(self) -> ApiRules:
         return ApiRules(
@@ -75,7 +79,8 @@ class CasaviApi(VendorApi):
         return {"date": is_date_or_instant}
 
     def attach(self, runtime: ApiRuntime) -> None:
-        runtime.feed.prepare(DerivedFields(runtime))
+        # Demo objects get the fields casavi manages as if casavi had made them (ticket numbers in sequence).
+        runtime.feed.prepare(DerivedFields(runtime), origins=SERVER_ORIGINS | {FROM_DEMO})
         runtime.feed.subscribe(UnitsView(runtime), collections=UNITS_OF_PROPERTY)
         runtime.register_task_type(ImportJob(runtime))
         runtime.register_task_type(DocumentJob(runtime))
