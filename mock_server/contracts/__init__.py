@@ -81,7 +81,10 @@ def generate(docs_dir: Path) -> dict[str, str]:
         add_links(document, name, client_supplies_ids)
     files = {f"{name}.yaml": dump_yaml(document) for name, document in documents.items()}
     handled = {name: set(vendor_for(name).handlers) for name in documents}
-    files[KINDS_TABLE] = kinds_table({name: decide_document(document) for name, document in documents.items()}, handled)
+    excluded = {name: vendor_for(name).rules().no_demo for name in documents}
+    files[KINDS_TABLE] = kinds_table(
+        {name: decide_document(document) for name, document in documents.items()}, handled, excluded
+    )
     return files
 
 

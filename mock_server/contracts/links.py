@@ -52,6 +52,7 @@ def add_links(document: dict[str, Any], api: str, client_supplies_ids: bool) -> 
         ]
     ]
     sources += [shared for source in sources for shared in _same_objects(source, infos)]
+    references = {target.operation_id: _body_references(target, id_schemas, infos) for target in operations}
     for source in sources:
         links: dict[str, Any] = {}
         for target in operations:
@@ -60,7 +61,7 @@ def add_links(document: dict[str, Any], api: str, client_supplies_ids: bool) -> 
             parameters = _path_links(source, target)
             if parameters:
                 links[target.operation_id] = _link(target, parameters=parameters)
-            for field, body in _body_links(source, target, id_schemas, infos):
+            for field, body in _body_links(source, references[target.operation_id]):
                 links[f"{target.operation_id}.{field}"] = _link(target, body=body)
         if links:
             response = _success_response(document, source.operation)
@@ -240,30 +241,50 @@ def _path_links(source: Source, target: OperationSpec) -> dict[str, str]:
     return dict(sorted(parameters.items(), key=lambda item: path.index("{" + item[0][5:] + "}")))
 
 
-def _body_links(
-    source: Source, target: OperationSpec, id_schemas: dict[str, Key], infos: dict[str, CollectionInfo]
-) -> list[tuple[str, Any]]:
-    """(field, request body part) for each field of ``target``'s JSON body that names an
-    object of the source's collection; in a list body, the first item's field. A change
-    addressed by the body (`PUT /wms/routes {id, name}`) takes the object's identifier."""
+@dataclass(frozen=True)
+class _BodyReference:
+    """A field of an operation's JSON body that names an object of a collection."""
+
+    field: str
+    collection: str
+    listed_body: bool  # the body is a list; the field is its items'
+    listed_field: bool  # the field holds a list of identifiers
+
+
+def _body_references(
+    target: OperationSpec, id_schemas: dict[str, Key], infos: dict[str, CollectionInfo]
+) -> list[_BodyReference]:
+    """The fields of ``target``'s JSON body naming other objects, and whose they are. A
+    change addressed by the body (`PUT /wms/routes {id, name}`) names its own object."""
     found = []
-    own = infos.get(source.collection)
-    addressed_by_body = target.kind == "update_by_body" and target.resource == source.collection and own is not None
+    own = infos.get(target.resource or "")
     for body in target.bodies.values():
         if body.kind != "json":
             continue
         listed = body.schema.get("type") == "array"
         schema = body.schema.get("items", {}) if listed else body.schema
         for name, prop in schema.get("properties", {}).items():
-            if addressed_by_body and own is not None and name == own.id_field:
-                pass
-            elif not names_references(name):
-                continue
-            elif referenced_collection(name, prop, id_schemas, target.path) != source.collection:
-                continue
-            value: Any = [source.expression] if prop.get("type") == "array" else source.expression
-            found.append((name, [{name: value}] if listed else {name: value}))
+            if target.kind == "update_by_body" and own is not None and name == own.id_field:
+                collection: str | None = own.template
+            elif names_references(name):
+                collection = referenced_collection(name, prop, id_schemas, target.path)
+            else:
+                collection = None
+            if collection is not None:
+                found.append(_BodyReference(name, collection, listed, prop.get("type") == "array"))
         break
+    return found
+
+
+def _body_links(source: Source, references: list[_BodyReference]) -> list[tuple[str, Any]]:
+    """(field, request body part) for each body field naming an object of the source's
+    collection; in a list body, the first item's field."""
+    found = []
+    for reference in references:
+        if reference.collection != source.collection:
+            continue
+        value: Any = [source.expression] if reference.listed_field else source.expression
+        found.append((reference.field, [{reference.field: value}] if reference.listed_body else {reference.field: value}))
     return found
 
 

@@ -150,15 +150,48 @@ def _decide(fact: OperationFacts, by_path: dict[str, set[str]], collections: set
     return Decision("singleton_write", path, f"{method} on a path without objects")
 
 
+MAKING_KINDS = frozenset({"create", "create_at", "upsert", "update_by_body"})
+_NAMING_KINDS = frozenset({"read", "replace", "update", "delete", "action"})
+
+
+def looked_up_collections(
+    decisions: list[tuple[str, str, str, Decision]],
+    excluded: frozenset[str] = frozenset(),
+    handled: set[str] | frozenset[str] = frozenset(),
+) -> list[str]:
+    """Collections whose objects operations name but nothing creates or lists: any
+    identifier names one, made from the seed when first named. Collections only the API
+    module's own rules answer for (casavi's jobs) are not among them."""
+    by_resource: dict[str, set[str]] = {}
+    generic: set[str] = set()
+    for _, _, operation_id, decision in decisions:
+        if decision.resource is not None:
+            by_resource.setdefault(decision.resource, set()).add(decision.kind)
+            if operation_id not in handled:
+                generic.add(decision.resource)
+    return [
+        resource
+        for resource, kinds in by_resource.items()
+        if kinds & _NAMING_KINDS
+        and not kinds & (MAKING_KINDS | {"list"})
+        and resource not in excluded
+        and resource in generic
+    ]
+
+
 def kinds_table(
-    decisions_by_api: dict[str, list[tuple[str, str, str, Decision]]], handled: dict[str, set[str]] | None = None
+    decisions_by_api: dict[str, list[tuple[str, str, str, Decision]]],
+    handled: dict[str, set[str]] | None = None,
+    excluded: dict[str, frozenset[str]] | None = None,
 ) -> str:
     """The reviewable Markdown table of every operation's kind.
 
     ``handled`` names, per API, the operations its module answers with a documented rule
-    of its own (the generic kind still says what kind of operation it is).
+    of its own (the generic kind still says what kind of operation it is); ``excluded``
+    the collections its module keeps from being made up (no demo objects, no lookups).
     """
     handled = handled or {}
+    excluded = excluded or {}
     lines = [
         "# What each operation does",
         "",
@@ -182,6 +215,15 @@ def kinds_table(
                 f"| {method} | `{path}` | {operation_id} | {decision.kind} | "
                 f"{'`' + decision.resource + '`' if decision.resource else ''} | {decision.reason} | {rule} |"
             )
+        looked_up = looked_up_collections(rows, excluded.get(api, frozenset()), handled.get(api, set()))
+        if looked_up:
+            lines += [
+                "",
+                "Collections whose objects operations name but none creates or lists: any identifier",
+                "names one, made from the seed when first named (with demo data on):",
+                "",
+                *(f"- `{resource}`" for resource in looked_up),
+            ]
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ shallowest; a tie names none, rather than a guess.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from .schema import Schema
@@ -28,28 +29,28 @@ def singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=4096)
 def noun_of(template: str) -> str:
     """`/tickets/{ticketId}/comments` -> `comment`: what the collection's objects are called."""
     literals = [segment for segment in template.split("/") if segment and not _is_parameter(segment)]
     return singular(literals[-1]).replace("-", " ").replace("_", " ") if literals else "object"
 
 
-def referenced_nouns(field: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def referenced_nouns(field: str) -> tuple[str, ...]:
     """The nouns a field name may refer by, most specific first.
 
     `resourceId` -> [`resource`]; `delivery_route_id` -> [`delivery route`, `route`];
     `item_ids` -> [`item`] (a list of references); `id` and names without the suffix -> [].
+    (Returned as a tuple.)
     """
     match = _REFERENCE.match(field)
     if match is None:
-        return []
+        return ()
     words = [word.lower() for word in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", match["noun"].replace("_", " "))]
     if not words:
-        return []
-    nouns = [" ".join(words)]
-    if len(words) > 1:
-        nouns.append(words[-1])
-    return nouns
+        return ()
+    return (" ".join(words), words[-1]) if len(words) > 1 else (words[0],)
 
 
 def names_references(field: str) -> bool:

@@ -20,7 +20,7 @@ from .clock import Clock
 from .demo import settle
 from .errors import ApiError
 from .fake import FakeData, stable_int
-from .kinds import is_parameter, last_segment
+from .kinds import MAKING_KINDS, is_parameter, last_segment
 from .operations import CompiledContract, OperationSpec
 from .outbox import DeliveryPolicy, Outbox, WebhookClient
 from .references import names_references, noun_of, referenced_collection
@@ -362,12 +362,9 @@ def collection_infos(contract: CompiledContract) -> dict[str, CollectionInfo]:
             item_schema=_with_path_identifier(item_schema, id_field, operations),
             id_field=id_field,
             listable="list" in kinds,
-            made_by_operations=bool(kinds & _MAKING_KINDS),
+            made_by_operations=bool(kinds & MAKING_KINDS),
         )
     return found
-
-
-_MAKING_KINDS = {"create", "create_at", "upsert", "update_by_body"}
 
 
 def _with_path_identifier(schema: Schema, id_field: str, operations: list[OperationSpec]) -> Schema:

@@ -21,8 +21,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
 _FORMATS = {"uuid": _UUID, "date-time": _DATE_TIME, "date": _DATE, "email": _EMAIL, "uri": _URI}
-# Fields that name an object, in the order they are preferred: filled-in values follow them.
-_IDENTITIES = ("id", "key", "code", "sku", "reference", "uuid", "secret")
+# Fields that name an object without an `id`, in the order they are preferred.
+_NATURAL_KEYS = ("key", "code", "sku", "reference", "uuid", "secret")
 
 
 class Shaper:
@@ -66,8 +66,10 @@ class Shaper:
         properties = schema.get("properties")
         if not properties:
             return value
-        identity = next((value[name] for name in _IDENTITIES if isinstance(value.get(name), (str, int))), None)
-        if namespace is not None and identity is not None and not isinstance(identity, bool):
+        identity = value.get("id")
+        if identity is None:
+            identity = next((value[name] for name in _NATURAL_KEYS if isinstance(value.get(name), (str, int))), None)
+        if namespace is not None and isinstance(identity, (str, int)) and not isinstance(identity, bool):
             key = f"{namespace}/object/{identity}"
         required = set(schema.get("required", ()))
         shaped: dict[str, Any] = {}

@@ -247,3 +247,34 @@ async def test_filled_in_values_are_the_same_wherever_the_object_is_read():
             assert rows == [] or rows[0]["created_at"] == stamp
         everything = (await client.get("/afosto/cnt/instant/proxies", headers=AFOSTO)).json()
         assert [row["created_at"] for row in everything if row["key"] == "bare"] == [stamp]
+
+
+# --- objects nothing in the contract makes -------------------------------------------------------
+
+
+async def test_objects_nothing_creates_or_lists_are_looked_up(client):
+    first = await client.get("/afosto/cnt/filesystems/integrations/7", headers=AFOSTO)
+    assert first.status_code == 200
+    assert (await client.get("/afosto/cnt/filesystems/integrations/7", headers=AFOSTO)).content == first.content
+    price = (await client.get("/afosto/cat/prices/5f0c1d2e-0000-4000-8000-000000000001", headers=AFOSTO)).json()
+    assert price["id"] == "5f0c1d2e-0000-4000-8000-000000000001"
+    assert (await client.delete("/afosto/cnt/filesystems/integrations/7", headers=AFOSTO)).status_code in (200, 204)
+    assert (await client.get("/afosto/cnt/filesystems/integrations/7", headers=AFOSTO)).status_code == 404
+    async with sandbox_client(no_demo_data=True) as empty:
+        assert (await empty.get("/afosto/cnt/filesystems/integrations/7", headers=AFOSTO)).status_code == 404
+
+
+async def test_nested_lists_nothing_fills_show_demo_objects(client):
+    transfer = (await client.post("/afosto/wms/transfers", json={}, headers=AFOSTO)).json()["id"]
+    transports = (await client.get(f"/afosto/wms/transfers/{transfer}/transports", headers=AFOSTO)).json()
+    assert len(transports) == 3
+    state = await client.put(
+        f"/afosto/wms/transfers/{transfer}/transports/{transports[0]['id']}/state", json={}, headers=AFOSTO
+    )
+    assert state.status_code == 200, state.text
+    headers = await casavi_headers(client)
+    await _import_unit(client, headers)
+    # casavi units come from imports only: an imported property has exactly its imported units.
+    units = (await client.get("/casavi/properties/P-77/units", headers=headers)).json()["rows"]
+    assert [unit["id"] for unit in units] == ["P-77-0001"]
+    assert (await client.get("/casavi/units/P-99-0001", headers=headers)).status_code == 404
