@@ -458,6 +458,10 @@ def _id_field(operations: list[OperationSpec], schema: Schema) -> str:
                     return spelling
     if "id" not in properties:
         natural = next((name for name in NATURAL_KEYS if name in properties), None)
-        # Else the first field named like an identifier (`parcelShopId`).
-        return natural or next((name for name in properties if re.search(r"(?:[a-z]Id|_id)$", name)), "id")
+        if natural is not None:
+            return natural
+        # Objects read by a path identifier and modelled without `id` are keyed by their
+        # first identifier-like field (`parcelShopId`).
+        if any(operation.kind in _OWN_OBJECT_KINDS for operation in operations):
+            return next((name for name in properties if re.search(r"(?:[a-z]Id|_id)$", name)), "id")
     return "id"
