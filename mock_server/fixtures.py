@@ -363,8 +363,12 @@ def _apply(section: _Section, exact: bool) -> int:
         for item in collection.objects:
             record = dict(item)
             if record.get(info.id_field) in (None, ""):
-                record[info.id_field] = runtime.new_identifier(info, f"fixture{concrete_path(info.template, collection.parents)}")
-            if isinstance(record[info.id_field], int):
+                record[info.id_field] = runtime.new_identifier(
+                    info, f"fixture{concrete_path(info.template, collection.parents)}", account.name
+                )
+            if isinstance(record[info.id_field], int) and not exact:
+                # New numbers follow loaded ones, in the account's sequence and in a module's own.
+                runtime.store.bump_counter(runtime.sequence(account.name, info.template), record[info.id_field])
                 runtime.store.bump_counter(info.template, record[info.id_field])
             runtime.store.put(account.name, info.template, collection.parents, str(record[info.id_field]), record, origin=origin)
         count += len(collection.objects)

@@ -16,6 +16,8 @@ from ..engine.kinds import decide_document, kinds_table
 from .afosto import parse_afosto
 from .afosto_additions import add_sandbox_rules
 from .casavi import parse_casavi
+from .enforced import enforce
+from .links import add_links
 from .messages import parse_messages
 from .model import ApiContract
 from .relay import parse_relay
@@ -73,9 +75,17 @@ def generate(docs_dir: Path) -> dict[str, str]:
     """Every generated file's text, keyed by file name: `<api>.yaml` and the kinds table."""
     contracts = parse_documents(identify_documents(docs_dir))
     documents = {name: contract_to_openapi(contract) for name, contract in contracts.items()}
+    for name, document in documents.items():
+        vendor = vendor_for(name)
+        client_supplies_ids = vendor.rules().client_supplies_ids
+        enforce(document, name, client_supplies_ids, {operation: operation in vendor.clashing for operation in vendor.handlers})
+        add_links(document, name, client_supplies_ids)
     files = {f"{name}.yaml": dump_yaml(document) for name, document in documents.items()}
     handled = {name: set(vendor_for(name).handlers) for name in documents}
-    files[KINDS_TABLE] = kinds_table({name: decide_document(document) for name, document in documents.items()}, handled)
+    excluded = {name: vendor_for(name).rules().no_demo for name in documents}
+    files[KINDS_TABLE] = kinds_table(
+        {name: decide_document(document) for name, document in documents.items()}, handled, excluded
+    )
     return files
 
 

@@ -811,10 +811,33 @@ def _declare_template_parameters(operation: Operation, notes: list[str]) -> None
             operation.parameters.remove(parameter)
 
 
+def _unify_parameter_types(operations: list[Operation], notes: list[str]) -> None:
+    """A path parameter naming an object takes the type it has on that object's own path
+    (`/spl/hubs/{id}/logs` names the hub of `/spl/hubs/{id}`, whose `id` is a string)."""
+    own: dict[str, JsonSchema] = {}
+    for operation in operations:
+        if operation.method == "GET" and TEMPLATE_NAME.fullmatch(operation.path.rsplit("/", 1)[-1]):
+            name = _template_names(operation.path)[-1]
+            parameter = next((p for p in operation.parameters if p.location == "path" and p.name == name), None)
+            if parameter is not None:
+                own.setdefault(TEMPLATE_NAME.sub("{}", operation.path), parameter.schema)
+    for operation in operations:
+        segments = operation.path.split("/")
+        for index, segment in enumerate(segments[:-1]):
+            if not TEMPLATE_NAME.fullmatch(segment):
+                continue
+            owner = own.get(TEMPLATE_NAME.sub("{}", "/".join(segments[: index + 1])))
+            parameter = next((p for p in operation.parameters if p.location == "path" and p.name == segment[1:-1]), None)
+            if owner is not None and parameter is not None and owner.get("type") != parameter.schema.get("type"):
+                notes.append(f"{operation.method} {operation.path}: {parameter.name} typed as on its object's own path")
+                parameter.schema = copy.deepcopy(owner)
+
+
 def _repair_paths(operations: list[Operation], notes: list[str]) -> None:
     _unify_template_names(operations, notes)
     for operation in operations:
         _declare_template_parameters(operation, notes)
+    _unify_parameter_types(operations, notes)
     keys = Counter((operation.method, operation.path) for operation in operations)
     if any(count > 1 for count in keys.values()):
         raise ValueError("two operations share a method and path after the path repairs")

@@ -175,6 +175,9 @@ NESTED_ROWS = {
     ("Task", "attachmentDetails"): "AttachmentDetail",
     ("Document", "sharedWith"): None,
 }
+# Request bodies whose `id` the server gives ("our internal id, so only in response"): the
+# contract marks it `readOnly`, and a client's value is ignored.
+SERVER_IDENTIFIED = {"Create bulk Consumption Measurements", "Update consumption measurement"}
 # Fields that record an event are null until it happens.
 EVENT_TIMESTAMPS = {"closedAt", "acceptedAt", "declinedAt", "completedAt", "firstDownloadAt"}
 # Fields the changelog adds to models whose samples predate them.
@@ -441,6 +444,8 @@ def _operation(
         operation.parameters.extend(_parameter(item, location) for item in source.parameters.get(location, []))
     if source.body_content_type:
         operation.request_bodies.append(_request_body(source, refs))
+        if source.title in SERVER_IDENTIFIED:
+            _mark_identifier_read_only(operation.request_bodies[-1].schema)
     operation.responses = _success_responses(source, method, refs) + _error_responses(operation)
     return operation
 
@@ -481,10 +486,17 @@ def _request_body(source: RedocOperation, refs: set[str]) -> RequestBody:
         schema: JsonSchema = {"type": "array", "items": object_schema(fields[1:], refs)}
     elif len(fields) == 1 and fields[0].name is None:
         schema = field_schema(fields[0], refs)
+        if schema.get("format") == "binary":
+            schema["minLength"] = 1  # a file has content: an empty body is refused
     else:
         name_unnamed_fields(fields, list(sample) if isinstance(sample, dict) else [])
         schema = object_schema(fields, refs)
     return RequestBody(content_type=content_type, schema=schema, example=_useful_example(sample))
+
+
+def _mark_identifier_read_only(schema: JsonSchema) -> None:
+    target = schema.get("items", schema)
+    target["properties"]["id"]["readOnly"] = True
 
 
 def _useful_example(sample: Any) -> Any:

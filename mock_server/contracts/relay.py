@@ -67,6 +67,8 @@ ORDER_INPUT_FIELDS = [
     "customerId", "fields", "contactPersons",
 ]
 MULTIPART_OPERATIONS = {"CreateOrder", "CreateOrderComment"}
+# "A maximum of 10 files": the file parts of a multipart body.
+MAX_FILES = 10
 # Operations that name an order in their body: the order must exist.
 ORDER_REFERENCING = {"CreateOrderField", "CreateOrderContactPerson"}
 
@@ -290,8 +292,12 @@ def _create_order_body(fields: list[Field], schemas: dict[str, JsonSchema], refs
 
 
 def _file_encoding(schema: JsonSchema) -> dict[str, dict[str, Any]]:
-    if "files" not in schema.get("properties", {}):
+    """Files are sent as octet streams, at most `MAX_FILES` of them (the documented limit)."""
+    files = schema.get("properties", {}).get("files")
+    if files is None:
         return {}
+    if files.get("type") == "array":
+        files["maxItems"] = MAX_FILES
     return {"files": {"contentType": "application/octet-stream"}}
 
 

@@ -40,7 +40,8 @@ def info_of(call: Call) -> CollectionInfo:
     template = call.operation.resource or call.operation.path
     found = call.runtime.collections.get(template)
     if found is None:
-        return CollectionInfo(template, {"type": "object", "properties": {}}, "id", False)
+        # Named only by actions: nothing creates or lists these objects, they are looked up.
+        return CollectionInfo(template, {"type": "object", "properties": {}}, "id", False, made_by_operations=False)
     return found
 
 
@@ -62,8 +63,10 @@ def object_key(call: Call) -> str:
 def find(call: Call, collection: Collection, key: str, info: CollectionInfo | None = None) -> Record:
     record = collection.get(key)
     if record is None:
-        noun = noun_of((info or info_of(call)).template)
-        raise ApiError(call.operation.error_status(404), f"{noun} {key!r} not found")
+        info = info or info_of(call)
+        record = call.runtime.existing(call.account, info, parents_of(call, info), key)
+    if record is None:
+        raise ApiError(call.operation.error_status(404), f"{noun_of(info.template)} {key!r} not found")
     return record
 
 
@@ -120,12 +123,25 @@ def new_record(call: Call, info: CollectionInfo, record: Record, key: str | None
     ids, and the server makes one (a counter or a UUID) where it does not.
     """
     with_defaults(call, record)
+    collection_of(call, info)  # demo objects first: new numbers follow theirs
     chosen = record.get(info.id_field)
     if key is not None:
         record[info.id_field] = typed_identifier(info, key)
-    elif chosen in (None, "") or (info.id_field == "id" and not call.runtime.rules.client_supplies_ids):
-        record[info.id_field] = call.runtime.new_identifier(info, call.operation.operation_id)
+    elif chosen in (None, "") or _server_identifies(call, info):
+        record[info.id_field] = call.runtime.new_identifier(info, call.operation.operation_id, call.account.name)
     return record
+
+
+def _server_identifies(call: Call, info: CollectionInfo) -> bool:
+    """The server makes `id`s where the API does not let clients choose them, and wherever
+    the request model marks the identifier `readOnly` (sent back, never taken)."""
+    if info.id_field == "id" and not call.runtime.rules.client_supplies_ids:
+        return True
+    spec = call.request.body_spec
+    schema = spec.schema if spec is not None else {}
+    if schema.get("type") == "array":
+        schema = schema.get("items", {})
+    return bool(schema.get("properties", {}).get(info.id_field, {}).get("readOnly"))
 
 
 def kept_identity(info: CollectionInfo, before: Record, after: Record) -> Record:
@@ -140,19 +156,16 @@ def typed_identifier(info: CollectionInfo, key: str) -> Any:
     return key
 
 
-def store_new(call: Call, info: CollectionInfo, record: Record) -> Record:
-    """Store a new object; an identifier that exists already is a clash."""
+def store_new(call: Call, info: CollectionInfo, record: Record, from_path: str | None = None) -> Record:
+    """Store a new object; an identifier that exists already is a clash (409 where the
+    contract documents it). ``from_path`` names the path parameter the identifier came from."""
     key = str(record[info.id_field])
     if key in collection_of(call, info):
-        in_path = last_segment(call.operation.path)[1:-1] if info.id_field in call.incoming.path_parameters else None
-        problem = (
-            Problem("path", (in_path,), "invalid", f"{key!r} exists already")
-            if in_path
-            else Problem("body", (info.id_field,), "invalid", f"{key!r} exists already")
-        )
+        where = Problem("path", (from_path,), "invalid", f"{key!r} exists already") if from_path else None
+        problem = where or Problem("body", (info.id_field,), "invalid", f"{key!r} exists already")
         raise ApiError(call.operation.error_status(409, 400), problems=[problem])
     if isinstance(record[info.id_field], int):
-        call.runtime.store.bump_counter(info.template, record[info.id_field])
+        call.runtime.store.bump_counter(call.runtime.sequence(call.account.name, info.template), record[info.id_field])
     return save(call, info, key, record)
 
 
@@ -172,19 +185,37 @@ def create(call: Call) -> Reply:
     key = ",".join(str(record[info.id_field]) for record in created)
     if isinstance(call.body, list) and call.operation.success.schema and call.operation.success.schema.get("type") != "array":
         result = created[0] if created else {}
-    return success(call, result, key)
+    return success(call, answered_object(call, info, result), key)
 
 
 def create_at(call: Call) -> Reply:
     info = info_of(call)
     key = object_key(call)
-    record = store_new(call, info, new_record(call, info, body_fields(call), key))
-    return success(call, record, key)
+    record = store_new(call, info, new_record(call, info, body_fields(call), key), from_path=last_segment(call.operation.path)[1:-1])
+    return success(call, answered_object(call, info, record), key)
+
+
+def answered_object(call: Call, info: CollectionInfo, record: Any) -> Any:
+    """The object where the answer's model holds it: itself, or under the property whose
+    model carries the identifier (`{tenant: {id, ...}, user: {...}}`, `{parcelShop: [...]}`)."""
+    schema = call.operation.success.schema or {}
+    properties = schema.get("properties", {})
+    if not isinstance(record, dict) or schema.get("type") != "object" or info.id_field in properties:
+        return record
+    for name, prop in properties.items():
+        if name in record:
+            continue
+        if prop.get("type") == "object" and info.id_field in prop.get("properties", {}):
+            return {**record, name: record}
+        if prop.get("type") == "array" and info.id_field in prop.get("items", {}).get("properties", {}):
+            return {**record, name: [record]}
+    return record
 
 
 def read(call: Call) -> Reply:
     key = object_key(call)
-    return success(call, find(call, collection_of(call), key), key)
+    info = info_of(call)
+    return success(call, answered_object(call, info, find(call, collection_of(call, info), key, info)), key)
 
 
 def list_objects(call: Call) -> Reply:
@@ -192,20 +223,32 @@ def list_objects(call: Call) -> Reply:
     collection = collection_of(call, info)
     criteria = _query_criteria(call, info)
     if criteria:
-        return list_reply(call, list(filtered(collection.values(), criteria)), info)
+        return list_reply(call, listed(call, info, list(filtered(collection.values(), criteria))), info)
     # Unfiltered lists read only the requested page.
     paging = call.vendor.paging(call)
-    return page_reply(call, collection.page(paging.offset, paging.limit), len(collection), info, paging)
+    return page_reply(call, listed(call, info, collection.page(paging.offset, paging.limit)), len(collection), info, paging)
+
+
+def listed(call: Call, info: CollectionInfo, records: list[Record]) -> list[Any]:
+    """Rows as the list documents them: the objects, or their identifiers where the list
+    holds plain values (`GET /odr/filters/keys` -> `["color", ...]`)."""
+    schema = call.operation.success.schema or {}
+    items = schema.get("items", {}) if schema.get("type") == "array" else {}
+    if items.get("type") in ("string", "integer", "number"):
+        return [record.get(info.id_field) for record in records]
+    return records
 
 
 def _query_criteria(call: Call, info: CollectionInfo) -> dict[str, Any]:
-    """Query parameters naming fields of the objects filter the list by equality."""
+    """Query parameters the client sent that name fields of the objects filter the list by
+    equality (a documented default filters nothing the client did not ask for)."""
     properties = info.item_schema.get("properties", {})
     path_names = set(template_parameters(call.operation.path))
+    sent = {name.removesuffix("[]") for name, _ in call.incoming.query}
     return {
         name: value
         for name, value in call.request.parameters.items()
-        if name in properties and name not in path_names
+        if name in properties and name not in path_names and name in sent
     }
 
 
@@ -293,9 +336,10 @@ def upsert(call: Call) -> Reply:
             results.append(save(call, info, str(record[info.id_field]), record))
         else:
             results.append(save(call, info, str(key), kept_identity(info, before, merged(before, fields))))
-    if wrapper is not None:
+    answered_list = (call.operation.success.schema or {}).get("type") == "array"
+    if wrapper is not None and not answered_list:
         result: Any = {wrapper: results}
-    elif isinstance(call.body, list):
+    elif isinstance(call.body, list) or answered_list:
         result = results
     else:
         result = results[0] if results else {}
@@ -303,13 +347,16 @@ def upsert(call: Call) -> Reply:
 
 
 def _upsert_items(body: Any) -> tuple[list[Any], str | None]:
-    """Bodies are one object, a list, or an object wrapping a list (`{properties: [...]}`)."""
+    """Bodies are one object, a list, or an object wrapping a list (`{properties: [...]}`);
+    the wrapper's other plain fields apply to every item (`{location_id, items: [...]}`)."""
     if isinstance(body, list):
         return body, None
     if isinstance(body, dict):
         lists = [name for name, value in body.items() if isinstance(value, list) and value and isinstance(value[0], dict)]
         if len(lists) == 1 and not any(body.get(name) not in (None, "") for name in IDENTIFIER_FIELDS):
-            return body[lists[0]], lists[0]
+            shared = {name: value for name, value in body.items() if name != lists[0] and not isinstance(value, (dict, list))}
+            items = [{**shared, **item} if isinstance(item, dict) else item for item in body[lists[0]]]
+            return items, lists[0]
         return [body], None
     return [], None
 
@@ -363,7 +410,7 @@ def search(call: Call) -> Reply:
         for record in filtered(collection.values(), criteria)
         if not text or contains_words(record, text)
     ]
-    return list_reply(call, records, info)
+    return list_reply(call, listed(call, info, records), info)
 
 
 def _search_criteria(call: Call, info: CollectionInfo) -> dict[str, Any]:

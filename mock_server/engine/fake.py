@@ -80,8 +80,10 @@ _TEXT_RULES: list[tuple[str, Callable[[Faker], str]]] = [
 
 
 def is_timestamp_name(name: str) -> bool:
-    """`createdAt`, `created_at`, `dueDate`: names of fields that hold instants."""
-    return bool(re.search(r"(?:[a-z]At|_at|Date|_date)$", name)) or name.lower() in ("date", "timestamp")
+    """`createdAt`, `created_at`, `dueDate`, `lastModified`: names of fields that hold instants."""
+    return bool(re.search(r"(?:[a-z]At|_at|Date|_date|[a-z]Modified|_modified)$", name)) or name.lower() in (
+        "date", "timestamp", "modified"
+    )
 
 
 class FakeData:

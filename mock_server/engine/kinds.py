@@ -58,6 +58,8 @@ class OperationFacts:
     title: str
     description: str = ""
     returns_array: bool = False
+    # Top-level fields of the documented request body (of its items, for a list body).
+    body_fields: frozenset[str] = frozenset()
 
 
 def title_words(title: str) -> list[str]:
@@ -142,19 +144,54 @@ def _decide(fact: OperationFacts, by_path: dict[str, set[str]], collections: set
     if parent_is_item:
         return Decision("action", parent_path(parent), f"{method} on a part of an object")
     if path in collections:
-        return Decision("update_by_body", path, f"{method} on a collection")
+        if "id" in fact.body_fields:
+            return Decision("update_by_body", path, f"{method} on a collection, the body naming its object")
+        return Decision("upsert", path, f"{method} on a collection, the body naming no object: sets what it lists")
     return Decision("singleton_write", path, f"{method} on a path without objects")
 
 
+MAKING_KINDS = frozenset({"create", "create_at", "upsert", "update_by_body"})
+_NAMING_KINDS = frozenset({"read", "replace", "update", "delete", "action"})
+
+
+def looked_up_collections(
+    decisions: list[tuple[str, str, str, Decision]],
+    excluded: frozenset[str] = frozenset(),
+    handled: set[str] | frozenset[str] = frozenset(),
+) -> list[str]:
+    """Collections whose objects operations name but nothing creates or lists: any
+    identifier names one, made from the seed when first named. Collections only the API
+    module's own rules answer for (casavi's jobs) are not among them."""
+    by_resource: dict[str, set[str]] = {}
+    generic: set[str] = set()
+    for _, _, operation_id, decision in decisions:
+        if decision.resource is not None:
+            by_resource.setdefault(decision.resource, set()).add(decision.kind)
+            if operation_id not in handled:
+                generic.add(decision.resource)
+    return [
+        resource
+        for resource, kinds in by_resource.items()
+        if kinds & _NAMING_KINDS
+        and not kinds & (MAKING_KINDS | {"list"})
+        and resource not in excluded
+        and resource in generic
+    ]
+
+
 def kinds_table(
-    decisions_by_api: dict[str, list[tuple[str, str, str, Decision]]], handled: dict[str, set[str]] | None = None
+    decisions_by_api: dict[str, list[tuple[str, str, str, Decision]]],
+    handled: dict[str, set[str]] | None = None,
+    excluded: dict[str, frozenset[str]] | None = None,
 ) -> str:
     """The reviewable Markdown table of every operation's kind.
 
     ``handled`` names, per API, the operations its module answers with a documented rule
-    of its own (the generic kind still says what kind of operation it is).
+    of its own (the generic kind still says what kind of operation it is); ``excluded``
+    the collections its module keeps from being made up (no demo objects, no lookups).
     """
     handled = handled or {}
+    excluded = excluded or {}
     lines = [
         "# What each operation does",
         "",
@@ -178,6 +215,15 @@ def kinds_table(
                 f"| {method} | `{path}` | {operation_id} | {decision.kind} | "
                 f"{'`' + decision.resource + '`' if decision.resource else ''} | {decision.reason} | {rule} |"
             )
+        looked_up = looked_up_collections(rows, excluded.get(api, frozenset()), handled.get(api, set()))
+        if looked_up:
+            lines += [
+                "",
+                "Collections whose objects operations name but none creates or lists: any identifier",
+                "names one, made from the seed when first named (with demo data on):",
+                "",
+                *(f"- `{resource}`" for resource in looked_up),
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -196,11 +242,31 @@ def facts_of(document: dict[str, Any]) -> list[tuple[OperationFacts, str]]:
                         title=operation.get("summary", ""),
                         description=operation.get("description", ""),
                         returns_array=_returns_array(operation, document, path),
+                        body_fields=_body_fields(operation, document),
                     ),
                     operation["operationId"],
                 )
             )
     return result
+
+
+def _body_fields(operation: dict[str, Any], document: dict[str, Any]) -> frozenset[str]:
+    """The field names of the documented JSON request body (of its items, for a list)."""
+    for content_type, media in operation.get("requestBody", {}).get("content", {}).items():
+        if not content_type.endswith("json"):
+            continue
+        schema = _resolved(media.get("schema", {}), document)
+        if schema.get("type") == "array":
+            schema = _resolved(schema.get("items", {}), document)
+        return frozenset(schema.get("properties", {}))
+    return frozenset()
+
+
+def _resolved(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return document.get("components", {}).get("schemas", {}).get(name, {})
+    return schema
 
 
 def _returns_array(operation: dict[str, Any], document: dict[str, Any], path: str) -> bool:

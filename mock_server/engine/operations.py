@@ -105,6 +105,10 @@ class OperationSpec:
     def resource(self) -> str | None:
         return self.decision.resource
 
+    def parameters_by_name(self, name: str) -> ParameterSpec:
+        """The parameter ``name`` (path parameters first)."""
+        return next(spec for spec in sorted(self.parameters, key=lambda spec: spec.location != "path") if spec.name == name)
+
     def documents(self, status: int) -> bool:
         return status in self.error_statuses or status == self.success.status
 

@@ -143,7 +143,9 @@ class ApiPipeline:
     def start(self, scope: Scope, receive: Receive) -> Exchange:
         raw_path = scope.get("raw_path") or scope["path"].encode()
         path = raw_path.decode("latin-1")[len(self.mount):] or "/"
-        stripped = path.strip("/")
+        # A trailing slash leaves an empty last segment, which names no object and no route
+        # (`/staff/` is neither the list nor a staff member).
+        stripped = path[1:] if path.startswith("/") else path
         segments = stripped.split("/") if stripped else []
         if "%" in path:
             segments = [unquote(segment) for segment in segments]

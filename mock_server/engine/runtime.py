@@ -18,15 +18,25 @@ from .accounts import Account
 from .answer_cache import AnswerCache
 from .changes import FROM_DEMO, Change, ChangeFeed
 from .clock import Clock
+from .demo import settle
 from .errors import ApiError
-from .fake import FakeData
-from .kinds import is_parameter, last_segment
+from .fake import FakeData, stable_int
+from .kinds import MAKING_KINDS, is_parameter, last_segment
 from .operations import CompiledContract, OperationSpec
 from .outbox import DeliveryPolicy, Outbox, WebhookClient
+from .references import names_references, noun_of, referenced_collection
 from .schema import Schema
 from .shaping import Shaper
 from .store import (
-    CREATED_FIELDS, UPDATED_FIELDS, AccountData, ApiStore, Collection, FieldIndex, StoreBudget, TimestampFields,
+    CREATED_FIELDS,
+    UPDATED_FIELDS,
+    AccountData,
+    ApiStore,
+    Collection,
+    FieldIndex,
+    StoreBudget,
+    TimestampFields,
+    concrete_path,
 )
 from .tasks import Task, TaskQueue, TaskType
 
@@ -42,6 +52,8 @@ class CollectionInfo:
     item_schema: Schema
     id_field: str
     listable: bool
+    # Whether some operation of the contract stores new objects in it (create, upsert, ...).
+    made_by_operations: bool = True
 
     @property
     def id_schema(self) -> Schema:
@@ -74,7 +86,7 @@ class ApiRules:
     demo_identifier: Callable[[str, int], Any] = lambda template, index: None  # a styled demo id, or None
     indexes: tuple[tuple[str, str], ...] = ()  # (collection template, field) to look objects up by
     new_state: Callable[[], Any] = lambda: None  # the module's own state (tokens, cases, ...)
-    no_demo: frozenset[str] = frozenset()  # collections that get no demo objects
+    no_demo: frozenset[str] = frozenset()  # collections that get no demo objects (nor lookups)
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,8 @@ class ApiRuntime:
         self.clock = clock
         self.fake = FakeData(settings.seed)
         self.shaper = Shaper(self.fake)
-        self.collections = _collections(contract)
+        self.collections = collection_infos(contract)
+        self.reference_keys = {template: (info.id_field, info.id_schema) for template, info in self.collections.items()}
         self.answers = AnswerCache()
         self.feed = ChangeFeed()
         self.feed.subscribe(self._changed)
@@ -197,35 +210,102 @@ class ApiRuntime:
         if key not in data.seeded:
             data.seeded[key] = None
             info = self.collections.get(template)
-            if self.settings.demo_data and info is not None and info.top_level and info.listable and template not in self.rules.no_demo:
+            if info is not None and self.gets_demo_objects(info):
                 for index in range(DEMO_OBJECTS):
-                    record = self.demo_object(account, info, index)
+                    record = self.demo_object(account, info, index, parents)
                     self.store.put(account.name, template, parents, str(record[info.id_field]), record, origin=FROM_DEMO)
         return data.collection(template, parents)
 
-    def demo_object(self, account: Account, info: CollectionInfo, index: int) -> dict[str, Any]:
-        """A complete object of the collection's model, generated from the seed."""
-        key = f"{self.name}/{account.name}{info.template}/{index}"
+    def gets_demo_objects(self, info: CollectionInfo) -> bool:
+        """Listed collections get demo objects: top-level ones, and nested ones no operation
+        fills (the positions of a location, the transports of a transfer)."""
+        return (
+            self.settings.demo_data
+            and info.listable
+            and info.template not in self.rules.no_demo
+            and (info.top_level or not info.made_by_operations)
+        )
+
+    def looks_up(self, info: CollectionInfo) -> bool:
+        """Whether any identifier names an object of the collection: the contract neither
+        creates nor lists its objects, so they are made from the seed when first named."""
+        return (
+            self.settings.demo_data
+            and not info.listable
+            and not info.made_by_operations
+            and info.template not in self.rules.no_demo
+        )
+
+    def existing(self, account: Account, info: CollectionInfo, parents: tuple[str, ...], key: str) -> dict[str, Any] | None:
+        """The stored object ``key``; in a collection that `looks_up`, one made on first mention
+        (an object removed since stays removed)."""
+        record = self.collection(account, info.template, parents).get(key)
+        if record is not None or not self.looks_up(info):
+            return record
+        mentioned = self.data(account).looked_up
+        if (info.template, parents, key) in mentioned:
+            return None
+        mentioned[(info.template, parents, key)] = None
+        record = self.demo_object(account, info, key, parents)
+        record[info.id_field] = _typed_key(info, key)
+        return self.store.put(account.name, info.template, parents, key, record, origin=FROM_DEMO)
+
+    def demo_object(self, account: Account, info: CollectionInfo, index: int | str, parents: tuple[str, ...] = ()) -> dict[str, Any]:
+        """A complete object of the collection's model, generated from the seed, that looks
+        real: its timestamps in order, its state and stamps agreeing, its references naming
+        other demo objects."""
+        where = concrete_path(info.template, parents)
+        key = f"{self.name}/{account.name}{where}/{index}"
         record = self.fake.value(info.item_schema, key)
         if not isinstance(record, dict):
             record = {}
-        record[info.id_field] = self.demo_identifier(account, info, index)
+        settle(record, info.item_schema, self.fake.rng(f"{key}/timeline"))
+        self._point_at_demo_objects(account, info, record, index)
+        if isinstance(index, int):
+            record[info.id_field] = self.demo_identifier(account, info, index, parents)
         return record
 
-    def demo_identifier(self, account: Account, info: CollectionInfo, index: int) -> Any:
+    def _point_at_demo_objects(self, account: Account, info: CollectionInfo, record: dict[str, Any], index: int | str) -> None:
+        """Fields naming another collection's objects name that collection's demo objects;
+        where it has none, an optional reference is left out."""
+        id_schemas = self.reference_keys
+        required = set(info.item_schema.get("required", ()))
+        for name, prop in info.item_schema.get("properties", {}).items():
+            if name == info.id_field or name not in record or not names_references(name):
+                continue
+            template = referenced_collection(name, prop, id_schemas, info.template)
+            target = self.collections.get(template or "")
+            keys = (
+                self.collection(account, target.template).keys()
+                if target is not None and target.top_level and self.gets_demo_objects(target)
+                else []
+            )
+            if keys:
+                chosen = keys[(index if isinstance(index, int) else stable_int(index)) % len(keys)]
+                value = _typed_key(target, chosen)
+                record[name] = [value] if prop.get("type") == "array" else value
+            elif name not in required:
+                del record[name]
+
+    def demo_identifier(self, account: Account, info: CollectionInfo, index: int, parents: tuple[str, ...] = ()) -> Any:
         """Demo identifiers do not depend on which collection was looked at first."""
         styled = self.rules.demo_identifier(info.template, index)
         if styled is not None:
             return styled
         if info.id_schema.get("type") in ("integer", "number"):
-            return self.store.next_number(info.template)
-        return self.fake.uuid(f"{self.name}/demo/{account.name}{info.template}/{index}")
+            return self.store.next_number(self.sequence(account.name, info.template))
+        return self.fake.uuid(f"{self.name}/demo/{account.name}{concrete_path(info.template, parents)}/{index}")
 
-    def new_identifier(self, info: CollectionInfo | None, key: str) -> Any:
-        """A server-made identifier of the collection's type: a counter or a UUID."""
+    @staticmethod
+    def sequence(account: str, name: str) -> str:
+        """The counter a number sequence of one account is kept under: accounts never share."""
+        return f"{account}:{name}"
+
+    def new_identifier(self, info: CollectionInfo | None, key: str, account: str = "") -> Any:
+        """A server-made identifier of the collection's type: the account's next number, or a UUID."""
         if info is not None and info.id_schema.get("type") in ("integer", "number"):
-            return self.store.next_number(info.template)
-        return self.fake.uuid(f"{self.name}/id/{key}/{self.store.next_number('uuid')}")
+            return self.store.next_number(self.sequence(account, info.template))
+        return self.fake.uuid(f"{self.name}/id/{account}/{key}/{self.store.next_number(self.sequence(account, 'uuid'))}")
 
     def parents_of(self, template: str, path_parameters: dict[str, Any]) -> tuple[str, ...]:
         return tuple(str(path_parameters[name]) for name in template_parameters(template) if name in path_parameters)
@@ -235,7 +315,7 @@ class ApiRuntime:
         for template, parameter in self._parents_named(operation):
             value = str(path_parameters.get(parameter, ""))
             parents = self.parents_of(template, path_parameters)
-            if value not in self.collection(account, template, parents):
+            if self.existing(account, self.collections[template], parents, value) is None:
                 raise ApiError(operation.error_status(404), f"{noun_of(template)} {value!r} not found")
 
     def _parents_named(self, operation: OperationSpec) -> tuple[tuple[str, str], ...]:
@@ -276,24 +356,7 @@ class ApiRuntime:
 _OWN_OBJECT_KINDS = {"read", "replace", "update", "delete", "create_at"}
 
 
-def singular(word: str) -> str:
-    """`proxies` -> `proxy`, `batches` -> `batch`, `addresses` -> `address`, `contacts` -> `contact`."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def noun_of(template: str) -> str:
-    """`/tickets/{ticketId}/comments` -> `comment`: what the collection's objects are called."""
-    literals = [segment for segment in template.split("/") if segment and not is_parameter(segment)]
-    return singular(literals[-1]).replace("-", " ").replace("_", " ") if literals else "object"
-
-
-def _collections(contract: CompiledContract) -> dict[str, CollectionInfo]:
+def collection_infos(contract: CompiledContract) -> dict[str, CollectionInfo]:
     """Every collection the operations name, with its item model and identifier field."""
     found: dict[str, CollectionInfo] = {}
     by_resource: dict[str, list[OperationSpec]] = {}
@@ -306,13 +369,43 @@ def _collections(contract: CompiledContract) -> dict[str, CollectionInfo]:
             continue
         item_schema = _item_schema(operations)
         id_field = _id_field(operations, item_schema)
+        item_schema = _with_identifier(item_schema, id_field, operations)
         found[template] = CollectionInfo(
             template=template,
-            item_schema=_with_identifier(item_schema, id_field, operations),
+            item_schema=_with_path_identifier(item_schema, id_field, operations),
             id_field=id_field,
             listable="list" in kinds,
+            made_by_operations=bool(kinds & MAKING_KINDS),
         )
     return found
+
+
+def _with_path_identifier(schema: Schema, id_field: str, operations: list[OperationSpec]) -> Schema:
+    """Identifiers are numbers where the paths that name the objects take numbers, whatever
+    the model prints (`/mes/conversations/{id}` with an integer `id`)."""
+    for operation in operations:
+        if operation.kind not in _OWN_OBJECT_KINDS:
+            continue
+        name = last_segment(operation.path)[1:-1]
+        spec = next((p for p in operation.parameters if p.location == "path" and p.name == name), None)
+        if spec is not None and spec.schema.get("type") == "integer":
+            current = schema.get("properties", {}).get(id_field, {})
+            if current.get("type") != "integer":
+                return {**schema, "properties": {**schema.get("properties", {}), id_field: {**current, "type": "integer"}}}
+            return schema
+    return schema
+
+
+def _camel(name: str) -> str:
+    """`update_id` -> `updateId`."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _typed_key(info: CollectionInfo, key: str) -> Any:
+    if info.id_schema.get("type") == "integer" and re.fullmatch(r"-?\d{1,18}", key):
+        return int(key)
+    return key
 
 
 def _with_identifier(schema: Schema, id_field: str, operations: list[OperationSpec]) -> Schema:
@@ -331,7 +424,7 @@ def _item_schema(operations: list[OperationSpec]) -> Schema:
     order = {"read": 0, "list": 1, "create": 2, "create_at": 2, "replace": 3, "update": 3, "upsert": 4}
     for operation in sorted(operations, key=lambda o: order.get(o.kind, 9)):
         schema = operation.success.schema or {}
-        if operation.kind == "list":
+        if operation.kind == "list" or (operation.kind == "read" and _wraps_one_list(schema)):
             schema = _list_items(schema)
         if schema.get("type") == "object" and schema.get("properties"):
             return schema
@@ -342,6 +435,12 @@ def _item_schema(operations: list[OperationSpec]) -> Schema:
             if body.schema.get("properties"):
                 return body.schema
     return {"type": "object", "properties": {"id": {"type": "string"}}}
+
+
+def _wraps_one_list(schema: Schema) -> bool:
+    """A read answering `{parcelShop: [...]}`: the object inside a list of one."""
+    properties = schema.get("properties", {})
+    return len(properties) == 1 and next(iter(properties.values())).get("type") == "array"
 
 
 def _list_items(schema: Schema) -> Schema:
@@ -367,8 +466,15 @@ def _id_field(operations: list[OperationSpec], schema: Schema) -> str:
     for operation in operations:
         if operation.kind in _OWN_OBJECT_KINDS:
             name = last_segment(operation.path)[1:-1]
-            if name in properties and name != "id":
-                return name
+            for spelling in (name, _camel(name)):
+                if spelling in properties and spelling != "id":
+                    return spelling
     if "id" not in properties:
-        return next((name for name in NATURAL_KEYS if name in properties), "id")
+        natural = next((name for name in NATURAL_KEYS if name in properties), None)
+        if natural is not None:
+            return natural
+        # Objects read by a path identifier and modelled without `id` are keyed by their
+        # first identifier-like field (`parcelShopId`).
+        if any(operation.kind in _OWN_OBJECT_KINDS for operation in operations):
+            return next((name for name in properties if re.search(r"(?:[a-z]Id|_id)$", name)), "id")
     return "id"

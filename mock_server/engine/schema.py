@@ -14,6 +14,8 @@ import jsonschema_rs
 Schema = dict[str, Any]
 _REF_PREFIX = "#/components/schemas/"
 _OPENAPI_ONLY = ("nullable", "example", "discriminator", "xml", "externalDocs", "deprecated")
+# OpenAPI's integer formats as the ranges JSON Schema checks.
+INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
 class SchemaIndex:
@@ -91,6 +93,11 @@ def to_json_schema(schema: Any) -> Any:
             result[key] = to_json_schema(value)
         else:
             result[key] = value
+    bounds = INTEGER_RANGES.get(schema.get("format", "")) if schema.get("type") == "integer" else None
+    if bounds is not None:
+        low, high = bounds
+        result["minimum"] = max(low, result.get("minimum", low))
+        result["maximum"] = min(high, result.get("maximum", high))
     if schema.get("nullable"):
         if "type" in result:
             result["type"] = [result["type"], "null"]

@@ -26,6 +26,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
 _FORMATS = {"uuid": _UUID, "date-time": _DATE_TIME, "date": _DATE, "email": _EMAIL, "uri": _URI}
+# Fields that name an object without an `id`, in the order they are preferred.
+_NATURAL_KEYS = ("key", "code", "sku", "reference", "uuid", "secret")
 
 # A compiled shaper: (value, where, name, depth, namespace) -> conforming value. `where`
 # and `name` spell the seed key of a filled-in value (`f"{where}/{name}"`) only when needed.
@@ -44,8 +46,9 @@ class Shaper:
     def shape(self, value: Any, schema: Schema | None, key: str, depth: int = 0, namespace: str | None = None) -> Any:
         """``value`` made to conform to ``schema``; ``key`` seeds any filled-in value.
 
-        With a ``namespace``, an object that carries an `id` seeds its filled-in values by
-        that id instead of by where it appears, so it shows the same values in every answer.
+        With a ``namespace``, an object that carries an `id` (or a natural key: `key`, `code`,
+        `sku`, ...) seeds its filled-in values by it instead of by where it appears, so it
+        shows the same values in every answer.
         """
         if not schema:
             return value
@@ -147,6 +150,8 @@ class Shaper:
                 return fill(schema, where, name, depth)
             if namespace is not None:
                 identity = value.get("id")
+                if identity is None:
+                    identity = next((value[key] for key in _NATURAL_KEYS if type(value.get(key)) in (str, int)), None)
                 if type(identity) is str or type(identity) is int:
                     where, name = namespace, f"object/{identity}"
             here = None

@@ -161,6 +161,8 @@ class AccountData:
     collections: dict[CollectionKey, Collection] = field(default_factory=dict)
     # Collections whose demo objects were generated already (they are made on first use).
     seeded: dict[CollectionKey, None] = field(default_factory=dict)  # ordered, so exports are stable
+    # Objects of collections looked up on demand that were named once (template, parents, key).
+    looked_up: dict[tuple[str, tuple[str, ...], str], None] = field(default_factory=dict)
 
     def collection(self, template: str, parents: tuple[str, ...] = ()) -> Collection:
         key = (template, parents)

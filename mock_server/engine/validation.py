@@ -290,8 +290,11 @@ def _validate_form(spec: BodySpec, parts: list[tuple[str, Any]], result: ValidRe
             values[name] = item
     if problems:
         return problems
-    result.body = _typed_form(values, properties)
-    return problems_of(spec.validator, _without_files(result.body), "form")
+    typed = _typed_form(values, properties)
+    # The body keeps what is known of each file (stored objects stay plain JSON); the
+    # files themselves are in `result.files`.
+    result.body = _described_files(typed)
+    return problems_of(spec.validator, _without_files(typed), "form")
 
 
 def _without_files(values: dict[str, Any]) -> dict[str, Any]:
@@ -299,6 +302,13 @@ def _without_files(values: dict[str, Any]) -> dict[str, Any]:
 
     def plain(value: Any) -> Any:
         return "" if isinstance(value, UploadedFile) else value
+
+    return {key: [plain(v) for v in value] if isinstance(value, list) else plain(value) for key, value in values.items()}
+
+
+def _described_files(values: dict[str, Any]) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        return value.describe() if isinstance(value, UploadedFile) else value
 
     return {key: [plain(v) for v in value] if isinstance(value, list) else plain(value) for key, value in values.items()}
 

@@ -102,6 +102,9 @@ class VendorApi:
     def __init__(self, settings: Any = None) -> None:
         self.settings = settings  # the server's settings the module reads
         self.handlers: dict[str, Handler] = {}
+        # Handled operations whose answer to an identifier that exists already is a 409
+        # (the contract documents it); the generic creations' clashes are derived.
+        self.clashing: set[str] = set()
 
     def rules(self) -> ApiRules:
         """What the engine needs to know about the API's data."""

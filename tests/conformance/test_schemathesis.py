@@ -15,10 +15,12 @@ import pytest
 import schemathesis
 from schemathesis.checks import (
     content_type_conformance,
+    ensure_resource_availability,
     not_a_server_error,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 from mock_server.app import create_app
 from mock_server.config import ServerConfig
@@ -121,14 +123,16 @@ def _state_machine(api: str, schema):
             return {"headers": _HEADERS[api]}
 
         def validate_response(self, response, case, additional_checks=None, **kwargs) -> None:
-            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+            case.validate_response(response, checks=STATEFUL_CHECKS, transport_kwargs=kwargs)
 
     return Machine
 
 
+# Along links, a created object must be found and a deleted one must stay gone.
+STATEFUL_CHECKS = [*CHECKS, use_after_free, ensure_resource_availability]
 _STATEFUL_SETTINGS = hypothesis.settings(
     max_examples=int(os.environ.get("MOCK_SERVER_STATEFUL_EXAMPLES", "25")),
-    stateful_step_count=8,
+    stateful_step_count=int(os.environ.get("MOCK_SERVER_STATEFUL_STEPS", "8")),
     deadline=None,
     derandomize=True,
     suppress_health_check=list(hypothesis.HealthCheck),
@@ -137,9 +141,29 @@ _STATEFUL_SETTINGS = hypothesis.settings(
 
 
 # Case messages names its objects in a query parameter and a body array, which leaves
-# schemathesis nothing to link; its operations are covered by the runs above and by
+# nothing to link; its operations are covered by the runs above, the operation walk and
 # tests/server/test_messages.py.
 @pytest.mark.parametrize("api", ["casavi", "afosto", "relay"])
 def test_stateful(api):
     schema = {"casavi": casavi, "afosto": afosto, "relay": relay}[api]
     _state_machine(api, schema).run(settings=_STATEFUL_SETTINGS)
+
+
+@pytest.mark.parametrize("api", ["casavi", "afosto", "relay"])
+def test_the_stateful_phase_follows_the_generated_links(api):
+    schema = {"casavi": casavi, "afosto": afosto, "relay": relay}[api]
+    document = APP.sandbox.apis[api].runtime.contract.document
+    declared = {
+        (f"{method.upper()} {path}", name)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        for response in operation.get("responses", {}).values()
+        for name in response.get("links", {})
+    }
+    machine = schema.as_state_machine()
+    followed = {
+        (link.source.label, link.name)
+        for transitions in machine._transitions.operations.values()
+        for link in transitions.outgoing
+    }
+    assert declared and declared <= followed

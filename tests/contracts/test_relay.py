@@ -51,7 +51,7 @@ def test_create_order_is_multipart_with_an_order_part_and_files(committed):
     }
     assert parts["files"] == {
         "type": "array", "items": {"type": "string", "format": "binary"},
-        "description": "A maximum of 10 files and 100 MB",
+        "description": "A maximum of 10 files and 100 MB", "maxItems": 10,
     }
     assert media["encoding"]["order"] == {"contentType": "application/json"}
     assert media["schema"]["required"] == ["order"]
@@ -62,6 +62,7 @@ def test_order_comment_is_multipart(committed):
     operation = operations_of(committed["relay"])[("POST", "/orders/{orderId}/comments")]
     schema = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert schema["required"] == ["text", "authorName"]
+    assert schema["properties"]["files"]["maxItems"] == 10
 
 
 def test_nested_objects_come_from_the_expanded_document(committed):

@@ -92,8 +92,10 @@ async def test_comments_need_their_ticket(client):
 async def test_attachments_must_name_files_the_account_uploaded(client):
     headers = await _ticket_with_people(client)
     other = await casavi_headers(client, "other-key", "other-secret")
+    await _upload(client, headers, "first.jpg", "image/jpeg")  # file ids count per account: mine is 2, theirs 1
     mine = await _upload(client, headers, "flat.jpg", "image/jpeg")
     theirs = await _upload(client, other, "theirs.pdf", "application/pdf")
+    assert mine != theirs
 
     unknown = await client.post("/casavi/tickets", json={**TICKET, "id": "T-2", "attachments": [mine, 999]}, headers=headers)
     assert unknown.status_code == 400

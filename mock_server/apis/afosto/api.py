@@ -14,6 +14,7 @@ from ...engine.validation import IncomingRequest
 from ...engine.vendor import Call, Handler, Paging, VendorApi
 from ..settings import VendorSettings
 from . import batches, contacts, datasets, files, instant_search, orders, webhooks
+from .apps import HANDLERS as APP_HANDLERS
 from .documents import AfostoSection
 from .errors import AfostoErrorShape
 from .references import ReferenceRules
@@ -24,8 +25,11 @@ MAX_PAGE_SIZE = 1000
 # Collections that get no generated demo objects: their flags and links only mean
 # something when the sandbox's own processes set them (and subscriptions would send
 # webhooks to made-up addresses).
+# Collections the module fills itself (the engine would otherwise make demo objects in the
+# nested ones no operation fills).
 NO_DEMO = frozenset({
-    batches.BATCHES, batches.DATASETS, webhooks.SUBSCRIPTIONS, webhooks.MESSAGES,
+    batches.BATCHES, batches.DATASETS, batches.ERRORS, batches.LINES, webhooks.SUBSCRIPTIONS, webhooks.MESSAGES,
+    webhooks.ATTEMPTS, instant_search.DOCUMENTS, instant_search.UPDATES,
 })
 HANDLERS: dict[str, Handler] = {
     "getTask": get_task,
@@ -48,6 +52,7 @@ class AfostoApi(VendorApi):
         super().__init__(settings)
         self.error_shape = AfostoErrorShape()
         self.handlers.update(HANDLERS)
+        self.handlers.update(APP_HANDLERS)
 
     def rules(self) -> ApiRules:
         return ApiRules(indexes=((contacts.CONTACTS, "email"),), no_demo=NO_DEMO)

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute
 
 from ...engine import jsonio
 from ...engine.accounts import Account
+from ...engine.changes import FROM_DEMO, SERVER_ORIGINS
 from ...engine.clock import parse_instant
 from ...engine.errors import ApiError
 from ...engine.operations import OperationSpec
@@ -20,6 +21,7 @@ from ..settings import VendorSettings
 from .admin import admin_routes
 from .attachments import AttachmentDetails, CommentAttachmentsOnTicket
 from .documents import CasaviSection
+from .consumptions import CLASHING as CONSUMPTION_CLASHES, HANDLERS as CONSUMPTION_HANDLERS
 from .errors import CasaviErrorShape
 from .events import HookEvents
 from .handlers import HANDLERS
@@ -66,6 +68,8 @@ class CasaviApi(VendorApi):
         super().__init__(settings)
         self.error_shape = CasaviErrorShape()
         self.handlers.update(HANDLERS)
+        self.handlers.update(CONSUMPTION_HANDLERS)
+        self.clashing |= CONSUMPTION_CLASHES
 
     def rules(self) -> ApiRules:
         return ApiRules(
@@ -73,6 +77,8 @@ class CasaviApi(VendorApi):
             demo_identifier=demo_identifier,
             indexes=(("/contacts", "email"),),
             new_state=lambda: CasaviState(TokenBook(self.settings.token_ttl)),
+            # Units come only from imports: none are made up, under demo properties or on demand.
+            no_demo=frozenset({UNITS_OF_PROPERTY, "/units"}),
         )
 
     def formats(self) -> dict[str, Callable[[str], bool]]:
@@ -80,7 +86,8 @@ class CasaviApi(VendorApi):
         return {"date": is_date_or_instant}
 
     def attach(self, runtime: ApiRuntime) -> None:
-        runtime.feed.prepare(DerivedFields(runtime))
+        # Demo objects get the fields casavi manages as if casavi had made them (ticket numbers in sequence).
+        runtime.feed.prepare(DerivedFields(runtime), origins=SERVER_ORIGINS | {FROM_DEMO})
         runtime.feed.prepare(AttachmentDetails(runtime), collections=AttachmentDetails.collections)
         runtime.feed.subscribe(UnitsView(runtime), collections=UNITS_OF_PROPERTY)
         attachments = CommentAttachmentsOnTicket(runtime)

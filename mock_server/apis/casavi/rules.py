@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine.changes import CREATED, DELETED, FROM_VIEW, Change
+from ...engine.changes import CREATED, DELETED, FROM_DEMO, FROM_VIEW, Change
 from ...engine.runtime import ApiRuntime
 
 APP_BASE = "https://app.casavi.sandbox"
@@ -48,7 +48,7 @@ class DerivedFields:
         if "appLink" in properties:
             record["appLink"] = app_link(template, record.get("id"))
         if template == "/tickets":
-            if record.get("number") is None:
+            if record.get("number") is None or change.origin == FROM_DEMO:
                 record["number"] = self.runtime.store.next_number(f"ticket-numbers/{change.account}")
             record["number"] = str(record["number"])
             record.setdefault("status", "OPEN")

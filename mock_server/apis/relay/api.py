@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...engine.accounts import Account
 from ...engine.auth import bearer_token, require_account
-from ...engine.errors import ApiError
+from ...engine.errors import ApiError, Problem
 from ...engine.operations import OperationSpec
 from ...engine.runtime import ApiRuntime
 from ...engine.validation import IncomingRequest
@@ -12,7 +12,7 @@ from ..settings import VendorSettings
 from .documents import RelaySection
 from ...engine.vendor import VendorApi
 from .errors import RelayErrorShape
-from .handlers import HANDLERS
+from .handlers import HANDLERS, MAX_FILES
 from .parts import PART_LISTS, OrderParts
 
 
@@ -28,6 +28,12 @@ class RelayApi(VendorApi):
 
     def attach(self, runtime: ApiRuntime) -> None:
         runtime.feed.subscribe(OrderParts(runtime), collections=PART_LISTS)
+
+    def before_validation(self, operation: OperationSpec, incoming: IncomingRequest) -> None:
+        """More file parts than documented is a request too large (413), before any other check."""
+        files = [name for name, _ in incoming.form or [] if name == "files"]
+        if len(files) > MAX_FILES and 413 in operation.error_statuses:
+            raise ApiError(413, problems=[Problem("form", ("files",), "max_items", MAX_FILES, len(files))])
 
     def authenticate(self, runtime: ApiRuntime, operation: OperationSpec, incoming: IncomingRequest) -> Account:
         key = bearer_token(incoming.headers)

@@ -107,7 +107,7 @@ def create_order_contact_person(call: Call) -> Reply:
 
 
 def _store_order_part(call: Call, template: str, fields: dict[str, Any]) -> dict[str, Any]:
-    fields["id"] = call.runtime.store.next_number(template)
+    fields["id"] = call.runtime.store.next_number(call.runtime.sequence(call.account.name, template))
     return call.runtime.store.put(call.account.name, template, (), str(fields["id"]), fields, origin=FROM_API)
 
 

@@ -1,0 +1,127 @@
+"""casavi consumptions: resources, meters and their measurements.
+
+A meter is created for a unit (`POST /units/{unitId}/meters`) or for a community, the
+property its units belong to (`POST /communities/{communityId}/meters`); either way it is
+one meter, read, replaced and deleted at `/consumptions/meters/{meterId}` and listed by
+`GET /consumptions/meters`. The unit and community lists show the meters that belong to
+them. A meter needs an existing consumption resource; a measurement needs an existing
+meter and gets its integer id from the server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine import behaviours
+from ...engine.answers import list_reply
+from ...engine.errors import ApiError, Problem
+from ...engine.runtime import CollectionInfo
+from ...engine.vendor import Call, Handler, Reply
+
+RESOURCES = "/consumptions/resources"
+METERS = "/consumptions/meters"
+MEASUREMENTS = "/consumptions/measurements"
+PROPERTIES = "/properties"
+UNITS = "/units"
+
+
+def _info(call: Call, template: str) -> CollectionInfo:
+    return call.runtime.collections[template]
+
+
+def _exists(call: Call, template: str, key: Any) -> bool:
+    return call.runtime.existing(call.account, _info(call, template), (), str(key)) is not None
+
+
+def _owner(call: Call, template: str, name: str, noun: str) -> str:
+    """The unit or community (a property) the path names; 404 when there is none."""
+    key = str(call.incoming.path_parameters[name])
+    if not _exists(call, template, key):
+        raise ApiError(call.operation.error_status(404), f"{noun} {key!r} not found")
+    return key
+
+
+def _require(call: Call, template: str, field: tuple[str | int, ...], value: Any, noun: str) -> None:
+    """A body field naming another object must name one that exists (400 otherwise)."""
+    if value is None or not _exists(call, template, value):
+        raise ApiError(400, problems=[Problem("body", field, "invalid", f"names no {noun} ({value!r})")])
+
+
+def _new_meter(call: Call, fields: dict[str, Any]) -> Reply:
+    _require(call, RESOURCES, ("resourceId",), fields.get("resourceId"), "consumption resource")
+    info = _info(call, METERS)
+    record = behaviours.new_record(call, info, fields)
+    behaviours.store_new(call, info, record)
+    return Reply(call.operation.success.status)
+
+
+def create_meter_for_unit(call: Call) -> Reply:
+    unit = _owner(call, UNITS, "unitId", "unit")
+    return _new_meter(call, {**behaviours.body_fields(call), "unitId": unit})
+
+
+def create_meter_for_community(call: Call) -> Reply:
+    community = _owner(call, PROPERTIES, "communityId", "community")
+    fields = {key: value for key, value in behaviours.body_fields(call).items() if key != "unitId"}
+    return _new_meter(call, {**fields, "propertyId": community})
+
+
+def meters_of_unit(call: Call) -> Reply:
+    unit = _owner(call, UNITS, "unitId", "unit")
+    return _meters_where(call, lambda meter: str(meter.get("unitId")) == unit)
+
+
+def meters_of_community(call: Call) -> Reply:
+    community = _owner(call, PROPERTIES, "communityId", "community")
+    return _meters_where(call, lambda meter: str(meter.get("propertyId")) == community and not meter.get("unitId"))
+
+
+def _meters_where(call: Call, belongs: Any) -> Reply:
+    info = _info(call, METERS)
+    meters = [meter for meter in call.runtime.collection(call.account, METERS).values() if belongs(meter)]
+    return list_reply(call, meters, info)
+
+
+def update_meter(call: Call) -> Reply:
+    _require(call, RESOURCES, ("resourceId",), (call.body or {}).get("resourceId"), "consumption resource")
+    return behaviours.answer(call)
+
+
+def create_measurements(call: Call) -> Reply:
+    """Every measurement names an existing meter, or none is stored; ids are the server's."""
+    items = call.body if isinstance(call.body, list) else [call.body]
+    for index, item in enumerate(items):
+        _require(call, METERS, (index, "meterId"), (item or {}).get("meterId"), "consumption meter")
+    return behaviours.create(call)
+
+
+def update_measurement(call: Call) -> Reply:
+    _require(call, METERS, ("meterId",), (call.body or {}).get("meterId"), "consumption meter")
+    return behaviours.answer(call)
+
+
+def measurements_of_meter(call: Call) -> Reply:
+    meter = str(call.incoming.path_parameters["meterId"])
+    if not _exists(call, METERS, meter):
+        raise ApiError(call.operation.error_status(404), f"consumption meter {meter!r} not found")
+    info = _info(call, MEASUREMENTS)
+    measurements = [
+        measurement
+        for measurement in call.runtime.collection(call.account, MEASUREMENTS).values()
+        if str(measurement.get("meterId")) == meter
+    ]
+    return list_reply(call, measurements, info)
+
+
+HANDLERS: dict[str, Handler] = {
+    "createMeterForUnit": create_meter_for_unit,
+    "createMeterForCommunity": create_meter_for_community,
+    "getListOfMetersByUnit": meters_of_unit,
+    "getListOfMetersByCommunity": meters_of_community,
+    "updateConsumptionMeter": update_meter,
+    "createBulkConsumptionMeasurements": create_measurements,
+    "updateConsumptionMeasurement": update_measurement,
+    "getListOfConsumptionMeasurementsByMeter": measurements_of_meter,
+}
+# Creations that answer 409 for a meter id that exists already.
+CLASHING = {"createMeterForUnit", "createMeterForCommunity"}
