@@ -1,6 +1,7 @@
 """The sandbox as the benchmark serves it: all four APIs with demo data, and optionally
 with answers never reused, so every read runs the whole request path."""
 
+import gc
 import os
 
 from mock_server.app import create_app
@@ -16,3 +17,5 @@ app = create_app()
 if os.environ.get("BENCHMARK_NO_REUSE"):
     for api in app.sandbox.apis.values():
         api.runtime.answers = NoReuse()
+gc.collect()
+gc.freeze()  # as `mock-server serve` does once it has started

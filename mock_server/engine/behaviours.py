@@ -179,7 +179,9 @@ def create(call: Call) -> Reply:
     for item in items:
         # The body was parsed for this call alone: its objects are stored as they are,
         # uploads among them as their descriptions.
-        record = described(call, item) if isinstance(item, dict) else {"value": described(call, item)}
+        uploads = bool(call.request.files) or isinstance(item, (bytes, bytearray))
+        value = described(call, item) if uploads else item
+        record = value if isinstance(value, dict) else {"value": value}
         created.append(store_new(call, info, new_record(call, info, record)))
     result: Any = created if isinstance(call.body, list) else created[0]
     key = ",".join(str(record[info.id_field]) for record in created)

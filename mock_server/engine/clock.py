@@ -10,13 +10,21 @@ class Clock:
 
     def __init__(self, frozen: str | None = None) -> None:
         self.frozen = parse_instant(frozen) if frozen else None
+        # The last instant written out, by millisecond: many writes share one.
+        self._written: tuple[int, str] = (-1, "")
 
     def now(self) -> datetime:
         return self.frozen or datetime.now(timezone.utc)
 
     def iso(self) -> str:
         """Now as ISO 8601 UTC with milliseconds: `2017-04-11T09:53:42.891Z`."""
-        return format_instant(self.now())
+        if self.frozen is not None:
+            return format_instant(self.frozen)
+        moment = datetime.now(timezone.utc)
+        millisecond = int(moment.timestamp() * 1000)
+        if self._written[0] != millisecond:
+            self._written = (millisecond, format_instant(moment))
+        return self._written[1]
 
 
 def format_instant(moment: datetime) -> str:

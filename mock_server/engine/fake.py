@@ -106,8 +106,11 @@ class FakeData:
 
     def uuid(self, key: str) -> str:
         """A version-4 UUID derived from the seed and ``key``."""
-        digest = hashlib.blake2b(f"{self.seed}\x1f{key}".encode(), digest_size=16).digest()
-        return str(uuid.UUID(bytes=digest, version=4))
+        digest = bytearray(hashlib.blake2b(f"{self.seed}\x1f{key}".encode(), digest_size=16).digest())
+        digest[6] = (digest[6] & 0x0F) | 0x40  # version 4
+        digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+        text = digest.hex()
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def value(self, schema: Schema, key: str, name: str = "", depth: int = 0) -> Any:
         """A value that conforms to ``schema`` (complete objects, one-item arrays)."""

@@ -59,7 +59,7 @@ def _masked_header(value: str) -> str:
     return f"{scheme} {MASK}" if credential and scheme.isalpha() and len(scheme) <= 16 else MASK
 
 
-@dataclass
+@dataclass(slots=True)
 class JournalEntry:
     """One answered request."""
 

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote
 
 from . import behaviours, jsonio
 from .accounts import Account
+from .deadlines import ReadDeadlines
 from .answer_cache import READ_KINDS, CachedAnswer
 from .errors import ApiError, Problem
 from .journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
@@ -60,7 +61,7 @@ class MethodNotAllowed(ApiError):
         self.allowed = allowed
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """One request on its way through the pipeline, and what each step found."""
 
@@ -96,6 +97,7 @@ class ApiPipeline:
         self.journal = journal
         self.mount = mount
         self.read_timeout = read_timeout  # seconds a body may stall before the request is given up (408)
+        self.deadlines = ReadDeadlines(read_timeout)
         self.interceptors: list[Interceptor] = []
         self.redactor = Redactor(vendor.secret_names)
 
@@ -153,7 +155,7 @@ class ApiPipeline:
             scope=scope,
             receive=receive,
             started=time.perf_counter(),
-            method=scope["method"].upper(),
+            method=scope["method"],  # upper case, as ASGI servers give it
             path=path,
             segments=segments,
             query_string=scope.get("query_string", b"").decode("latin-1"),
@@ -180,7 +182,8 @@ class ApiPipeline:
         operation = exchange.operation
         assert operation is not None
         scope = exchange.scope
-        headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+        # ASGI servers give header names in lower case already.
+        headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
         exchange.headers = headers
         incoming = IncomingRequest(
             path_parameters=exchange.parameters,
@@ -194,12 +197,12 @@ class ApiPipeline:
             spec.kind == "multipart" for spec in operation.bodies.values()
         )
         limit = self.vendor.body_limit(operation, multipart)
-        timeout = self.read_timeout if _announces_body(headers) else None
+        deadlines = self.deadlines if _announces_body(headers) else None
         try:
             if multipart:
-                await self._read_form(exchange, incoming, limit, timeout)
+                await self._read_form(exchange, incoming, limit, deadlines)
                 return
-            body = await _receive_all(exchange.receive, limit, timeout)
+            body = await _receive_all(exchange.receive, limit, deadlines)
         except BodyTooLarge as error:
             raise ApiError(
                 operation.error_status(413),
@@ -209,12 +212,12 @@ class ApiPipeline:
         if len(body) > PARSE_OFF_LOOP_BYTES and _is_json(incoming.content_type):
             incoming.parsed, incoming.parse_error = await asyncio.to_thread(_parse_json, body)
 
-    async def _read_form(self, exchange: Exchange, incoming: IncomingRequest, limit: int, timeout: float | None) -> None:
+    async def _read_form(self, exchange: Exchange, incoming: IncomingRequest, limit: int, deadlines: ReadDeadlines | None) -> None:
         """A multipart body: spooled while it arrives (held against the storage budget), then split."""
         budget = self.runtime.store.budget
         spool = spooled()
         try:
-            exchange.request_body = await _spool_body(exchange.receive, spool, limit, timeout, budget, exchange)
+            exchange.request_body = await _spool_body(exchange.receive, spool, limit, deadlines, budget, exchange)
             size = spool.tell()
             text_limit = self.vendor.body_limit(exchange.operation, False)  # type: ignore[arg-type]
             try:
@@ -315,7 +318,7 @@ class ApiPipeline:
                 time=self.runtime.clock.now(),
                 api=self.runtime.name,
                 method=exchange.method,
-                path=unquote(exchange.path),
+                path=unquote(exchange.path) if "%" in exchange.path else exchange.path,
                 query=exchange.query_string,
                 operation=exchange.operation.operation_id if exchange.operation else None,
                 status=answer.status,
@@ -360,30 +363,26 @@ def _parse_json(body: bytes) -> tuple[tuple[Any] | None, str | None]:
         return None, str(error)
 
 
-async def _next_message(receive: Receive, timeout: float | None) -> dict[str, Any]:
+async def _next_message(receive: Receive, deadlines: ReadDeadlines | None) -> dict[str, Any]:
     """The next piece of the body; 408 when the client stalls or leaves before it is complete."""
     try:
-        if timeout is None:
-            message = await receive()
-        else:
-            async with asyncio.timeout(timeout):
-                message = await receive()
+        message = await (receive() if deadlines is None else deadlines.read(receive))
     except TimeoutError:
-        raise ApiError(408, f"the request body stopped arriving for {timeout:g} seconds") from None
+        raise ApiError(408, f"the request body stopped arriving for {deadlines.timeout:g} seconds") from None  # type: ignore[union-attr]
     if message["type"] == "http.disconnect":
         raise ApiError(408, "the connection closed before the request body was complete")
     return message
 
 
-async def _receive_all(receive: Receive, limit: int, timeout: float | None) -> bytes:
+async def _receive_all(receive: Receive, limit: int, deadlines: ReadDeadlines | None) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await _next_message(receive, timeout)
+        message = await _next_message(receive, deadlines)
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            await _drain(receive, message, timeout)
+            await _drain(receive, message, deadlines)
             raise BodyTooLarge(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
@@ -391,25 +390,25 @@ async def _receive_all(receive: Receive, limit: int, timeout: float | None) -> b
     return b"".join(chunks)
 
 
-async def _drain(receive: Receive, message: dict[str, Any], timeout: float | None) -> None:
+async def _drain(receive: Receive, message: dict[str, Any], deadlines: ReadDeadlines | None) -> None:
     """Read the rest of a refused body without keeping it, so the connection stays usable."""
     while message.get("more_body", False):
-        message = await _next_message(receive, timeout)
+        message = await _next_message(receive, deadlines)
 
 
 async def _spool_body(
-    receive: Receive, spool: IO[bytes], limit: int, timeout: float | None, budget: StoreBudget, exchange: Exchange
+    receive: Receive, spool: IO[bytes], limit: int, deadlines: ReadDeadlines | None, budget: StoreBudget, exchange: Exchange
 ) -> bytes:
     """Write the body to ``spool``; returns its head for the journal. The bytes are held
     against the storage budget (507 when there is no room) until the request ends."""
     head = b""
     size = 0
     while True:
-        message = await _next_message(receive, timeout)
+        message = await _next_message(receive, deadlines)
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            await _drain(receive, message, timeout)
+            await _drain(receive, message, deadlines)
             raise BodyTooLarge(limit)
         if chunk:
             budget.hold(len(chunk))

@@ -134,10 +134,14 @@ class Shaper:
 
             return untyped
         required = set(schema.get("required", ()))
-        # field -> (its shaper, the types that pass unchanged, required, kept when null)
-        specs: dict[str, tuple[ShapeFunction | None, tuple[type, ...] | None, bool, bool]] = {}
+        # field -> (its shaper, the types that pass unchanged, the match a formatted text passes
+        # unchanged with, required, kept when null)
+        specs: dict[str, tuple[ShapeFunction | None, tuple[type, ...] | None, Callable[[str], Any] | None, bool, bool]] = {}
         for field, sub in properties.items():
-            specs[field] = (self.compile(sub) if sub else None, _plain_types(sub), field in required, bool(sub.get("nullable")))
+            specs[field] = (
+                self.compile(sub) if sub else None, _plain_types(sub), _format_match(sub), field in required,
+                bool(sub.get("nullable")),
+            )
         # Filled in when absent: required fields, and nullable times of what has not happened yet (null).
         absent = [
             (field, sub, field in required)
@@ -161,7 +165,7 @@ class Shaper:
                 spec = specs.get(field)
                 if spec is None:
                     continue  # not documented: not answered
-                function, plain, is_required, keeps_null = spec
+                function, plain, match, is_required, keeps_null = spec
                 if item is None:
                     if keeps_null:
                         shaped[field] = None
@@ -169,6 +173,9 @@ class Shaper:
                     if not is_required:
                         continue
                 elif plain is not None and type(item) in plain:
+                    shaped[field] = item
+                    continue
+                elif match is not None and type(item) is str and match(item):
                     shaped[field] = item
                     continue
                 if function is None:
@@ -213,6 +220,16 @@ class Shaper:
             return fill(schema, where, name, depth)
 
         return shape
+
+
+def _format_match(schema: Schema) -> Callable[[str], Any] | None:
+    """For a text whose only rule is its format (uuid, date-time, ...): the check it passes with."""
+    if not schema or schema.get("type") != "string" or schema.get("nullable") or schema.get("format") == "date":
+        return None
+    if set(schema) & {"enum", "minLength", "maxLength", "pattern", "const", "anyOf", "oneOf"}:
+        return None
+    pattern = _FORMATS.get(schema.get("format", ""))
+    return pattern.match if pattern is not None else None
 
 
 def _plain_types(schema: Schema) -> tuple[type, ...] | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Awaitable, Callable
 
-import httpx
 
 from .answer_cache import CachedAnswer
 
@@ -52,6 +51,8 @@ async def abort_connection(send: Send, message: str) -> None:
         # answers 500 nor reports an unfinished answer.
         await asyncio.sleep(0)
         return
+    import httpx  # only here: loading httpx costs start-up time and memory a sandbox mostly never needs
+
     raise httpx.RemoteProtocolError(message)
 
 

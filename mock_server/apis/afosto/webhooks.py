@@ -128,12 +128,11 @@ class ChangeEvents:
     def __call__(self, change: Change) -> None:
         if change.parents:
             return
+        subscribed = self.runtime.store.collection(change.account, SUBSCRIPTIONS)
+        if not len(subscribed):
+            return  # the common case: nobody listens
         event = f"{EVENT_RESOURCES[change.collection]}.{change.kind}"
-        subscriptions = [
-            subscription
-            for subscription in self.runtime.store.collection(change.account, SUBSCRIPTIONS).values()
-            if event in (subscription.get("events") or [])
-        ]
+        subscriptions = [subscription for subscription in subscribed.values() if event in (subscription.get("events") or [])]
         if not subscriptions:
             return
         data = object_data(self.runtime, change.account, change.collection, change.record)
