@@ -34,6 +34,14 @@ class ParameterSpec:
     def default(self) -> Any:
         return self.schema.get("default")
 
+    @cached_property
+    def free_text(self) -> bool:
+        """Any text is a valid value (a string with no rules): nothing to read or check."""
+        return self.schema.get("type") == "string" and not set(self.schema) & _TEXT_RULES
+
+
+_TEXT_RULES = frozenset({"enum", "format", "pattern", "minLength", "maxLength", "const", "anyOf", "oneOf", "allOf"})
+
 
 @dataclass
 class BodySpec:

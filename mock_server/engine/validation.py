@@ -80,9 +80,12 @@ def validate_request(operation: OperationSpec, incoming: IncomingRequest) -> Val
     problems: list[Problem] = []
     parameters: dict[str, Any] = {}
     headers: dict[str, Any] = {}
-    query = _group(incoming.query)
+    query = _group(incoming.query) if incoming.query else {}
     for spec in operation.parameters:
         raw = _raw_parameter(spec, incoming, query)
+        if raw is not None and spec.free_text and type(raw) is str:
+            (headers if spec.location == "header" else parameters)[spec.name] = raw
+            continue
         if raw is None:
             if spec.required:
                 problems.append(Problem(spec.location, (spec.name,), "required"))
