@@ -63,7 +63,9 @@ class Sandbox:
         self.apis: dict[str, ServedApi] = {}
         for api in config.apis:
             vendor = vendor_for(api, vendor_settings)
-            contract = compile_contract(api, load_contract(contracts_dir, api), vendor.formats())
+            document = load_contract(contracts_dir, api)
+            vendor.adjust_contract(document)
+            contract = compile_contract(api, document, vendor.formats())
             runtime = ApiRuntime(contract, vendor.rules(), settings, self.clock, self.webhook_client)
             vendor.attach(runtime)
             self.apis[api] = ServedApi(api, runtime, vendor)

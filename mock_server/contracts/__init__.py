@@ -77,9 +77,9 @@ def generate(docs_dir: Path) -> dict[str, str]:
     documents = {name: contract_to_openapi(contract) for name, contract in contracts.items()}
     for name, document in documents.items():
         vendor = vendor_for(name)
-        client_supplies_ids = vendor.rules().client_supplies_ids
-        enforce(document, name, client_supplies_ids, {operation: operation in vendor.clashing for operation in vendor.handlers})
-        add_links(document, name, client_supplies_ids)
+        rules = vendor.rules()
+        enforce(document, name, rules.client_supplies_ids, {operation: operation in vendor.clashing for operation in vendor.handlers})
+        add_links(document, name, rules.client_supplies_ids, rules.references, rules.made, rules.prerequisites)
     files = {f"{name}.yaml": dump_yaml(document) for name, document in documents.items()}
     handled = {name: set(vendor_for(name).handlers) for name in documents}
     excluded = {name: vendor_for(name).rules().no_demo for name in documents}

@@ -10,14 +10,21 @@ documented behaviour needs to be described, each part marked `x-inferred`.
 - on proxy search, a `text/plain` body (that client sends its JSON as text) with the
   client's `data` wrapper, and no bearer token (the proxy key names the tenant);
 - `GET /cnt/instant/search/{id}/settings`, which that client calls for the proxy's
-  index aliases.
+  index aliases;
+- the values the sandbox's rules accept where the document prints only `string` or
+  `object`: the operators of search conditions (with the values each one takes), the
+  events of webhook subscriptions (the sandbox's own catalogue) and their endpoint URL,
+  and the entries of a batch's import mapping (each names its `column`).
 """
 
 from __future__ import annotations
 
 import copy
 
+from ..apis.afosto.batches import COLUMN_TYPES, TYPE_ALIASES
 from ..apis.afosto.conflicts import conflict_routes
+from ..apis.afosto.criteria import ALIASES, OPERATORS
+from ..apis.afosto.webhooks import event_names
 from .afosto import ERROR_REF
 from .model import ApiContract, JsonSchema, Operation, Parameter, RequestBody, Response
 
@@ -25,6 +32,22 @@ VENDOR_MEDIA_TYPE = "application/vnd.instantsearch+json"
 PROXY_SEARCH = ("POST", "/cnt/instant/search/{id}")
 INDEX_SEARCH = ("POST", "/cnt/instant/indexes/{id}/search")
 SETTINGS_PATH = "/cnt/instant/search/{id}/settings"
+# Where search conditions are, and what each calls its values.
+CONDITIONS = {
+    ("POST", "/rel/contacts"): ("constraints", "value"),
+    INDEX_SEARCH: ("filters", "values"),
+    PROXY_SEARCH: ("filters", "values"),
+}
+SUBSCRIPTIONS = ("POST", "/mes/webhooks/subscriptions")
+SUBSCRIPTION = ("PUT", "/mes/webhooks/subscriptions/{id}")
+TRIGGER = ("POST", "/mes/webhooks/subscriptions/{id}/trigger")
+BATCH_WRITES = (("POST", "/cnt/batches"), ("PUT", "/cnt/batches/{id}"))
+# A number as the conditions read it from text (kept within what a float holds).
+NUMBER_TEXT = r"^[-+]?([0-9]{1,15}([.][0-9]{0,15})?|[.][0-9]{1,15})([eE][-+]?[0-9]{1,2})?$"
+# Text that is not blank once trimmed.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
+# A URL with a host that a webhook can be sent to.
+WEBHOOK_URL = r"^https?://([^/?#@\s]+@)?[A-Za-z0-9.-]*[A-Za-z0-9]([:/?#]\S*)?$"
 
 _STRING: JsonSchema = {"type": "string"}
 _STRINGS: JsonSchema = {"type": "array", "items": {"type": "string"}}
@@ -105,6 +128,11 @@ def add_sandbox_rules(contract: ApiContract) -> ApiContract:
     """The contract with the additions this module describes (changed in place)."""
     by_route = {(operation.method, operation.path): operation for operation in contract.operations}
     _add_conflicts(by_route)
+    for route, (field, values_field) in CONDITIONS.items():
+        _describe_conditions(_json_body(by_route[route]), field, values_field)
+    _describe_subscriptions(by_route)
+    for route in BATCH_WRITES:
+        _describe_mapping(_json_body(by_route[route]))
     for route in (PROXY_SEARCH, INDEX_SEARCH):
         _add_vendor_answer(by_route[route])
     proxy_search = by_route[PROXY_SEARCH]
@@ -119,6 +147,97 @@ def _add_conflicts(by_route: dict[tuple[str, str], Operation]) -> None:
         operation = by_route[route]
         if not any(response.status == 409 for response in operation.responses):
             operation.responses.append(Response(409, f"Conflict: {reason}", schema=dict(ERROR_REF), inferred=True))
+
+
+def _json_body(operation: Operation) -> RequestBody:
+    return next(body for body in operation.request_bodies if body.content_type.endswith("json"))
+
+
+def _property(schema: JsonSchema, name: str) -> JsonSchema:
+    found = schema.get("properties", {}).get(name)
+    if found is None:
+        raise ValueError(f"the documented body has no field {name!r} to describe")
+    return found
+
+
+def _describe_conditions(body: RequestBody, field: str, values_field: str) -> None:
+    """`{key, operator, <values>}` entries: a known operator, with the values it takes."""
+    conditions = _property(body.schema, field)
+    conditions["items"] = condition_schema(values_field)
+
+
+def condition_schema(values_field: str) -> JsonSchema:
+    """One search condition: the operators the sandbox knows (and their spellings), each
+    with the number and kind of values it takes; without an operator, `in`."""
+    groups: dict[tuple[bool, int | None], list[str]] = {}
+    for name, rule in OPERATORS.items():
+        groups.setdefault(rule, []).append(name)
+    for alias, name in ALIASES.items():
+        groups[OPERATORS[name]].append(alias)
+    every = [name for names in groups.values() for name in names]
+
+    def entry(operators: list[str], values: JsonSchema, required: list[str]) -> JsonSchema:
+        return {
+            "type": "object",
+            "properties": {
+                "key": {"type": "string", "minLength": 1},
+                "operator": {"type": "string", "enum": operators},
+                values_field: values,
+            },
+            "required": required,
+        }
+
+    options = []
+    # Operators of the same rule share an option; the open ones (one or more values) come
+    # first, and only they may leave the operator out.
+    for (numeric, count), names in sorted(groups.items(), key=lambda item: (item[0][1] is not None, item[0][1] or 0)):
+        item: JsonSchema = {"type": "string", "pattern": NUMBER_TEXT} if numeric else {"type": "string"}
+        values: JsonSchema = {"type": "array", "items": item}
+        if count is None:
+            options.append(entry(names, {**values, "minItems": 1}, ["key", values_field]))
+        elif count == 0:
+            options.append(entry(names, values, ["key", "operator"]))
+        else:
+            options.append(entry(names, {**values, "minItems": count, "maxItems": count}, ["key", "operator", values_field]))
+    schema = entry(every, {"type": "array", "items": {"type": "string"}}, ["key"])
+    schema["anyOf"] = options
+    schema["x-inferred"] = True
+    return schema
+
+
+def _describe_subscriptions(by_route: dict[tuple[str, str], Operation]) -> None:
+    """Events of the sandbox's catalogue, an http(s) endpoint, a rate of at least 1."""
+    events = event_names()
+    for route in (SUBSCRIPTIONS, SUBSCRIPTION):
+        schema = _json_body(by_route[route]).schema
+        _property(schema, "events").update({"items": {"type": "string", "enum": list(events)}, "minItems": 1})
+        _property(schema, "endpoint").update({"pattern": WEBHOOK_URL})
+        _property(schema, "delivery_rate").update({"minimum": 1})
+        schema["x-inferred"] = True
+    creation = by_route[SUBSCRIPTIONS]
+    creation.body_required = True
+    _json_body(creation).schema["required"] = ["events", "endpoint"]
+    trigger = by_route[TRIGGER]
+    trigger.body_required = True
+    schema = _json_body(trigger).schema
+    _property(schema, "event").update({"enum": list(events)})
+    schema["required"] = ["event"]
+    schema["x-inferred"] = True
+
+
+def _describe_mapping(body: RequestBody) -> None:
+    """Import mapping entries name their column; a type the rows are checked against."""
+    mapping = _property(_property(body.schema, "import"), "mapping")
+    mapping["items"] = {
+        "type": "object",
+        "properties": {
+            "column": {"type": "string", "pattern": NOT_BLANK},
+            "type": {"type": "string", "enum": [*COLUMN_TYPES, *TYPE_ALIASES]},
+            "required": {"type": "boolean"},
+        },
+        "required": ["column"],
+        "x-inferred": True,
+    }
 
 
 def _success(operation: Operation) -> Response:

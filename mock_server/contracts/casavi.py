@@ -178,6 +178,13 @@ NESTED_ROWS = {
 # Request bodies whose `id` the server gives ("our internal id, so only in response"): the
 # contract marks it `readOnly`, and a client's value is ignored.
 SERVER_IDENTIFIED = {"Create bulk Consumption Measurements", "Update consumption measurement"}
+# Request fields the operation's text limits beyond their type: (title, field) -> what the
+# contract adds. Hook subscribers are https endpoints unless the server is told otherwise.
+PORT = r"(0[0-9]{4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]|[0-9]{1,4})"
+HTTPS_URL = rf"^https://([^/?#@\s]+@)?[A-Za-z0-9.-]*[A-Za-z0-9](:{PORT}?)?([/?#]\S*)?$"
+TEXT_LIMITS: dict[tuple[str, str], JsonSchema] = {
+    ("Create a new webhook subscription", "hookUrl"): {"pattern": HTTPS_URL, "x-inferred": True},
+}
 # Fields that record an event are null until it happens.
 EVENT_TIMESTAMPS = {"closedAt", "acceptedAt", "declinedAt", "completedAt", "firstDownloadAt"}
 # Fields the changelog adds to models whose samples predate them.
@@ -446,6 +453,9 @@ def _operation(
         operation.request_bodies.append(_request_body(source, refs))
         if source.title in SERVER_IDENTIFIED:
             _mark_identifier_read_only(operation.request_bodies[-1].schema)
+        for (title, name), limits in TEXT_LIMITS.items():
+            if title == source.title:
+                operation.request_bodies[-1].schema["properties"][name].update(limits)
     operation.responses = _success_responses(source, method, refs) + _error_responses(operation)
     return operation
 

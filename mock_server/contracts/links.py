@@ -8,6 +8,12 @@ the operations whose request body names an object of that collection
 Each link says where the identifier comes from (the answer, the request, the path) and
 carries ``x-inferred: true``: the documents print no links.
 
+Where names cannot tell, the API module's rules state it: the references it enforces
+(`settings.phone_number_id` names a phone number, a proxy search names its proxy in the
+path, a comment's `authorEmail` a contact by email) replace what naming inferred for
+those fields, and the operations that make objects their generic reading misses (an
+upload makes files) are sources too.
+
 Clients and schemathesis' stateful phase follow the links; the project's operation walk
 reads them to create what an operation needs before calling it.
 """
@@ -19,7 +25,17 @@ from typing import Any
 
 from ..engine.kinds import is_parameter
 from ..engine.operations import OperationSpec, compile_contract
-from ..engine.references import Key, names_references, referenced_collection
+from ..engine.references import (
+    Key,
+    MadeObjects,
+    Prerequisite,
+    RequiredReference,
+    compatible,
+    field_parts,
+    names_references,
+    referenced_collection,
+    schema_at,
+)
 from ..engine.runtime import CollectionInfo, collection_infos
 from ..engine.schema import Schema
 
@@ -37,12 +53,25 @@ class Source:
     creates: bool
 
 
-def add_links(document: dict[str, Any], api: str, client_supplies_ids: bool) -> None:
-    """Add `links` to the success responses of ``document`` (changed in place)."""
+def add_links(
+    document: dict[str, Any],
+    api: str,
+    client_supplies_ids: bool,
+    required: tuple[RequiredReference, ...] = (),
+    made: tuple[MadeObjects, ...] = (),
+    prerequisites: tuple[Prerequisite, ...] = (),
+) -> None:
+    """Add `links` to the success responses of ``document`` (changed in place).
+
+    ``required``, ``made`` and ``prerequisites`` are the API module's own statements
+    (`ApiRules`). An operation with a prerequisite takes its objects from that operation
+    only: the links that would hand it any object of the collection are left out.
+    """
     compiled = compile_contract(api, document)
     infos = collection_infos(compiled)
     id_schemas = {template: (info.id_field, info.id_schema) for template, info in infos.items()}
     operations = list(compiled.operations.values())
+    by_route = {(operation.method, operation.path): operation for operation in operations}
     sources = [
         source
         for operation in operations
@@ -51,21 +80,39 @@ def add_links(document: dict[str, Any], api: str, client_supplies_ids: bool) -> 
             *_header_references(operation, id_schemas),
         ]
     ]
+    sources += [_made_source(item, by_route, infos) for item in made]
     sources += [shared for source in sources for shared in _same_objects(source, infos)]
-    references = {target.operation_id: _body_references(target, id_schemas, infos) for target in operations}
+    stated = [_stated_reference(reference, by_route, infos) for reference in required]
+    stated_fields = {(item.target.operation_id, item.reference.field.removeprefix("[].")) for item in stated}
+    references = {
+        target.operation_id: [
+            reference
+            for reference in _body_references(target, id_schemas, infos)
+            if (target.operation_id, reference.field) not in stated_fields
+        ]
+        for target in operations
+    }
+    after = {(item.method, item.path): _prerequisite(item, by_route) for item in prerequisites}
     for source in sources:
         links: dict[str, Any] = {}
         for target in operations:
             if target is source.operation:
                 continue
             parameters = _path_links(source, target)
-            if parameters:
+            if parameters and (target.method, target.path) not in after:
                 links[target.operation_id] = _link(target, parameters=parameters)
             for field, body in _body_links(source, references[target.operation_id]):
                 links[f"{target.operation_id}.{field}"] = _link(target, body=body)
+        for item in stated:
+            if item.target is not source.operation and item.reference.target == source.collection:
+                _add_stated_link(links, source, item, stated, infos)
         if links:
             response = _success_response(document, source.operation)
             response.setdefault("links", {}).update(links)
+    for (method, path), (before, parameters) in after.items():
+        target = by_route[(method, path)]
+        links = _success_response(document, before).setdefault("links", {})
+        links[target.operation_id] = _link(target, parameters=parameters)
 
 
 def _link(target: OperationSpec, parameters: dict[str, str] | None = None, body: Any = None) -> dict[str, Any]:
@@ -286,6 +333,155 @@ def _body_links(source: Source, references: list[_BodyReference]) -> list[tuple[
         value: Any = [source.expression] if reference.listed_field else source.expression
         found.append((reference.field, [{reference.field: value}] if reference.listed_body else {reference.field: value}))
     return found
+
+
+# --- what the API module states -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Stated:
+    """A reference the API module enforces, with the operation it belongs to and the
+    schema of the request part that names the object."""
+
+    reference: RequiredReference
+    target: OperationSpec
+    schema: Schema
+
+
+def _stated_reference(
+    reference: RequiredReference, by_route: dict[tuple[str, str], OperationSpec], infos: dict[str, CollectionInfo]
+) -> _Stated:
+    target = by_route.get((reference.method, reference.path))
+    if target is None:
+        raise ValueError(f"a reference names an unknown operation {reference.method} {reference.path}")
+    if reference.target not in infos:
+        raise ValueError(f"a reference names an unknown collection {reference.target}")
+    if reference.in_path:
+        spec = next((item for item in target.parameters if item.location == "path" and f"{{{item.name}}}" == reference.field), None)
+        schema = spec.schema if spec is not None else None
+    else:
+        body = next((body for body in target.bodies.values() if body.kind == "json"), None)
+        schema = schema_at(body.schema, reference.field) if body is not None else None
+    if schema is None:
+        raise ValueError(f"{reference.method} {reference.path} has no {reference.field} for a reference")
+    return _Stated(reference, target, schema)
+
+
+def _prerequisite(item: Prerequisite, by_route: dict[tuple[str, str], OperationSpec]) -> tuple[OperationSpec, dict[str, str]]:
+    """The operation that must come first, and the target's path parameters read from its path."""
+    target = by_route.get((item.method, item.path))
+    before = by_route.get((item.before_method, item.before_path))
+    if target is None or before is None:
+        raise ValueError(f"a prerequisite names an unknown operation: {item}")
+    names = [segment[1:-1] for segment in target.path.split("/") if is_parameter(segment)]
+    known = {segment[1:-1] for segment in before.path.split("/") if is_parameter(segment)}
+    if not set(names) <= known:
+        raise ValueError(f"{item.before_method} {item.before_path} does not name what {item.method} {item.path} needs")
+    return before, {f"path.{name}": f"$request.path.{name}" for name in names}
+
+
+def _made_source(item: MadeObjects, by_route: dict[tuple[str, str], OperationSpec], infos: dict[str, CollectionInfo]) -> Source:
+    operation = by_route.get((item.method, item.path))
+    if operation is None or item.collection not in infos:
+        raise ValueError(f"made objects name an unknown operation or collection: {item}")
+    return Source(operation, item.collection, item.expression, creates=True)
+
+
+def _add_stated_link(
+    links: dict[str, Any], source: Source, item: _Stated, stated: list[_Stated], infos: dict[str, CollectionInfo]
+) -> None:
+    """The link from ``source`` into the request part the reference names, where the
+    source's values fit it (a `uuid` field names no object keyed by an integer).
+
+    A body field names its object within the objects the request's path names: the link
+    also fills the path parameters that name the object (or, for a nested collection,
+    its parents) from the same source.
+    """
+    reference = item.reference
+    expression = _keyed(source, infos[reference.target], reference.by)
+    if expression is None or not _fits(item.schema, infos[reference.target], reference.by):
+        return
+    target = item.target
+    if reference.in_path:
+        parameters = {**links.get(target.operation_id, {}).get("parameters", {}), f"path.{reference.field[1:-1]}": expression}
+        links[target.operation_id] = _link(target, parameters=parameters)
+        return
+    parameters = _same_object_parameters(source, item, stated, infos)
+    if parameters is None:
+        return
+    value: Any = [expression] if item.schema.get("type") == "array" else expression
+    parts = field_parts(reference.field)
+    for part in reversed(parts):
+        value = [value] if part == "[]" else {part: value}
+    name = ".".join(part for part in parts if part != "[]")
+    links[f"{target.operation_id}.{name}"] = _link(target, parameters=parameters, body=value)
+
+
+def _fits(schema: Schema, info: CollectionInfo, by: str | None) -> bool:
+    field = by or info.id_field
+    key_schema = info.id_schema if by is None else (schema_at(info.item_schema, by) or {})
+    return compatible(schema.get("items", {}) if schema.get("type") == "array" else schema, (field, key_schema))
+
+
+def _same_object_parameters(
+    source: Source, item: _Stated, stated: list[_Stated], infos: dict[str, CollectionInfo]
+) -> dict[str, str] | None:
+    """`path.<name>` -> expression for the target's path parameters that name the
+    referenced object (a stated path reference) or its parents; None where the source
+    cannot tell them."""
+    target = item.target
+    names = {segment[1:-1] for segment in target.path.split("/") if is_parameter(segment)}
+    source_names = {segment[1:-1] for segment in source.operation.path.split("/") if is_parameter(segment)}
+    parameters: dict[str, str] = {}
+    for segment in item.reference.target.split("/"):
+        if is_parameter(segment) and segment[1:-1] in names:
+            if segment[1:-1] not in source_names:
+                return None
+            parameters[f"path.{segment[1:-1]}"] = f"$request.path.{segment[1:-1]}"
+    for other in stated:
+        if other.target is target and other.reference.in_path and other.reference.target == item.reference.target:
+            expression = _keyed(source, infos[other.reference.target], other.reference.by)
+            if expression is None:
+                return None
+            parameters[f"path.{other.reference.field[1:-1]}"] = expression
+    return parameters
+
+
+def _keyed(source: Source, info: CollectionInfo, by: str | None) -> str | None:
+    """The source's expression for the field ``by`` (a field path) of the object it
+    yields, or for its identifier when ``by`` is None; None where the source does not
+    show that field. An object made from the request holds what the request body says."""
+    if by is None:
+        return source.expression
+    pointer = "".join(f"/{'0' if part == '[]' else _escape(part)}" for part in field_parts(by))
+    suffix = f"/{_escape(info.id_field)}"
+    candidates = []
+    if "#" in source.expression and source.expression.endswith(suffix):
+        candidates.append(source.expression[: -len(suffix)] + pointer)
+    if source.operation.kind in CREATING_KINDS:
+        candidates.append(f"$request.body#{pointer}")
+    for expression in candidates:
+        side, where = expression.split("#", 1)
+        if side == "$response.body":
+            schema = source.operation.success.schema if source.operation.success.is_json else None
+        else:
+            schema = next((body.schema for body in source.operation.bodies.values() if body.kind == "json"), None)
+        if schema is not None and _has_pointer(schema, where):
+            return expression
+    return None
+
+
+def _has_pointer(schema: Schema, pointer: str) -> bool:
+    for token in pointer.split("/")[1:]:
+        if token.isdigit() and schema.get("type") == "array":
+            schema = schema.get("items", {})
+            continue
+        properties = schema.get("properties", {})
+        name = token.replace("~1", "/").replace("~0", "~")
+        if name not in properties:
+            return False
+        schema = properties[name]
+    return True
 
 
 def _escape(name: str) -> str:

@@ -5,11 +5,16 @@ called by that noun (`resourceId` -> `/consumptions/resources`). Where several c
 share the noun, a top-level collection wins over one nested under another object, then the
 one nearest to the operation's own path (most leading path segments in common), then the
 shallowest; a tie names none, rather than a guess.
+
+Where a name cannot tell (`settings.phone_number_id`, a proxy named by its key in a path,
+a comment author named by a contact's email), an API module states the reference itself
+(`RequiredReference`, in its `ApiRules`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
@@ -62,6 +67,69 @@ def names_references(field: str) -> bool:
 Key = tuple[str, Schema]
 
 
+@dataclass(frozen=True)
+class RequiredReference:
+    """A part of a request that an API module requires to name an existing object.
+
+    ``field`` is a body field path (`hub_id`, `settings.shipping.address_id`,
+    `indexes[].index_id`, `[].claim_id` in a list body) or a path parameter in braces
+    (`{signature}`); ``target`` is the collection whose object it names, by the object's
+    identifier or, with ``by``, by another field that tells its objects apart (`email`).
+    The contract generator turns these into links, where naming alone cannot tell.
+    """
+
+    method: str
+    path: str
+    field: str
+    target: str
+    by: str | None = None
+
+    @property
+    def in_path(self) -> bool:
+        return self.field.startswith("{") and self.field.endswith("}")
+
+
+@dataclass(frozen=True)
+class MadeObjects:
+    """An operation that makes objects of a collection other than its own (an upload makes
+    files, a trigger makes a webhook message), and the runtime expression of one new
+    object's identifier in its answer (`$response.body#/0/id`)."""
+
+    method: str
+    path: str
+    collection: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """An operation that takes only objects another operation went through first (a batch
+    is confirmed once it was validated): the objects its path names come from that one."""
+
+    method: str
+    path: str
+    before_method: str
+    before_path: str
+
+
+def field_parts(field: str) -> list[str]:
+    """`routing[].claim_id` -> [`routing`, `[]`, `claim_id`]; `[].claim_id` -> [`[]`, `claim_id`]."""
+    return [part for part in field.replace("[]", ".[]").split(".") if part]
+
+
+def schema_at(schema: Schema, field: str) -> Schema | None:
+    """The schema of a body field path within ``schema`` (None where it has no such field)."""
+    current: Schema | None = schema
+    for part in field_parts(field):
+        if current is None:
+            return None
+        if part == "[]":
+            current = current.get("items") if current.get("type") == "array" else None
+        else:
+            current = current.get("properties", {}).get(part)
+    return current
+
+
 def referenced_collection(field: str, field_schema: Schema, collections: dict[str, Key], near: str) -> str | None:
     """The collection template whose objects ``field`` names, or None.
 
@@ -75,7 +143,7 @@ def referenced_collection(field: str, field_schema: Schema, collections: dict[st
         candidates = [
             template
             for template, key in collections.items()
-            if noun_of(template) == noun and _compatible(field_schema, key)
+            if noun_of(template) == noun and compatible(field_schema, key)
         ]
         if candidates:
             return _nearest(candidates, near)
@@ -100,7 +168,7 @@ def _shared_prefix(template: str, path: str) -> int:
     return count
 
 
-def _compatible(field_schema: Schema, key: Key) -> bool:
+def compatible(field_schema: Schema, key: Key) -> bool:
     """A reference's type agrees with the identifier's (text ids take any text, but a
     `uuid` reference names no object keyed by a code or a SKU)."""
     id_field, id_schema = key

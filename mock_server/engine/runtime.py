@@ -24,7 +24,7 @@ from .fake import FakeData, stable_int
 from .kinds import MAKING_KINDS, is_parameter, last_segment
 from .operations import CompiledContract, OperationSpec
 from .outbox import DeliveryPolicy, Outbox, WebhookClient
-from .references import names_references, noun_of, referenced_collection
+from .references import MadeObjects, Prerequisite, RequiredReference, names_references, noun_of, referenced_collection
 from .schema import Schema
 from .shaping import Shaper
 from .store import (
@@ -87,6 +87,12 @@ class ApiRules:
     indexes: tuple[tuple[str, str], ...] = ()  # (collection template, field) to look objects up by
     new_state: Callable[[], Any] = lambda: None  # the module's own state (tokens, cases, ...)
     no_demo: frozenset[str] = frozenset()  # collections that get no demo objects (nor lookups)
+    # The references between objects the module enforces, the operations that make objects
+    # of another collection, and the steps an object must go through before another: the
+    # contract's links follow them.
+    references: tuple[RequiredReference, ...] = ()
+    made: tuple[MadeObjects, ...] = ()
+    prerequisites: tuple[Prerequisite, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ _KIND_NAMES = {
     "MaxLength": "max_length", "Minimum": "minimum", "Maximum": "maximum", "ExclusiveMinimum": "minimum",
     "ExclusiveMaximum": "maximum", "MinItems": "min_items", "MaxItems": "max_items", "Constant": "enum",
 }
+_ALTERNATIVES = ("AnyOf", "OneOfNotValid")
+_SELECTING = ("Enum", "Constant")
 _EXPECTED_KEYS = {"types": "types", "options": "options", "format": "format", "limit": "limit"}
 
 
@@ -185,11 +187,28 @@ def problems_of(validator: Any, value: Any, location: str, prefix: tuple[str | i
     """Every problem a compiled JSON-schema validator finds, as Problems."""
     if validator.is_valid(value):
         return []
-    return [problem_from(error, location, prefix) for error in validator.iter_errors(value)]
+    found: list[Problem] = []
+    unmatched: list[Problem] = []  # values no alternative accepts, with no alternative to blame
+    for error in validator.iter_errors(value):
+        problem = problem_from(error, location, prefix)
+        if problem in found or problem in unmatched:
+            continue
+        if type(error.kind).__name__ in _ALTERNATIVES and _chosen_alternative(error) is None:
+            unmatched.append(problem)
+        else:
+            found.append(problem)
+    # Such a value says no more than the problems found at or inside it, where there are some.
+    return found + [
+        problem for problem in unmatched if not any(other.path[: len(problem.path)] == problem.path for other in found)
+    ]
 
 
 def problem_from(error: Any, location: str, prefix: tuple[str | int, ...]) -> Problem:
     kind_name = type(error.kind).__name__
+    if kind_name in _ALTERNATIVES:
+        chosen = _chosen_alternative(error)
+        if chosen is not None:
+            return problem_from(chosen, location, prefix)
     details = error.kind.as_dict() if hasattr(error.kind, "as_dict") else {}
     path = (*prefix, *error.instance_path)
     kind = _KIND_NAMES.get(kind_name, "invalid")
@@ -201,6 +220,19 @@ def problem_from(error: Any, location: str, prefix: tuple[str | int, ...]) -> Pr
     if kind_name == "Constant":
         expected = [details.get("expected_value")]
     return Problem(location, path, kind, expected, _instance(error))
+
+
+def _chosen_alternative(error: Any) -> Any:
+    """For a value none of the alternatives (`anyOf`, `oneOf`) accepts: the first problem of
+    the alternative the value's own enumerated fields select (`operator: between` selects
+    the form with two values), the one with the fewest problems where several fit; None
+    when every alternative refuses one of its enumerated values."""
+    alternatives = getattr(error.kind, "context", None) or []
+    fitting = [
+        errors for errors in alternatives
+        if errors and not any(type(item.kind).__name__ in _SELECTING for item in errors)
+    ]
+    return min(fitting, key=len)[0] if fitting else None
 
 
 def _plain(message: str) -> str:

@@ -110,6 +110,10 @@ class VendorApi:
         """What the engine needs to know about the API's data."""
         return ApiRules()
 
+    def adjust_contract(self, document: dict[str, Any]) -> None:
+        """Widen the contract (in place) where the server's settings let the API accept
+        more than its vendor does by default; the served contract then says so."""
+
     def formats(self) -> dict[str, Callable[[str], bool]]:
         """Format checks that replace the standard ones where the vendor accepts more."""
         return {}
@@ -132,7 +136,8 @@ class VendorApi:
         raise ApiError(401, "authentication is not configured")
 
     def before_validation(self, operation: OperationSpec, incoming: IncomingRequest) -> None:
-        """Rewrite a request the vendor documents as equivalent to a current form (deprecated fields)."""
+        """Rewrite a request the vendor documents as equivalent to a current form (deprecated
+        fields), or refuse it (ApiError) where the module's reason says more than the contract's."""
 
     def body_limit(self, operation: OperationSpec, multipart: bool) -> int:
         """Largest accepted request body in bytes."""

@@ -1,6 +1,7 @@
 """What the committed Afosto contract holds beyond the document, for the sandbox's rules:
 conflicts where a rule refuses a request, the instant-search media type and text body,
-public proxy search and the settings call its client makes."""
+public proxy search and the settings call its client makes, and the values its rules
+accept where the document prints only a type."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 import yaml
 
 from mock_server.apis.afosto.conflicts import conflict_routes
+from mock_server.apis.afosto.criteria import ALIASES, OPERATORS
+from mock_server.apis.afosto.webhooks import event_names
 
 CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "afosto.yaml"
 VENDOR = "application/vnd.instantsearch+json"
@@ -47,3 +50,45 @@ def test_proxy_search_is_public_and_takes_the_clients_text_body(paths):
     settings = paths["/cnt/instant/search/{id}/settings"]["get"]
     assert settings["operationId"] == "getProxySearchSettings" and settings["security"] == [] and settings["x-inferred"] is True
     assert settings["responses"]["200"]["content"]["application/json"]["schema"]["required"] == ["data"]
+
+
+def _json_schema(paths: dict, method: str, path: str) -> dict:
+    return paths[path][method]["requestBody"]["content"]["application/json"]["schema"]
+
+
+def test_conditions_name_a_known_operator_with_the_values_it_takes(paths):
+    for method, path, field, values in (
+        ("post", "/rel/contacts", "constraints", "value"),
+        ("post", "/cnt/instant/indexes/{id}/search", "filters", "values"),
+        ("post", "/cnt/instant/search/{id}", "filters", "values"),
+    ):
+        condition = _json_schema(paths, method, path)["properties"][field]["items"]
+        assert condition["x-inferred"] is True
+        assert set(condition["properties"]["operator"]["enum"]) == {*OPERATORS, *ALIASES}
+        forms = {tuple(form["properties"]["operator"]["enum"]): form for form in condition["anyOf"]}
+        between = next(form for operators, form in forms.items() if "between" in operators)["properties"][values]
+        assert (between["minItems"], between["maxItems"]) == (2, 2) and "pattern" in between["items"]
+        # Only the first form, the open one the operator defaults to, may leave the operator out.
+        first = condition["anyOf"][0]
+        assert "in" in first["properties"]["operator"]["enum"] and "operator" not in first["required"]
+        assert all("operator" in form["required"] for form in condition["anyOf"][1:])
+    text = paths["/cnt/instant/search/{id}"]["post"]["requestBody"]["content"]["text/plain"]["schema"]
+    assert text["properties"]["data"]["items"]["properties"]["filters"]["items"]["anyOf"]
+
+
+def test_webhook_subscriptions_take_the_catalogues_events_and_a_url(paths):
+    creation = paths["/mes/webhooks/subscriptions"]["post"]
+    schema = creation["requestBody"]["content"]["application/json"]["schema"]
+    assert creation["requestBody"]["required"] is True and schema["required"] == ["events", "endpoint"]
+    assert schema["properties"]["events"]["items"]["enum"] == event_names() and schema["properties"]["events"]["minItems"] == 1
+    assert schema["properties"]["endpoint"]["pattern"].startswith("^https?://")
+    change = _json_schema(paths, "put", "/mes/webhooks/subscriptions/{id}")
+    assert "required" not in change and change["properties"]["events"]["items"]["enum"] == event_names()
+    trigger = _json_schema(paths, "post", "/mes/webhooks/subscriptions/{id}/trigger")
+    assert trigger["required"] == ["event"] and trigger["properties"]["event"]["enum"] == event_names()
+
+
+def test_import_mapping_entries_name_their_column(paths):
+    for method, path in (("post", "/cnt/batches"), ("put", "/cnt/batches/{id}")):
+        entry = _json_schema(paths, method, path)["properties"]["import"]["properties"]["mapping"]["items"]
+        assert entry["required"] == ["column"] and "integer" in entry["properties"]["type"]["enum"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
+from mock_server.apis import vendor_for
 from mock_server.contracts import API_NAMES
-from mock_server.engine.references import referenced_collection, referenced_nouns
+from mock_server.contracts.links import add_links
+from mock_server.engine.references import RequiredReference, field_parts, referenced_collection, referenced_nouns
 from tests.conftest import operations_of
 
 
@@ -76,3 +80,116 @@ def test_reference_names_resolve_to_the_nearest_collection():
     assert referenced_collection("item_id", {"type": "string"}, keys, "/wms/claims") is None
     assert referenced_collection("item_id", {"type": "string", "format": "uuid"}, keys, "/cat/x") is None
     assert referenced_collection("route_id", {"type": "integer"}, keys, "/wms/hops") is None
+
+
+# --- what the API modules state --------------------------------------------------------------
+
+
+def _links_into(document, operation_id: str) -> dict[tuple[str, str], dict]:
+    """(source operationId, link name) -> link, for the links that call ``operation_id``."""
+    found = {}
+    for (method, path), operation in operations_of(document).items():
+        for name, link in _links(document, method, path).items():
+            if link["operationId"] == operation_id:
+                found[(operation["operationId"], name)] = link
+    return found
+
+
+def test_stated_references_link_nested_fields_paths_and_fields_other_than_the_id(committed):
+    afosto = committed["afosto"]
+    order = _links(afosto, "POST", "/rel/phonenumbers")["createOrder.settings.phone_number_id"]
+    assert order["requestBody"] == {"settings": {"phone_number_id": "$response.body#/id"}}
+    transfer = _links(afosto, "POST", "/wms/claims")["createANewTransfer.routing.claim_id"]
+    assert transfer["requestBody"] == {"routing": [{"claim_id": "$response.body#/id"}]}
+    # A path parameter naming a proxy by its key, and a body naming aliases of that proxy's indexes.
+    proxies = _links(afosto, "POST", "/cnt/instant/proxies")
+    assert proxies["searchDocuments"]["parameters"] == {"path.id": "$response.body#/key"}
+    assert proxies["searchDocuments.indices"] == {
+        "operationId": "searchDocuments",
+        "parameters": {"path.id": "$response.body#/key"},
+        "requestBody": {"indices": ["$response.body#/indexes/0/alias"]},
+        "x-inferred": True,
+    }
+    # A payment of the transaction the refund is for.
+    refund = _links(afosto, "POST", "/odr/transactions/{secret}/payments")["createRefund.payment_id"]
+    assert refund["parameters"] == {"path.secret": "$request.path.secret"}
+    # casavi: a comment's author named by a contact's email or a staff member's id.
+    casavi = committed["casavi"]
+    assert _links(casavi, "GET", "/contacts")["commentTicket.authorEmail"]["requestBody"] == {"authorEmail": "$response.body#/0/email"}
+    assert _links(casavi, "POST", "/staff")["commentTicket.authorId"]["requestBody"] == {"authorId": "$response.body#/id"}
+    assert _links(casavi, "POST", "/files")["commentTicket.attachments"]["requestBody"] == {"attachments": ["$response.body#/id"]}
+
+
+def test_stated_references_replace_what_names_alone_inferred(committed):
+    # `phone_number_id` reads like a whitelisted phone number; the module checks phone numbers.
+    sources = {source for source, _ in _links_into(committed["afosto"], "selectAPhonenumber") if _ != "selectAPhonenumber"}
+    assert sources == {"createANewPhonenumber"}
+
+
+def test_a_field_whose_type_no_object_of_the_target_has_gets_no_link(committed):
+    # Integrations have integer ids; the document types `recaptcha_integration_id` as a uuid.
+    assert not any("recaptcha" in name for _, name in _links_into(committed["afosto"], "addANewInbox"))
+
+
+def test_made_objects_are_sources(committed):
+    afosto = committed["afosto"]
+    assert _links(afosto, "POST", "/cnt/files/signature")["uploadAFile"]["parameters"] == {
+        "path.signature": "$response.body#/signature"
+    }
+    upload = _links(afosto, "POST", "/cnt/files/upload/{signature}")
+    assert upload["readFile.file_id"]["requestBody"] == {"file_id": "$response.body#/0/id"}
+    assert upload["getAFile"]["parameters"] == {"path.id": "$response.body#/0/id"}
+    trigger = _links(afosto, "POST", "/mes/webhooks/subscriptions/{id}/trigger")
+    assert trigger["viewMessage"]["parameters"] == {"path.id": "$response.body#/id"}
+    settings = _links(afosto, "POST", "/cnt/instant/indexes/{id}/settings")["searchDocumentsWithinASingleIndex.filters.key"]
+    assert settings["parameters"] == {"path.id": "$request.path.id"}
+    assert settings["requestBody"] == {"filters": [{"key": "$request.body#/filters/0/key"}]}
+
+
+def test_a_prerequisite_is_the_only_source_of_the_objects_it_takes(committed):
+    assert _links_into(committed["afosto"], "confirmBatch") == {
+        ("validateBatch", "confirmBatch"): {
+            "operationId": "confirmBatch", "parameters": {"path.id": "$request.path.id"}, "x-inferred": True,
+        }
+    }
+
+
+def test_a_stated_reference_must_name_what_the_contract_has(committed):
+    document = copy.deepcopy(committed["relay"])
+    with pytest.raises(ValueError, match="unknown operation"):
+        add_links(document, "relay", False, (RequiredReference("POST", "/nowhere", "x_id", "/orders"),))
+    with pytest.raises(ValueError, match="has no no_such_id"):
+        add_links(document, "relay", False, (RequiredReference("POST", "/orders", "no_such_id", "/orders"),))
+
+
+# Stated references no link can fill, and why.
+UNLINKED = {
+    ("afosto", "POST", "/mes/inboxes", "settings.recaptcha_integration_id"): "a uuid field; integrations have integer ids",
+    ("afosto", "PUT", "/mes/inboxes/{id}", "settings.recaptcha_integration_id"): "a uuid field; integrations have integer ids",
+}
+
+
+@pytest.mark.parametrize("api", API_NAMES)
+def test_every_reference_a_module_enforces_is_linked(committed, api):
+    """The walk and schemathesis' stateful phase find what each enforced reference needs."""
+    document = committed[api]
+    missing = []
+    for reference in vendor_for(api).rules().references:
+        operation_id = operations_of(document)[(reference.method, reference.path)]["operationId"]
+        into = _links_into(document, operation_id).values()
+        if reference.in_path:
+            linked = any(f"path.{reference.field[1:-1]}" in link.get("parameters", {}) for link in into)
+        else:
+            wanted = [part for part in field_parts(reference.field) if part != "[]"]
+            linked = any(_names(link.get("requestBody"), wanted) for link in into)
+        if not linked and (api, reference.method, reference.path, reference.field) not in UNLINKED:
+            missing.append(f"{reference.method} {reference.path} {reference.field}")
+    assert missing == []
+
+
+def _names(body, wanted: list[str]) -> bool:
+    if not wanted:
+        return body is not None
+    if isinstance(body, list):
+        return any(_names(item, wanted) for item in body)
+    return isinstance(body, dict) and wanted[0] in body and _names(body[wanted[0]], wanted[1:])

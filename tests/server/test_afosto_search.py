@@ -97,7 +97,11 @@ async def test_filters_facets_and_paging(client):
     assert bad.status_code == 400 and bad.json()["errors"]["invalid value"] == ["filters[0].operator"]
     not_number = await client.post(f"/afosto/cnt/instant/indexes/{products}/search",
                                    json={"filters": [{"key": "price", "operator": "gte", "values": ["ten"]}]}, headers=AFOSTO)
-    assert not_number.status_code == 400 and "must hold numbers" in not_number.json()["message"]
+    # The contract says which values each operator takes: the answer names the value that is no number.
+    assert not_number.status_code == 400 and not_number.json()["errors"]["invalid value"] == ["filters[0].values[0]"]
+    too_few = await client.post(f"/afosto/cnt/instant/indexes/{products}/search",
+                                json={"filters": [{"key": "price", "operator": "between", "values": ["1"]}]}, headers=AFOSTO)
+    assert too_few.status_code == 400 and too_few.json()["message"] == 'body field "filters[0].values" must hold at least 2 item(s)'
 
 
 async def test_documents_upsert_by_reference_and_deleted_or_cleared_ones_are_gone(client):

@@ -221,10 +221,19 @@ async def test_hook_urls_must_be_https_unless_http_is_allowed():
         unknown = await client.post("/casavi/hooks", json={"eventName": "contact_deleted", "hookUrl": "https://example.test/h"}, headers=headers)
         assert unknown.status_code == 400
         assert all(event in unknown.json()["message"] for event in EVENTS)
+        served = (await client.get("/__admin/contracts/casavi")).json()
+        assert _hook_url(served)["pattern"].startswith("^https://")
     async with hooked() as client:
         headers = await casavi_headers(client)
         allowed = await client.post("/casavi/hooks", json={"eventName": "contact_created", "hookUrl": "http://127.0.0.1:9/x"}, headers=headers)
         assert allowed.status_code == 200
+        # The contract this server serves says what it accepts.
+        served = (await client.get("/__admin/contracts/casavi")).json()
+        assert _hook_url(served)["pattern"].startswith("^https?://")
+
+
+def _hook_url(contract: dict) -> dict:
+    return contract["paths"]["/hooks"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["hookUrl"]
 
 
 async def test_a_failing_receiver_gets_three_attempts_for_one_delivery():

@@ -104,7 +104,8 @@ async def test_setting_absolute_stock_needs_no_id(client):
 
 async def test_routing_order_items_needs_no_id(client):
     order = (await client.post("/afosto/odr/orders", json={}, headers=AFOSTO)).json()["id"]
-    routes = [{"item_ids": ["9a4f6a8e-3c53-4b2f-9d54-1c1f6d0c1e11"], "delivery_route_id": "0b8c7b1e-8f2d-4b47-93a1-5d7a8a0f2c3e"}]
+    route = (await client.post("/afosto/wms/routes", json={"name": "Dock"}, headers=AFOSTO)).json()["id"]
+    routes = [{"item_ids": ["9a4f6a8e-3c53-4b2f-9d54-1c1f6d0c1e11"], "delivery_route_id": route}]
     answer = await client.put(f"/afosto/odr/orders/{order}/items/routing", json=routes, headers=AFOSTO)
     assert answer.status_code == 200, answer.text
     listed = (await client.get(f"/afosto/odr/orders/{order}/items/routing", headers=AFOSTO)).json()
@@ -128,12 +129,22 @@ async def test_installing_an_app_adds_an_integration(client):
 
 
 async def test_a_clash_in_the_path_names_the_path_parameter(client):
-    files = {"file": ("a.txt", b"hello", "text/plain")}
-    assert (await client.post("/afosto/cnt/files/upload/sig-1", files=files, headers=AFOSTO)).status_code == 200
-    clash = await client.post("/afosto/cnt/files/upload/sig-1", files=files, headers=AFOSTO)
+    assert (await client.post("/afosto/iam/2fa/secrets/totp", json={"name": "Phone"}, headers=AFOSTO)).status_code == 200
+    clash = await client.post("/afosto/iam/2fa/secrets/totp", json={"name": "Phone"}, headers=AFOSTO)
     assert clash.status_code == 409
-    assert clash.json()["message"] == "path parameter \"signature\" 'sig-1' exists already"
-    assert clash.json()["errors"]["invalid value"] == ["signature"]
+    assert clash.json()["message"] == "path parameter \"type\" 'totp' exists already"
+    assert clash.json()["errors"]["invalid value"] == ["type"]
+
+
+async def test_an_upload_names_a_signature_handed_out_before(client):
+    files = {"file": ("a.txt", b"hello", "text/plain")}
+    unknown = await client.post("/afosto/cnt/files/upload/sig-1", files=files, headers=AFOSTO)
+    assert unknown.status_code == 404 and "'sig-1'" in unknown.json()["message"]
+    signature = (await client.post("/afosto/cnt/files/signature", json={}, headers=AFOSTO)).json()["signature"]
+    first = await client.post(f"/afosto/cnt/files/upload/{signature}", files=files, headers=AFOSTO)
+    again = await client.post(f"/afosto/cnt/files/upload/{signature}", files=files, headers=AFOSTO)
+    assert first.status_code == again.status_code == 200  # a signature is good for its hour, not for one file
+    assert first.json()[0]["id"] != again.json()[0]["id"]
 
 
 # --- integer formats -------------------------------------------------------------------------

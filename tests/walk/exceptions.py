@@ -3,7 +3,9 @@
 Everything else the walk needs it reads from the contracts' links. These are the
 documented exceptions: credentials (the documents' example credentials name no account),
 objects that only background work makes (casavi units come from an import job, documents
-from an upload job), and Case messages' cases, which exist only through fixtures.
+from an upload job), Case messages' cases, which exist only through fixtures, the
+addresses webhooks are sent to, a proxy search's filters (their keys are declared two
+objects away) and a reference no valid request can make (noted for the report only).
 """
 
 from __future__ import annotations
@@ -90,6 +92,24 @@ async def _listed_app(walker: Walker) -> str:
     return response.json()[0]["code"]
 
 
+# Where the walk's webhook subscriptions point: an https address on this machine that
+# nothing listens on, so every delivery is refused at once and nothing leaves the machine.
+HOOK_TARGET = "https://127.0.0.1:9/walk-hooks"
+
+
+def _subscribing(field: str):
+    async def body(walker: Walker, value: Any) -> Any:
+        return {**dict(value or {}), field: HOOK_TARGET}
+
+    return body
+
+
+async def _unfiltered(walker: Walker, value: Any) -> Any:
+    """A proxy search without filters: their keys must be declared by the settings of every
+    index the proxy publishes, two objects away from the proxy in the path."""
+    return {key: item for key, item in dict(value or {}).items() if key != "filters"}
+
+
 async def _afosto_headers(walker: Walker) -> dict[str, str]:
     return {"Authorization": "Bearer demo-afosto-token"}
 
@@ -119,8 +139,16 @@ PARAMETERS = {
 
 # Request bodies the walk must complete itself: operationId -> (walker, generated body) -> body.
 BODIES = {
-    "casavi": {"getAccessToken": _login_body, "refreshAccessToken": _refresh_body},
-    "afosto": {},
+    "casavi": {
+        "getAccessToken": _login_body,
+        "refreshAccessToken": _refresh_body,
+        "createANewWebhookSubscription": _subscribing("hookUrl"),
+    },
+    "afosto": {
+        "addAWebhookSubscription": _subscribing("endpoint"),
+        "updateSubscription": _subscribing("endpoint"),
+        "searchDocuments": _unfiltered,
+    },
     "relay": {},
     "messages": {"createCaseMessages": _message_body},
 }
@@ -131,6 +159,16 @@ REASONS = {
     ("casavi", "unitId"): "units are made only by an import job",
     ("casavi", "documentId"): "documents are made by their upload job",
     ("casavi", "communityId"): "a community is the property its units belong to; nothing links the two",
+    ("casavi", "hookUrl"): "hooks are sent to their URL: the walk subscribes an address on this machine that refuses them",
+    ("afosto", "endpoint"): "webhook messages are sent to their endpoint: the walk subscribes an address on this machine that refuses them",
+    ("afosto", "searchDocuments"): (
+        "a proxy search filters on keys the settings of each index the proxy publishes declare, two objects away "
+        "from the proxy its path names: the walk searches the proxy without filters (the index search walks them)"
+    ),
+    ("afosto", "settings.recaptcha_integration_id"): (
+        "the document types it as a uuid, but integrations (an app install makes them) have integer ids: no valid "
+        "request names one, so the walk leaves this optional field out, as it does any reference no link supplies"
+    ),
     ("afosto", "token"): "a purge token reaches the requester by e-mail only",
     ("afosto", "installApp.code"): "installing names an app the catalogue lists (a POST on an identifier that creates elsewhere)",
     ("messages", "guid"): "cases exist only through fixtures",

@@ -74,17 +74,28 @@ def body_value(fake: FakeData, operation: OperationSpec, spec: BodySpec, key: st
     return fake.value(spec.schema, key)
 
 
-def without_unknown_references(value: Any, schema: Schema, supplied: set[str]) -> Any:
-    """Optional fields naming other objects that the walk cannot supply are left out."""
+def field_paths(fields: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """Where a link's request body part puts values: (`settings`, `phone_number_id`),
+    (`routing`, `claim_id`) for list items; a list of identifiers is one value."""
+    if isinstance(fields, dict):
+        return {path for name, item in fields.items() for path in field_paths(item, (*prefix, name))}
+    if isinstance(fields, list) and not _is_id_list(fields):
+        return {path for item in fields for path in field_paths(item, prefix)}
+    return {prefix}
+
+
+def without_unknown_references(value: Any, schema: Schema, supplied: set[tuple[str, ...]], prefix: tuple[str, ...] = ()) -> Any:
+    """Optional fields naming other objects that the walk cannot supply are left out, at any depth."""
     if isinstance(value, list):
-        return [without_unknown_references(item, schema.get("items", {}), supplied) for item in value]
+        return [without_unknown_references(item, schema.get("items", {}), supplied, prefix) for item in value]
     if not isinstance(value, dict):
         return value
     required = set(schema.get("required", ()))
+    properties = schema.get("properties", {})
     return {
-        name: item
+        name: without_unknown_references(item, properties.get(name, {}), supplied, (*prefix, name))
         for name, item in value.items()
-        if not (names_references(name) and name not in supplied and name not in required)
+        if not (names_references(name) and (*prefix, name) not in supplied and name not in required)
     }
 
 

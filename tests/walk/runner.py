@@ -26,6 +26,7 @@ from .requests import (
     body_spec,
     body_value,
     encode_body,
+    field_paths,
     parameter_value,
     put_fields,
     without_unknown_references,
@@ -181,20 +182,20 @@ class Walker:
                 request.headers[spec.name] = str(value)
         spec = body_spec(operation)
         if spec is not None:
-            value = await self.body_for(step, spec, key)
+            value = await self.body_for(step, spec, key, path_values)
             encode_body(request, spec, value, content_type_header)
         return request
 
-    async def body_for(self, step: Step, spec: Any, key: str) -> Any:
+    async def body_for(self, step: Step, spec: Any, key: str, path_values: dict[str, Any]) -> Any:
         operation = step.operation
         provider = self.body_providers.get(step.operation_id)
         if spec.kind in ("json", "multipart", "form"):
             value = body_value(self.fake, operation, spec, key)
             value = self.fresh_identity(step, spec.schema, value)
-            supplied: set[str] = set()
-            for fields in await self.body_supplies(step):
+            supplied: set[tuple[str, ...]] = set()
+            for fields in await self.body_supplies(step, path_values):
                 value = put_fields(value, fields)
-                supplied |= _field_names(fields)
+                supplied |= field_paths(fields)
             value = without_unknown_references(value, spec.schema, supplied)
         else:
             value = None
@@ -242,13 +243,16 @@ class Walker:
             if provider is not None:
                 values[name] = await provider(self)
                 continue
-            if name == last and step.operation.kind == "create_at":
-                values[name] = self.unique_value(step.operation.parameters_by_name(name).schema)
-                continue
             supplies = sorted(
                 (supply for supply in step.supplies if name in dict(supply.parameters)),
                 key=lambda supply: _preference(supply, set(needed) - set(values)),
             )
+            if name == last and step.operation.kind == "create_at":
+                # The new object's identifier: one handed out for it (an upload signature), else one no object has.
+                supplies = [supply for supply in supplies if supply.creates]
+                if not supplies:
+                    values[name] = self.unique_value(step.operation.parameters_by_name(name).schema)
+                    continue
             if not supplies:
                 if self._names_stored_object(step, name):
                     raise _Unreachable(f"no link supplies path parameter {name!r}")
@@ -280,19 +284,23 @@ class Walker:
         info = self.infos.get("/" + "/".join(segments[:position]))
         return info is not None and (info.listable or info.made_by_operations)
 
-    async def body_supplies(self, step: Step) -> list[Any]:
-        """The request body parts the links supply: for each field, the first source that
-        yields a value (creators first). A field no source fills is left to the body."""
-        by_field: dict[str, list[Supply]] = {}
+    async def body_supplies(self, step: Step, path_values: dict[str, Any]) -> list[Any]:
+        """The request body parts the links supply: for each field (at any depth), the first
+        source that yields a value (creators first). A link that also names path parameters
+        supplies the field only for the objects the request's path names. A field no
+        source fills is left to the body."""
+        by_field: dict[tuple[str, ...], list[Supply]] = {}
         for supply in step.supplies:
             if supply.body is not None:
-                for name in sorted(_field_names(supply.body))[:1]:
-                    by_field.setdefault(name, []).append(supply)
+                for path in sorted(field_paths(supply.body))[:1]:
+                    by_field.setdefault(path, []).append(supply)
         parts = []
         for supplies in by_field.values():
             for supply in sorted(supplies, key=lambda supply: not supply.creates):
                 try:
                     called = await self.source_result(self.plan.steps[supply.source])
+                    if any(str(evaluate(expression, called)) != str(path_values.get(name)) for name, expression in supply.parameters):
+                        continue
                     parts.append(_evaluate_tree(supply.body, called))
                 except _Unreachable:
                     continue
@@ -303,7 +311,8 @@ class Walker:
         """The result of a supplying operation: its last success, or a new call."""
         if not fresh and source.operation_id in self.results:
             return self.results[source.operation_id]
-        called = await self.call(source)
+        # A fresh object made by changing one (validating a batch) changes a fresh one.
+        called = await self.call(source, fresh=fresh and source.operation.kind not in CREATING_KINDS)
         if not called.ok:
             raise _Unreachable(
                 f"needs {source.operation_id}, which answered {called.response.status_code}: {_brief(called.response.text)}"
@@ -387,9 +396,11 @@ class _Unreachable(Exception):
     """The walk found no way to prepare what an operation needs."""
 
 
-def _preference(supply: Supply, wanted: set[str]) -> tuple[int, bool]:
-    """Supplies filling most of the wanted parameters first; creators before readers."""
-    return (-len(wanted & {name for name, _ in supply.parameters}), not supply.creates)
+def _preference(supply: Supply, wanted: set[str]) -> tuple[int, bool, bool]:
+    """Supplies filling most of the wanted parameters first; creators before readers; links
+    that also fill the body before those that do not (the body then names parts of the
+    object the path names)."""
+    return (-len(wanted & {name for name, _ in supply.parameters}), not supply.creates, supply.body is None)
 
 
 def _documented_successes(step: Step) -> set[int]:
@@ -438,12 +449,6 @@ def _evaluate_tree(value: Any, called: Called) -> Any:
     if isinstance(value, list):
         return [_evaluate_tree(item, called) for item in value]
     return value
-
-
-def _field_names(fields: Any) -> set[str]:
-    if isinstance(fields, list):
-        return {name for item in fields if isinstance(item, dict) for name in item}
-    return set(fields) if isinstance(fields, dict) else set()
 
 
 def _created_identity(created: Called, id_field: str) -> Any:

@@ -19,11 +19,15 @@ def _answering(operation_id: str, status: int):
     return interceptor
 
 
-async def _walk_relay(committed, *sabotage):
+async def _walk(committed, api, *sabotage):
     async with sandbox_client() as client:
-        client.app.pipelines["relay"].interceptors.extend(sabotage)
-        walker = Walker(client, plan_for("relay", committed["relay"]), "/relay", ACCESS["relay"], PARAMETERS["relay"], BODIES["relay"])
+        client.app.pipelines[api].interceptors.extend(sabotage)
+        walker = Walker(client, plan_for(api, committed[api]), f"/{api}", ACCESS[api], PARAMETERS[api], BODIES[api])
         return {outcome.operation_id: outcome for outcome in await walker.walk()}
+
+
+async def _walk_relay(committed, *sabotage):
+    return await _walk(committed, "relay", *sabotage)
 
 
 async def test_an_operation_answering_an_error_is_failing(committed):
@@ -42,3 +46,11 @@ async def test_an_operation_whose_prerequisite_fails_is_not_reached(committed):
     outcomes = await _walk_relay(committed, _answering("CreateOrder", 400), _answering("GetAllOrders", 400))
     assert outcomes["CreateOrderComment"].result == "skipped"
     assert "CreateOrder" in outcomes["CreateOrderComment"].detail
+
+
+async def test_an_operation_whose_prerequisite_step_fails_is_not_reached(committed):
+    # A batch is confirmed once validated: with validation failing, confirming cannot be prepared.
+    outcomes = await _walk(committed, "afosto", _answering("validateBatch", 400))
+    assert outcomes["validateBatch"].result == "failing"
+    assert outcomes["confirmBatch"].result == "skipped" and "needs validateBatch" in outcomes["confirmBatch"].detail
+    assert outcomes["createBatch"].result == "reached"

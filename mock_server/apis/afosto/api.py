@@ -17,7 +17,7 @@ from . import batches, contacts, datasets, files, instant_search, orders, webhoo
 from .apps import HANDLERS as APP_HANDLERS
 from .documents import AfostoSection
 from .errors import AfostoErrorShape
-from .references import ReferenceRules
+from .references import MADE, PART_REFERENCES, PATH_REFERENCES, REFERENCES, ReferenceRules
 from .tasks import OPERATION, OperationTask, get_task, start_task
 
 DEFAULT_PAGE_SIZE = 25
@@ -55,7 +55,13 @@ class AfostoApi(VendorApi):
         self.handlers.update(APP_HANDLERS)
 
     def rules(self) -> ApiRules:
-        return ApiRules(indexes=((contacts.CONTACTS, "email"),), no_demo=NO_DEMO)
+        return ApiRules(
+            indexes=((contacts.CONTACTS, "email"),),
+            no_demo=NO_DEMO,
+            references=(*REFERENCES, *PATH_REFERENCES, *PART_REFERENCES),
+            made=MADE,
+            prerequisites=batches.PREREQUISITES,
+        )
 
     def attach(self, runtime: ApiRuntime) -> None:
         runtime.register_task_type(OperationTask())

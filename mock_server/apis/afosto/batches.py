@@ -25,6 +25,7 @@ from ...engine.answers import success
 from ...engine.changes import FROM_API, FROM_TASK
 from ...engine.clock import parse_instant
 from ...engine.errors import ApiError, Problem
+from ...engine.references import Prerequisite
 from ...engine.runtime import ApiRuntime, noun_of
 from ...engine.tasks import Task
 from ...engine.vendor import Call, Reply
@@ -358,6 +359,8 @@ HANDLERS = {
 }
 
 # Operations that refuse with 409 what the lifecycle does not allow, and why.
+# A batch is confirmed once its validation accepted it.
+PREREQUISITES = (Prerequisite("PUT", "/cnt/batches/{id}/confirm", "PUT", "/cnt/batches/{id}/validate"),)
 CONFLICTS = {
     ("PUT", "/cnt/batches/{id}"): "the batch is locked",
     ("DELETE", "/cnt/batches/{id}"): "the batch is confirmed or being validated",

@@ -11,6 +11,11 @@ this module the reviewable table of the rules between resources.
 
 A reference marked `guards_delete` also protects its target: an object still named by
 one of them cannot be deleted (409), the way a hub that printers use cannot go.
+
+`PATH_REFERENCES` and `PART_REFERENCES` state the references other parts of the module
+enforce (an upload signature, a proxy key, filter keys and index aliases), and `MADE` the
+operations that make objects their answers name; the contract generator turns all of
+them into links, so clients and the operation walk can find what a request needs.
 """
 
 from __future__ import annotations
@@ -21,18 +26,16 @@ from typing import Any, Iterable, Iterator
 from ...engine import behaviours
 from ...engine.errors import ApiError, Problem
 from ...engine.kinds import is_parameter
+from ...engine.references import MadeObjects, RequiredReference
 from ...engine.runtime import ApiRuntime, noun_of, template_parameters
 from ...engine.vendor import Call, Handler, Reply
 
 
 @dataclass(frozen=True)
-class Reference:
-    """The body field of an operation that names an object of another collection."""
+class Reference(RequiredReference):
+    """The body field of an operation that names an object of another collection
+    (`field`: `hub_id`, `settings.shipping.address_id`, `indexes[].index_id`, `[].claim_id`)."""
 
-    method: str
-    path: str
-    field: str  # where in the body: `hub_id`, `settings.shipping.address_id`, `indexes[].index_id`, `[].claim_id`
-    target: str  # the collection the value names an object of
     guards_delete: bool = False  # the target cannot be deleted while an object names it
 
 
@@ -145,6 +148,37 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("POST", "/wms/transfers/projection", "routing[].delivery_route_id", ROUTES),
     Reference("PUT", "/wms/transfers/{transfer_id}/transports/{id}/shipment", "inbound_shipment_id", SHIPMENTS),
     Reference("PUT", "/wms/transfers/{transfer_id}/transports/{id}/shipment", "outbound_shipment_id", SHIPMENTS),
+)
+
+SIGNATURES = "/cnt/files/signature"
+PROXIES = "/cnt/instant/proxies"
+INDEX_SETTINGS = "/cnt/instant/indexes/{id}/settings"
+
+# Path parameters that must name an object the account has: an upload needs a signature
+# handed out before (files.py); proxy search names its proxy by key, which also tells
+# whose data it searches (the module's authentication).
+PATH_REFERENCES: tuple[RequiredReference, ...] = (
+    RequiredReference("POST", "/cnt/files/upload/{signature}", "{signature}", SIGNATURES),
+    RequiredReference("POST", "/cnt/instant/search/{id}", "{id}", PROXIES),
+    RequiredReference("GET", "/cnt/instant/search/{id}/settings", "{id}", PROXIES),
+)
+
+# Request parts that must be among the values of a part of the object the path names
+# (instant_search.py): a search filters on the keys the index's settings declare (when
+# they declare any); a proxy search names aliases of the proxy's indexes.
+PART_REFERENCES: tuple[RequiredReference, ...] = (
+    RequiredReference("POST", "/cnt/instant/indexes/{id}/search", "filters[].key", INDEX_SETTINGS, by="filters[].key"),
+    RequiredReference("POST", "/cnt/instant/search/{id}", "indices[]", PROXIES, by="indexes[].alias"),
+)
+
+# Operations that make objects their answer names where the generic reading of the
+# contract finds none: a signature (its answer has no `id`), the files an upload makes,
+# the message a trigger makes, an index's settings (kept under the index's id).
+MADE: tuple[MadeObjects, ...] = (
+    MadeObjects("POST", INDEX_SETTINGS, INDEX_SETTINGS, "$request.path.id"),
+    MadeObjects("POST", "/cnt/files/signature", SIGNATURES, "$response.body#/signature"),
+    MadeObjects("POST", "/cnt/files/upload/{signature}", FILES, "$response.body#/0/id"),
+    MadeObjects("POST", "/mes/webhooks/subscriptions/{id}/trigger", "/mes/webhooks/messages", "$response.body#/id"),
 )
 
 _OAUTH_CLIENT = "an OAuth client identifier issued by the identity service, not a stored object"

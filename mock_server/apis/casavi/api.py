@@ -19,12 +19,14 @@ from ...engine.validation import IncomingRequest
 from ...engine.vendor import Call, Paging, VendorApi
 from ..settings import VendorSettings
 from .admin import admin_routes
-from .attachments import AttachmentDetails, CommentAttachmentsOnTicket
+from .attachments import ATTACHMENT_REFERENCES, AttachmentDetails, CommentAttachmentsOnTicket
+from .comments import AUTHOR_REFERENCES
 from .documents import CasaviSection
 from .consumptions import CLASHING as CONSUMPTION_CLASHES, HANDLERS as CONSUMPTION_HANDLERS
 from .errors import CasaviErrorShape
 from .events import HookEvents
-from .handlers import HANDLERS
+from .handlers import CLASHING, HANDLERS
+from .hooks import allow_http_hook_urls, refuse_unusable_hook_url
 from .jobs import DocumentJob, ImportJob
 from .rules import UNITS_OF_PROPERTY, DerivedFields, UnitsView
 from .state import CasaviState
@@ -69,7 +71,7 @@ class CasaviApi(VendorApi):
         self.error_shape = CasaviErrorShape()
         self.handlers.update(HANDLERS)
         self.handlers.update(CONSUMPTION_HANDLERS)
-        self.clashing |= CONSUMPTION_CLASHES
+        self.clashing |= CONSUMPTION_CLASHES | CLASHING
 
     def rules(self) -> ApiRules:
         return ApiRules(
@@ -79,7 +81,12 @@ class CasaviApi(VendorApi):
             new_state=lambda: CasaviState(TokenBook(self.settings.token_ttl)),
             # Units come only from imports: none are made up, under demo properties or on demand.
             no_demo=frozenset({UNITS_OF_PROPERTY, "/units"}),
+            references=(*ATTACHMENT_REFERENCES, *AUTHOR_REFERENCES),
         )
+
+    def adjust_contract(self, document: dict[str, Any]) -> None:
+        if self.settings.allow_http_hooks:
+            allow_http_hook_urls(document)
 
     def formats(self) -> dict[str, Callable[[str], bool]]:
         """Dates may carry a time, as the document's own samples write them (`2020-09-01T00:00:00.000Z`)."""
@@ -113,7 +120,10 @@ class CasaviApi(VendorApi):
         return account
 
     def before_validation(self, operation: OperationSpec, incoming: IncomingRequest) -> None:
-        """The deprecated `{apiKey, email, password}` login maps to `{key, secret}`."""
+        """The deprecated `{apiKey, email, password}` login maps to `{key, secret}`; a hook
+        URL that cannot receive hooks is refused with the module's explanation."""
+        if operation.operation_id == "createANewWebhookSubscription" and incoming.body:
+            refuse_unusable_hook_url(incoming, self.settings.allow_http_hooks)
         if operation.operation_id != "getAccessToken" or not incoming.body:
             return
         try:

@@ -17,6 +17,7 @@ from ...engine import behaviours
 from ...engine.answers import success
 from ...engine.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
 from ...engine.errors import ApiError, Problem
+from ...engine.references import RequiredReference
 from ...engine.runtime import ApiRuntime
 from ...engine.vendor import Call, Reply
 
@@ -25,6 +26,11 @@ TICKETS = "/tickets"
 COMMENTS = "/tickets/{ticketId}/comments"
 TASKS = "/tickets/{ticketId}/tasks"
 ATTACHING = (TICKETS, COMMENTS, TASKS)
+# The bodies whose `attachments` must name files the account uploaded.
+ATTACHMENT_REFERENCES = tuple(
+    RequiredReference(method, path, "attachments", FILES)
+    for method, path in (("POST", TICKETS), ("POST", COMMENTS), ("POST", TASKS), ("PUT", f"{TASKS}/{{taskId}}"))
+)
 
 
 def upload_file(call: Call) -> Reply:

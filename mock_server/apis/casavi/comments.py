@@ -14,12 +14,18 @@ from typing import Any
 from ...engine import behaviours
 from ...engine.answers import success
 from ...engine.errors import ApiError, Problem
+from ...engine.references import RequiredReference
 from ...engine.vendor import Call, Reply
-from .attachments import require_uploaded
+from .attachments import COMMENTS, require_uploaded
 
 STAFF = "/staff"
 CONTACTS = "/contacts"
 FALLBACK_HINT = "(set fallbackToAccount to write as the account instead)"
+# Who may be named as a comment's author (unless `fallbackToAccount` is true).
+AUTHOR_REFERENCES = (
+    RequiredReference("POST", COMMENTS, "authorId", STAFF),
+    RequiredReference("POST", COMMENTS, "authorEmail", CONTACTS, by="email"),
+)
 # What `PUT /tickets/{ticketId}/comments/{commentId}` may change.
 CHANGEABLE = ("text", "isInternal")
 

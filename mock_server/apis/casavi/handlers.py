@@ -131,3 +131,5 @@ HANDLERS: dict[str, Handler] = {
     "commentTicket": comment_ticket,
     "updateTicketComment": update_comment,
 }
+# Handled creations that store through the generic rule: an `id` that exists is a clash (409).
+CLASHING = frozenset({"createANewTicket", "createOrderTask", "commentTicket"})

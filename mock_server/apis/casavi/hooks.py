@@ -4,15 +4,18 @@ A subscription is stored in the account's `/hooks` collection (`{id, eventName,
 hookUrl}`), so it is per account, exported with the state and forgotten on reset. The
 generic behaviour creates it (an integer id, a `Location` header naming the URL that
 deletes it) and deletes it (404 for an unknown or another account's hook); this module
-only checks the URL first. Deliveries are made by `events.py`.
+only checks the URL first (the contract says https; a server that allows http serves a
+contract that says so). Deliveries are made by `events.py`.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from ...engine import behaviours
+from ...engine import behaviours, jsonio
 from ...engine.errors import ApiError, Problem
+from ...engine.validation import IncomingRequest
 from ...engine.vendor import Call, Reply
 
 HOOKS = "/hooks"
@@ -38,6 +41,30 @@ def hook_url_problem(url: str, allow_http: bool) -> str | None:
         allowed = " or ".join(f"{scheme}://" for scheme in schemes)
         return f"must be an absolute {allowed} URL with a host, e.g. https://example.com/casavi-hooks"
     return None
+
+
+def allow_http_hook_urls(document: dict[str, Any]) -> None:
+    """The served contract's hook URL takes http:// as well (`--allow-http-hooks`)."""
+    schema = document["paths"][HOOKS]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    hook_url = schema["properties"]["hookUrl"]
+    pattern = hook_url.get("pattern", "")
+    if pattern.startswith("^https://"):
+        hook_url["pattern"] = "^https?://" + pattern.removeprefix("^https://")
+    else:
+        hook_url.pop("pattern", None)
+
+
+def refuse_unusable_hook_url(incoming: IncomingRequest, allow_http: bool) -> None:
+    """Checked before the contract: a URL that cannot receive hooks gets the module's
+    explanation (how to allow http), which says more than the contract's pattern."""
+    try:
+        body = jsonio.loads(incoming.body)
+    except ValueError:
+        return
+    url = body.get("hookUrl") if isinstance(body, dict) else None
+    problem = hook_url_problem(url, allow_http) if isinstance(url, str) else None
+    if problem is not None:
+        raise ApiError(400, problems=[Problem("body", ("hookUrl",), "invalid", problem)])
 
 
 def create_hook(call: Call) -> Reply:
