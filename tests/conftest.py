@@ -54,3 +54,22 @@ def operations_of(document: dict) -> dict[tuple[str, str], dict]:
         for method, operation in item.items()
         if method in ("get", "put", "post", "delete", "patch")
     }
+
+
+@pytest.fixture(autouse=True)
+def _webhooks_stay_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests deliver webhooks to receivers on 127.0.0.1 only: a delivery to any other host
+    (a URL a test or schemathesis made up) is recorded as refused and never sent."""
+    from urllib.parse import urlsplit
+
+    from mock_server.engine.outbox import WebhookClient
+
+    send = WebhookClient.post
+
+    async def loopback_only(self, url: str, body: bytes, headers: dict, timeout: float):
+        host = urlsplit(url).hostname or ""
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            return None, None, f"not sent: the test suite delivers to this machine only, not to {host!r}"
+        return await send(self, url, body, headers, timeout)
+
+    monkeypatch.setattr(WebhookClient, "post", loopback_only)
