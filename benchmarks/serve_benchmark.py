@@ -102,18 +102,22 @@ wrk.headers["Content-Type"] = "application/json"
 
 def measure(args: argparse.Namespace) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
-    # Cold start: the real command, all four APIs with demo data, to the first 200.
-    port = free_port()
-    spawned = time.perf_counter()
-    cold = start([sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--log-level", "warning"])
-    try:
-        wait_for(f"http://127.0.0.1:{port}/afosto/cat/channels", AFOSTO)
-        cold_start = time.perf_counter() - spawned
-        time.sleep(1)
-        idle_rss = rss_mib(cold.pid)
-    finally:
-        cold.terminate()
-        cold.wait()
+    # Cold start: the real command, all four APIs with demo data, to the first 200 (the
+    # median of three starts); then its memory once idle.
+    starts = []
+    for _ in range(3):
+        port = free_port()
+        spawned = time.perf_counter()
+        cold = start([sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--log-level", "warning"])
+        try:
+            wait_for(f"http://127.0.0.1:{port}/afosto/cat/channels", AFOSTO)
+            starts.append(time.perf_counter() - spawned)
+            time.sleep(1)
+            idle_rss = rss_mib(cold.pid)
+        finally:
+            cold.terminate()
+            cold.wait()
+    cold_start = sorted(starts)[1]
 
     # Both servers run side by side; each sandbox figure is taken between two figures of the
     # bare handler and compared with their mean, so a change of load on the machine during
@@ -182,7 +186,7 @@ def measure(args: argparse.Namespace) -> list[tuple[str, str, str]]:
             f"{rps:,.0f} req/s ({share:.0%} of bare), p99 {p99:.2f} ms",
             f"≥ {TARGETS[name]:.0%}, p99 ≤ {P99_TARGET_MS:g} ms: {'met' if met else 'NOT met'}",
         ))
-    rows.append(("cold start to first 200 (all four APIs, demo data)", f"{cold_start:.2f} s", f"≤ 0.5 s: {'met' if cold_start <= 0.5 else 'NOT met'}"))
+    rows.append(("cold start to first 200 (all four APIs, demo data; median of 3)", f"{cold_start:.2f} s", f"≤ 0.5 s: {'met' if cold_start <= 0.5 else 'NOT met'}"))
     rows.append(("resident memory when idle", f"{idle_rss:.0f} MiB", f"≤ 80 MiB: {'met' if idle_rss <= 80 else 'NOT met'}"))
     more = loaded_rss - before
     rows.append((f"{args.objects:,} more stored objects", f"+{more:.0f} MiB", f"≤ 200 MiB: {'met' if more <= 200 else 'NOT met'}"))

@@ -33,7 +33,7 @@ class SchemaIndex:
         Recursive models resolve to the same dict object, so walkers must bound depth.
         """
         if not schema:
-            return {}
+            return schema if isinstance(schema, dict) else {}
         ref = schema.get("$ref")
         if ref is not None:
             name = ref[len(_REF_PREFIX):]
@@ -42,17 +42,27 @@ class SchemaIndex:
                 self._resolved[name] = placeholder
                 placeholder.update(self.resolve(self.components.get(name, {})))
             return self._resolved[name]
-        result = dict(schema)
-        if "properties" in result:
-            result["properties"] = {key: self.resolve(value) for key, value in result["properties"].items()}
-        if "items" in result:
-            result["items"] = self.resolve(result["items"])
+        # A part without references is shared as it is, not copied: most inline schemas.
+        changes: dict[str, Any] = {}
+        properties = schema.get("properties")
+        if isinstance(properties, dict):
+            resolved = {key: self.resolve(value) for key, value in properties.items()}
+            if any(resolved[key] is not value for key, value in properties.items()):
+                changes["properties"] = resolved
+        if isinstance(schema.get("items"), dict):
+            items = self.resolve(schema["items"])
+            if items is not schema["items"]:
+                changes["items"] = items
         for key in ("anyOf", "oneOf", "allOf"):
-            if key in result:
-                result[key] = [self.resolve(item) for item in result[key]]
-        if isinstance(result.get("additionalProperties"), dict):
-            result["additionalProperties"] = self.resolve(result["additionalProperties"])
-        return result
+            if isinstance(schema.get(key), list):
+                options = [self.resolve(item) for item in schema[key]]
+                if any(new is not old for new, old in zip(options, schema[key])):
+                    changes[key] = options
+        if isinstance(schema.get("additionalProperties"), dict):
+            extra = self.resolve(schema["additionalProperties"])
+            if extra is not schema["additionalProperties"]:
+                changes["additionalProperties"] = extra
+        return {**schema, **changes} if changes else schema
 
     def validator(self, schema: Schema) -> jsonschema_rs.Draft202012Validator:
         """A compiled validator for an OpenAPI schema of this contract."""
