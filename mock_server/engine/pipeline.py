@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import IO, Any, Awaitable, Callable
+from typing import AsyncIterator, IO, Any, Awaitable, Callable
 from urllib.parse import parse_qsl, unquote
 
 from . import behaviours, jsonio
@@ -374,26 +374,34 @@ async def _next_message(receive: Receive, deadlines: ReadDeadlines | None) -> di
     return message
 
 
-async def _receive_all(receive: Receive, limit: int, deadlines: ReadDeadlines | None) -> bytes:
-    chunks: list[bytes] = []
+async def _chunks(
+    receive: Receive, limit: int, deadlines: ReadDeadlines | None, message: dict[str, Any] | None = None
+) -> AsyncIterator[bytes]:
+    """The body's pieces as they arrive (from ``message`` on, when one was read already);
+    BodyTooLarge, the rest read and dropped so the connection stays usable, once they pass
+    ``limit`` bytes."""
     size = 0
     while True:
-        message = await _next_message(receive, deadlines)
+        if message is None:
+            message = await _next_message(receive, deadlines)
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            await _drain(receive, message, deadlines)
+            while message.get("more_body", False):
+                message = await _next_message(receive, deadlines)
             raise BodyTooLarge(limit)
-        chunks.append(chunk)
+        yield chunk
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+            return
+        message = None
 
 
-async def _drain(receive: Receive, message: dict[str, Any], deadlines: ReadDeadlines | None) -> None:
-    """Read the rest of a refused body without keeping it, so the connection stays usable."""
-    while message.get("more_body", False):
-        message = await _next_message(receive, deadlines)
+async def _receive_all(receive: Receive, limit: int, deadlines: ReadDeadlines | None) -> bytes:
+    first = await _next_message(receive, deadlines)
+    body = first.get("body", b"")
+    if not first.get("more_body", False) and len(body) <= limit:
+        return body  # the common case: the whole body came in one piece
+    return b"".join([chunk async for chunk in _chunks(receive, limit, deadlines, first)])
 
 
 async def _spool_body(
@@ -402,19 +410,11 @@ async def _spool_body(
     """Write the body to ``spool``; returns its head for the journal. The bytes are held
     against the storage budget (507 when there is no room) until the request ends."""
     head = b""
-    size = 0
-    while True:
-        message = await _next_message(receive, deadlines)
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            await _drain(receive, message, deadlines)
-            raise BodyTooLarge(limit)
+    async for chunk in _chunks(receive, limit, deadlines):
         if chunk:
             budget.hold(len(chunk))
             exchange.held += len(chunk)
             spool.write(chunk)
             if len(head) <= JOURNAL_BODY_LIMIT:
                 head += chunk[: JOURNAL_BODY_LIMIT + 1 - len(head)]
-        if not message.get("more_body", False):
-            return head
+    return head
