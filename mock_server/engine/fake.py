@@ -13,7 +13,6 @@ import base64
 import hashlib
 import random
 import re
-import uuid
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 

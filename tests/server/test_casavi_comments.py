@@ -64,7 +64,7 @@ async def test_an_author_given_but_not_found_is_refused_unless_falling_back(clie
 
 
 async def test_another_accounts_staff_is_no_author(client):
-    headers = await _ticket_with_people(client)
+    await _ticket_with_people(client)  # M-7 is a staff member of the demo account
     other = await casavi_headers(client, "other-key", "other-secret")
     await client.post("/casavi/tickets", json=TICKET, headers=other)
     assert (await _comment(client, other, {"text": "x", "authorId": "M-7"})).status_code == 400

@@ -26,7 +26,7 @@ from ...engine.changes import FROM_API, FROM_TASK
 from ...engine.clock import parse_instant
 from ...engine.errors import ApiError, Problem
 from ...engine.references import Prerequisite
-from ...engine.runtime import ApiRuntime, noun_of
+from ...engine.runtime import ApiRuntime
 from ...engine.tasks import Task
 from ...engine.vendor import Call, Reply
 from .tasks import start_task, task_reply
@@ -133,10 +133,8 @@ def row_errors(mapping: dict[str, dict[str, Any]], data: Any) -> list[dict[str, 
 
 
 def _find(call: Call, template: str, key: str) -> dict[str, Any]:
-    record = call.runtime.collection(call.account, template).get(key)
-    if record is None:
-        raise ApiError(call.operation.error_status(404), f"{noun_of(template)} {key!r} not found")
-    return record
+    collection = call.runtime.collection(call.account, template)
+    return behaviours.find(call, collection, key, call.runtime.collections[template])
 
 
 def _conflict(call: Call, message: str) -> ApiError:

@@ -38,12 +38,14 @@ def create_dataset(call: Call) -> Reply:
     return success(call, stored, str(stored["id"]))
 
 
+def _dataset(call: Call, key: str) -> dict[str, Any]:
+    return behaviours.find(call, call.runtime.collection(call.account, DATASETS), key, call.runtime.collections[DATASETS])
+
+
 def _open_dataset(call: Call) -> tuple[str, dict[str, Any]]:
     """The dataset the path names, refusing changes while it is locked."""
     key = str(call.parameter("id"))
-    dataset = call.runtime.collection(call.account, DATASETS).get(key)
-    if dataset is None:
-        raise ApiError(call.operation.error_status(404), f"dataset {key!r} not found")
+    dataset = _dataset(call, key)
     if dataset.get("is_locked"):
         raise ApiError(call.operation.error_status(409), f"dataset {key!r} is locked by its batch; it takes no rows now")
     return key, dataset
@@ -152,9 +154,7 @@ def _reference(value: Any) -> str | None:
 def export_rows(call: Call) -> Reply:
     """The rows as a CSV file (`reference` first, then every column); the dataset names it."""
     key = str(call.parameter("id"))
-    dataset = call.runtime.collection(call.account, DATASETS).get(key)
-    if dataset is None:
-        raise ApiError(call.operation.error_status(404), f"dataset {key!r} not found")
+    dataset = _dataset(call, key)
     lines = list(call.runtime.store.collection(call.account.name, LINES, (key,)).values())
     columns: dict[str, None] = {}
     for line in lines:

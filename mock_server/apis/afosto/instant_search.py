@@ -67,9 +67,7 @@ SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 
 def _index(call: Call) -> tuple[str, dict[str, Any]]:
     key = str(call.parameter("id"))
-    index = call.runtime.collection(call.account, INDEXES).get(key)
-    if index is None:
-        raise ApiError(call.operation.error_status(404), f"index {key!r} not found")
+    index = behaviours.find(call, call.runtime.collection(call.account, INDEXES), key, call.runtime.collections[INDEXES])
     return key, index
 
 
@@ -522,11 +520,8 @@ def _targets(call: Call, proxy: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _proxy(call: Call) -> dict[str, Any]:
-    key = str(call.parameter("id"))
-    proxy = call.runtime.store.collection(call.account.name, PROXIES).get(key)
-    if proxy is None:
-        raise ApiError(call.operation.error_status(404), f"proxy {key!r} not found")
-    return proxy
+    collection = call.runtime.store.collection(call.account.name, PROXIES)
+    return behaviours.find(call, collection, str(call.parameter("id")), call.runtime.collections[PROXIES])
 
 
 def search_proxy(call: Call) -> Reply:

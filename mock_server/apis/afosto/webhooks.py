@@ -255,11 +255,8 @@ def trigger(call: Call) -> Reply:
 
 
 def _message(call: Call) -> dict[str, Any]:
-    key = str(call.parameter("id"))
-    message = call.runtime.store.collection(call.account.name, MESSAGES).get(key)
-    if message is None:
-        raise ApiError(call.operation.error_status(404), f"message {key!r} not found")
-    return message
+    collection = call.runtime.store.collection(call.account.name, MESSAGES)
+    return behaviours.find(call, collection, str(call.parameter("id")), call.runtime.collections[MESSAGES])
 
 
 def list_messages(call: Call) -> Reply:
