@@ -38,7 +38,7 @@ from .engine.clock import Clock
 from .engine.contracts import default_contracts_dir, load_contract, served_contract
 from .engine.drift import INVALID_VALUE, UNDOCUMENTED_OPERATION, ContractChecks, Difference, DriftReport
 from .engine.errors import ApiError
-from .engine.journal import JournalEntry, RequestJournal
+from .engine.journal import COMMON_SECRETS, JournalEntry, RequestJournal
 from .engine.operations import OperationSpec, compile_contract
 from .engine.multipart import close_parts, parse_parts
 from .engine.pipeline import Receive, Scope, Send
@@ -218,16 +218,18 @@ class ValidatingProxy:
         self.journal.record(
             JournalEntry(
                 sequence=self.journal.next_sequence(),
-                time=self.clock.now(),
+                time=self.clock.timestamp(),
                 api=self.config.api,
                 method=method,
-                path=unquote(raw_path),
+                path=raw_path,
                 query=self.masked_query(query),
                 operation=operation.operation_id if operation else None,
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                duration=time.perf_counter() - started,
                 request_body=b"",  # bodies may carry credentials: the proxy keeps none
                 response_body=b"",
+                request_headers={},
+                redactor=COMMON_SECRETS,
                 notes=notes,
             )
         )

@@ -8,6 +8,7 @@ or an admin change) empties the cache, which keeps it trivially correct.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 READ_KINDS = frozenset({"read", "list", "singleton_read"})
 MAX_ENTRIES = 10_000
@@ -15,12 +16,32 @@ MAX_ENTRIES = 10_000
 MAX_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class CachedAnswer:
+class CachedAnswer(NamedTuple):
+    """An answer as it goes on the wire."""
+
     status: int
     payload: bytes
     content_type: str | None
-    headers: tuple[tuple[str, str], ...]
+    # The content type and the other headers as the ASGI server takes them, encoded once.
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+    def start_message(self, length: int | None = None) -> dict:
+        """The `http.response.start` message, announcing ``length`` bytes (the payload's by default)."""
+        size = len(self.payload) if length is None else length
+        return {
+            "type": "http.response.start",
+            "status": self.status,
+            "headers": [(b"content-length", str(size).encode()), *self.headers],
+        }
+
+
+def wire_headers(content_type: str | None, headers: dict[str, Any]) -> tuple[tuple[bytes, bytes], ...]:
+    """A reply's headers as ASGI takes them: lower-case names, values as bytes, the
+    content type first when there is one."""
+    encoded = [(b"content-type", content_type.encode("latin-1", "replace"))] if content_type else []
+    for name, value in headers.items():
+        encoded.append((name.lower().encode("latin-1"), str(value).encode("latin-1", "replace")))
+    return tuple(encoded)
 
 
 @dataclass

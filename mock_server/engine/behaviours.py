@@ -37,7 +37,7 @@ def answer(call: Call) -> Reply:
 
 
 def info_of(call: Call) -> CollectionInfo:
-    template = call.operation.resource or call.operation.path
+    template = call.operation.collection_template
     found = call.runtime.collections.get(template)
     if found is None:
         # Named only by actions: nothing creates or lists these objects, they are looked up.
@@ -50,14 +50,20 @@ def parents_of(call: Call, info: CollectionInfo) -> tuple[str, ...]:
 
 
 def collection_of(call: Call, info: CollectionInfo | None = None) -> Collection:
+    """The collection of ``info`` (by default the operation's own) the call's path names."""
+    own = info is None or info.template == call.operation.collection_template
+    if own and call.own_collection is not None:
+        return call.own_collection
     info = info or info_of(call)
-    return call.runtime.collection(call.account, info.template, parents_of(call, info))
+    collection = call.runtime.collection(call.account, info.template, parents_of(call, info))
+    if own:
+        call.own_collection = collection
+    return collection
 
 
 def object_key(call: Call) -> str:
     """The identifier the path names (its last parameter)."""
-    name = last_segment(call.operation.path)[1:-1]
-    return str(call.incoming.path_parameters[name])
+    return str(call.incoming.path_parameters[call.operation.key_parameter])
 
 
 def find(call: Call, collection: Collection, key: str, info: CollectionInfo | None = None) -> Record:
@@ -106,12 +112,10 @@ def described(call: Call, value: Any) -> Any:
 def with_defaults(call: Call, record: Record) -> Record:
     """Fields the client left out take the defaults the request model documents."""
     spec = call.request.body_spec
-    schema = spec.schema if spec is not None else {}
-    if schema.get("type") == "array":
-        schema = schema.get("items", {})
-    for name, prop in schema.get("properties", {}).items():
-        if name not in record and "default" in prop:
-            record[name] = copy.deepcopy(prop["default"])
+    if spec is not None:
+        for name, default in spec.defaults:
+            if name not in record:
+                record[name] = copy.deepcopy(default)
     return record
 
 
@@ -184,7 +188,7 @@ def create(call: Call) -> Reply:
         record = value if isinstance(value, dict) else {"value": value}
         created.append(store_new(call, info, new_record(call, info, record)))
     result: Any = created if isinstance(call.body, list) else created[0]
-    key = ",".join(str(record[info.id_field]) for record in created)
+    key = ",".join([str(record[info.id_field]) for record in created])
     if isinstance(call.body, list) and call.operation.success.schema and call.operation.success.schema.get("type") != "array":
         result = created[0] if created else {}
     return success(call, answered_object(call, info, result), key)

@@ -84,6 +84,8 @@ class ChangeFeed:
         self._listeners: list[_Subscription] = []
         self._announcing = False
         self._queued: deque[Change] = deque()
+        # (collection, kind, origin) -> the preparers and the listeners that want such changes
+        self._wanting: dict[tuple[str, str, str], tuple[list[Listener], list[Listener]]] = {}
 
     def prepare(
         self,
@@ -99,6 +101,7 @@ class ChangeFeed:
         which are stored as given).
         """
         self._preparers.append(_Subscription(preparer, _optional(collections), _optional(kinds), _optional(origins)))
+        self._wanting.clear()
 
     def subscribe(
         self,
@@ -110,16 +113,27 @@ class ChangeFeed:
     ) -> None:
         """Call ``listener`` after every matching write is stored."""
         self._listeners.append(_Subscription(listener, _optional(collections), _optional(kinds), _optional(origins)))
+        self._wanting.clear()
 
     @property
     def announcing(self) -> bool:
         """Whether a listener is being told of a change (writes now follow from another)."""
         return self._announcing
 
+    def _subscribers(self, change: Change) -> tuple[list[Listener], list[Listener]]:
+        """The preparers and the listeners that want ``change`` (worked out once per sort of change)."""
+        sort = (change.collection, change.kind, change.origin)
+        found = self._wanting.get(sort)
+        if found is None:
+            found = self._wanting[sort] = (
+                [subscription.listener for subscription in self._preparers if subscription.wants(change)],
+                [subscription.listener for subscription in self._listeners if subscription.wants(change)],
+            )
+        return found
+
     def before_store(self, change: Change) -> None:
-        for subscription in self._preparers:
-            if subscription.wants(change):
-                subscription.listener(change)
+        for preparer in self._subscribers(change)[0]:
+            preparer(change)
 
     def announce(self, change: Change) -> None:
         """Tell every listener, in order. A change a listener makes is announced after
@@ -132,9 +146,8 @@ class ChangeFeed:
         try:
             while self._queued:
                 current = self._queued.popleft()
-                for subscription in self._listeners:
-                    if subscription.wants(current):
-                        subscription.listener(current)
+                for listener in self._subscribers(current)[1]:
+                    listener(current)
         finally:
             self._announcing = False
             self._queued.clear()

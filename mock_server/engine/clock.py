@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 
@@ -16,13 +17,17 @@ class Clock:
     def now(self) -> datetime:
         return self.frozen or datetime.now(timezone.utc)
 
+    def timestamp(self) -> float:
+        """Now as seconds since the epoch (cheaper to take and keep than a datetime)."""
+        return self.frozen.timestamp() if self.frozen is not None else time.time()
+
     def iso(self) -> str:
         """Now as ISO 8601 UTC with milliseconds: `2017-04-11T09:53:42.891Z`."""
         if self.frozen is not None:
             return format_instant(self.frozen)
-        moment = datetime.now(timezone.utc)
-        millisecond = int(moment.timestamp() * 1000)
+        millisecond = int(time.time() * 1000)
         if self._written[0] != millisecond:
+            moment = datetime.fromtimestamp(millisecond / 1000, timezone.utc)
             self._written = (millisecond, format_instant(moment))
         return self._written[1]
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Iterable
+from datetime import datetime, timezone
+from typing import Any, Iterable, NamedTuple
+from urllib.parse import unquote
 
 from . import jsonio
 from .clock import format_instant
@@ -54,30 +55,38 @@ class Redactor:
         return self._form.sub(rf"\g<1>{MASK}", masked) if "=" in masked else masked
 
 
+# Masks only the credential headers every API has.
+COMMON_SECRETS = Redactor()
+
+
 def _masked_header(value: str) -> str:
     scheme, _, credential = value.strip().partition(" ")
     return f"{scheme} {MASK}" if credential and scheme.isalpha() and len(scheme) <= 16 else MASK
 
 
-@dataclass(slots=True)
-class JournalEntry:
-    """One answered request."""
+class JournalEntry(NamedTuple):
+    """One answered request, as kept: a plain tuple of what the request path had at hand,
+    so keeping the last thousand costs little; it is put in words when the journal is read."""
 
     sequence: int
-    time: datetime
+    time: float  # seconds since the epoch, by the sandbox's clock
     api: str | None
     method: str
-    path: str
+    path: str  # as sent (percent-encoded)
     query: str
     operation: str | None
     status: int
-    duration_ms: float
+    duration: float  # seconds
     request_body: bytes  # the first BODY_LIMIT + 1 bytes; read as text when listed
     response_body: bytes
-    request_headers: dict[str, str] = field(default_factory=dict)
-    redactor: Redactor = field(default_factory=Redactor, repr=False)
+    request_headers: dict[str, str]
+    redactor: "Redactor"
     # What features noted about the exchange: `override` (a rule that fired), `drift`, ...
     notes: dict[str, Any] | None = None
+
+    @property
+    def decoded_path(self) -> str:
+        return unquote(self.path) if "%" in self.path else self.path
 
     def request_json(self) -> Any:
         """The request body as JSON, or None when it is not JSON or was cut."""
@@ -93,14 +102,14 @@ class JournalEntry:
         redact = self.redactor
         return {
             "sequence": self.sequence,
-            "time": format_instant(self.time),
+            "time": format_instant(datetime.fromtimestamp(self.time, timezone.utc)),
             "api": self.api,
             "method": self.method,
-            "path": self.path,
+            "path": self.decoded_path,
             "query": redact.query(self.query),
             "operation": self.operation,
             "status": self.status,
-            "duration_ms": self.duration_ms,
+            "duration_ms": round(self.duration * 1000, 3),
             "request_headers": redact.headers(self.request_headers),
             "request_body": redact.body(excerpt(self.request_body)),
             "response_body": redact.body(excerpt(self.response_body)),
@@ -147,7 +156,11 @@ class RequestJournal:
     def record(self, entry: JournalEntry) -> None:
         self.entries.append(entry)
         if entry.api is not None and entry.operation is not None:
-            self.statuses.setdefault((entry.api, entry.operation), Counter())[entry.status] += 1
+            key = (entry.api, entry.operation)
+            counts = self.statuses.get(key)
+            if counts is None:
+                counts = self.statuses[key] = Counter()
+            counts[entry.status] += 1
 
     def next_sequence(self) -> int:
         self.sequence += 1
@@ -173,7 +186,7 @@ class RequestJournal:
             for entry in self.entries
             if (api is None or entry.api == api)
             and (method is None or entry.method == method.upper())
-            and (path is None or entry.path.startswith(path))
+            and (path is None or entry.decoded_path.startswith(path))
             and (status is None or entry.status == status)
             and (operation is None or entry.operation == operation)
             and (note is None or (entry.notes is not None and note in entry.notes))

@@ -26,11 +26,11 @@ class ParameterSpec:
     validator: Any
     repeated: bool  # an array sent as repeated query parameters
 
-    @property
+    @cached_property
     def type(self) -> str | None:
         return self.schema.get("type")
 
-    @property
+    @cached_property
     def default(self) -> Any:
         return self.schema.get("default")
 
@@ -52,7 +52,7 @@ class BodySpec:
     validator: Any
     encoding: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def kind(self) -> str:
         if self.content_type.startswith("multipart/"):
             return "multipart"
@@ -64,6 +64,13 @@ class BodySpec:
         if self.content_type == "application/x-www-form-urlencoded":
             return "form"
         return "raw"
+
+    @cached_property
+    def defaults(self) -> tuple[tuple[str, Any], ...]:
+        """(field, default) for each field of the body's model (its items' model, for a list)
+        that documents a default."""
+        schema = self.schema.get("items", {}) if self.schema.get("type") == "array" else self.schema
+        return tuple((name, prop["default"]) for name, prop in schema.get("properties", {}).items() if "default" in prop)
 
 
 @dataclass
@@ -77,7 +84,7 @@ class ResponseSpec:
     # Every documented media type of the answer (the first is `content_type`), resolved.
     media: dict[str, Schema] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def is_json(self) -> bool:
         return self.content_type is not None and "json" in self.content_type
 
@@ -100,7 +107,7 @@ class OperationSpec:
     secured: bool
     raw: dict[str, Any]
 
-    @property
+    @cached_property
     def kind(self) -> str:
         return self.decision.kind
 
@@ -109,9 +116,27 @@ class OperationSpec:
         """Header parameters, which take part in what a read answers (e.g. paging)."""
         return tuple(spec.name for spec in self.parameters if spec.location == "header")
 
-    @property
+    @cached_property
     def resource(self) -> str | None:
         return self.decision.resource
+
+    @cached_property
+    def collection_template(self) -> str:
+        """The collection the operation works on (its own path where it names none)."""
+        return self.decision.resource or self.path
+
+    @cached_property
+    def key_parameter(self) -> str:
+        """The name of the path's last segment, taken as a parameter: `{ticketId}` -> `ticketId`."""
+        return self.path.rsplit("/", 1)[-1][1:-1]
+
+    @cached_property
+    def takes_multipart(self) -> bool:
+        return any(spec.kind == "multipart" for spec in self.bodies.values())
+
+    @cached_property
+    def takes_json(self) -> bool:
+        return any(spec.kind == "json" for spec in self.bodies.values())
 
     def parameters_by_name(self, name: str) -> ParameterSpec:
         """The parameter ``name`` (path parameters first)."""

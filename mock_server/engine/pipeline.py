@@ -15,14 +15,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import AsyncIterator, IO, Any, Awaitable, Callable
 from urllib.parse import parse_qsl, unquote
 
 from . import behaviours, jsonio
 from .accounts import Account
 from .deadlines import ReadDeadlines
-from .answer_cache import READ_KINDS, CachedAnswer
+from .answer_cache import READ_KINDS, CachedAnswer, wire_headers
 from .errors import ApiError, Problem
 from .journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
 from .journal import JournalEntry, Redactor, RequestJournal, kept
@@ -48,6 +49,8 @@ _AS_IS = frozenset({401, 405, 408, 500, 507})
 # JSON bodies larger than this are parsed on a worker thread (as are multipart bodies).
 PARSE_OFF_LOOP_BYTES = 1024 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
+# HTTP versions whose requests may carry a body without announcing its length.
+_UNANNOUNCED_BODIES = frozenset({"2", "3"})
 
 
 class BodyTooLarge(Exception):
@@ -73,8 +76,8 @@ class Exchange:
     segments: list[str]  # decoded path segments
     query_string: str
     operation: OperationSpec | None = None
-    parameters: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str] | None = None  # path parameters, once the route matched
+    headers: dict[str, str] | None = None  # lower-case names, once read
     incoming: IncomingRequest | None = None
     account: Account | None = None
     call: Call | None = None
@@ -100,6 +103,7 @@ class ApiPipeline:
         self.deadlines = ReadDeadlines(read_timeout)
         self.interceptors: list[Interceptor] = []
         self.redactor = Redactor(vendor.secret_names)
+        self._reusable_operations: dict[str, bool] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange = self.start(scope, receive)
@@ -151,15 +155,8 @@ class ApiPipeline:
         segments = stripped.split("/") if stripped else []
         if "%" in path:
             segments = [unquote(segment) for segment in segments]
-        return Exchange(
-            scope=scope,
-            receive=receive,
-            started=time.perf_counter(),
-            method=scope["method"],  # upper case, as ASGI servers give it
-            path=path,
-            segments=segments,
-            query_string=scope.get("query_string", b"").decode("latin-1"),
-        )
+        # The method in upper case, as ASGI servers give it.
+        return Exchange(scope, receive, time.perf_counter(), scope["method"], path, segments, scope.get("query_string", b"").decode("latin-1"))
 
     def match_route(self, exchange: Exchange) -> None:
         """The operation the method and path name: 404 for no path, 405 for another method."""
@@ -185,19 +182,21 @@ class ApiPipeline:
         # ASGI servers give header names in lower case already.
         headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
         exchange.headers = headers
+        content_type = headers.get("content-type")
         incoming = IncomingRequest(
-            path_parameters=exchange.parameters,
-            query=parse_qsl(exchange.query_string, keep_blank_values=True) if exchange.query_string else [],
-            headers=headers,
-            content_type=headers.get("content-type", "").split(";")[0].strip().lower(),
+            exchange.parameters or {},
+            parse_qsl(exchange.query_string, keep_blank_values=True) if exchange.query_string else [],
+            headers,
+            media_type(content_type) if content_type else "",
             base_url=_base_url(scope, headers, self.mount),
         )
         exchange.incoming = incoming
-        multipart = incoming.content_type.startswith("multipart/") and any(
-            spec.kind == "multipart" for spec in operation.bodies.values()
-        )
+        multipart = operation.takes_multipart and incoming.content_type.startswith("multipart/")
+        announced = _announces_body(headers)
+        if not announced and scope.get("http_version") not in _UNANNOUNCED_BODIES:
+            return  # HTTP/1 without Content-Length or Transfer-Encoding: no body follows
         limit = self.vendor.body_limit(operation, multipart)
-        deadlines = self.deadlines if _announces_body(headers) else None
+        deadlines = self.deadlines if announced else None
         try:
             if multipart:
                 await self._read_form(exchange, incoming, limit, deadlines)
@@ -261,13 +260,21 @@ class ApiPipeline:
         """A generic read's answer from before, when nothing changed since."""
         operation, call = exchange.operation, exchange.call
         assert operation is not None and call is not None
-        if exchange.method != "GET" or operation.kind not in READ_KINDS or operation.operation_id in self.vendor.handlers:
+        if exchange.method != "GET" or not self._reusable(operation):
             return None
-        exchange.cache_key = (
-            call.account.name, exchange.path, exchange.query_string,
-            *(exchange.headers.get(name) for name in operation.header_names),
+        headers = exchange.headers or {}
+        exchange.cache_key = (call.account.name, exchange.path, exchange.query_string) + tuple(
+            [headers.get(name) for name in operation.header_names]
         )
         return self.runtime.answers.get(exchange.cache_key)
+
+    def _reusable(self, operation: OperationSpec) -> bool:
+        """Whether the operation is a generic read, whose answer depends only on stored state."""
+        reusable = self._reusable_operations.get(operation.operation_id)
+        if reusable is None:
+            reusable = operation.kind in READ_KINDS and operation.operation_id not in self.vendor.handlers
+            self._reusable_operations[operation.operation_id] = reusable
+        return reusable
 
     def run_handler(self, exchange: Exchange) -> Reply:
         assert exchange.call is not None and exchange.operation is not None
@@ -295,39 +302,37 @@ class ApiPipeline:
             payload, content_type = bytes(reply.body), reply.content_type or "application/octet-stream"
         else:
             payload, content_type = jsonio.dumps(reply.body), reply.content_type or "application/json"
-        headers = tuple((name.lower(), str(value)) for name, value in reply.headers.items())
-        answer = CachedAnswer(reply.status, payload, content_type, headers)
+        answer = CachedAnswer(reply.status, payload, content_type, wire_headers(content_type, reply.headers))
         if exchange.cache_key is not None and 200 <= reply.status < 300:
             self.runtime.answers.put(exchange.cache_key, answer)
         return answer
 
     async def send(self, answer: CachedAnswer, send: Send) -> None:
-        headers = [(b"content-length", str(len(answer.payload)).encode())]
-        if answer.content_type:
-            headers.append((b"content-type", answer.content_type.encode()))
-        headers.extend((name.encode("latin-1"), value.encode("latin-1", "replace")) for name, value in answer.headers)
-        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send(answer.start_message())
         await send({"type": "http.response.body", "body": answer.payload})
 
     def record(self, exchange: Exchange, interception: Interception | None = None) -> None:
         answer = exchange.answer
         assert answer is not None
-        self.journal.record(
+        journal = self.journal
+        path = exchange.path
+        payload = answer.payload
+        journal.record(
             JournalEntry(
-                sequence=self.journal.next_sequence(),
-                time=self.runtime.clock.now(),
-                api=self.runtime.name,
-                method=exchange.method,
-                path=unquote(exchange.path) if "%" in exchange.path else exchange.path,
-                query=exchange.query_string,
-                operation=exchange.operation.operation_id if exchange.operation else None,
-                status=answer.status,
-                duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3),
-                request_body=kept(exchange.request_body),
-                response_body=kept(answer.payload),
-                notes=interception.note if interception is not None else None,
-                request_headers=exchange.headers or _headers(exchange.scope),
-                redactor=self.redactor,
+                journal.next_sequence(),
+                self.runtime.clock.timestamp(),
+                self.runtime.name,
+                exchange.method,
+                path,
+                exchange.query_string,
+                exchange.operation.operation_id if exchange.operation else None,
+                answer.status,
+                time.perf_counter() - exchange.started,
+                kept(exchange.request_body),
+                payload if len(payload) <= JOURNAL_BODY_LIMIT else kept(payload),
+                exchange.headers or _headers(exchange.scope),
+                self.redactor,
+                interception.note if interception is not None else None,
             )
         )
 
@@ -339,6 +344,12 @@ def _base_url(scope: Scope, headers: dict[str, str], mount: str) -> str:
         server = scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"
     return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{mount}"
+
+
+@lru_cache(maxsize=256)
+def media_type(content_type: str) -> str:
+    """`application/json; charset=utf-8` -> `application/json`."""
+    return content_type.split(";")[0].strip().lower()
 
 
 def _announces_body(headers: dict[str, str]) -> bool:

@@ -70,13 +70,31 @@ class PathRouter(Generic[Target]):
         """
         wanted = method.upper() if method else None
         values: list[str] = []
-        node = self._walk(self._root, segments, 0, values, wanted) if wanted else None
+        node = self._literal_first(segments, values, wanted) if wanted else None
+        if node is None and wanted:
+            values = []
+            node = self._walk(self._root, segments, 0, values, wanted)
         if node is None:
             values = []
             node = self._walk(self._root, segments, 0, values, None)
         if node is None or node.template is None:
             return None
         return Match(node.template, node.methods, dict(zip(node.names, values)))
+
+    def _literal_first(self, segments: list[str], values: list[str], method: str) -> _Node[Target] | None:
+        """The common case without backtracking: literal segments where there are some,
+        else the parameter; None when that way does not lead to a template answering ``method``."""
+        node = self._root
+        for segment in segments:
+            literal = node.literals.get(segment)
+            if literal is not None:
+                node = literal
+            elif node.parameter is not None and segment:
+                values.append(segment)
+                node = node.parameter
+            else:
+                return None
+        return node if method in node.methods else None
 
     def _walk(
         self, node: _Node[Target], segments: list[str], index: int, values: list[str], method: str | None

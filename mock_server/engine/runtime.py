@@ -55,7 +55,7 @@ class CollectionInfo:
     # Whether some operation of the contract stores new objects in it (create, upsert, ...).
     made_by_operations: bool = True
 
-    @property
+    @cached_property
     def id_schema(self) -> Schema:
         return self.item_schema.get("properties", {}).get(self.id_field, {})
 
@@ -314,7 +314,10 @@ class ApiRuntime:
         return self.fake.uuid(f"{self.name}/id/{account}/{key}/{self.store.next_number(self.sequence(account, 'uuid'))}")
 
     def parents_of(self, template: str, path_parameters: dict[str, Any]) -> tuple[str, ...]:
-        return tuple(str(path_parameters[name]) for name in template_parameters(template) if name in path_parameters)
+        names = template_parameters(template)
+        if not names:
+            return ()
+        return tuple([str(path_parameters[name]) for name in names if name in path_parameters])
 
     def require_parents(self, account: Account, operation: OperationSpec, path_parameters: dict[str, Any]) -> None:
         """404 unless every object the path names above the operation's own exists."""

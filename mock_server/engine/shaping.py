@@ -26,6 +26,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
 _FORMATS = {"uuid": _UUID, "date-time": _DATE_TIME, "date": _DATE, "email": _EMAIL, "uri": _URI}
+# Texts seen to conform, by format: stored objects are answered again and again, and a set
+# lookup of a text (its hash is kept with it) costs a fraction of a pattern match.
+_CONFORMING: dict[str, set[str]] = {name: set() for name in _FORMATS}
+CONFORMING_LIMIT = 50_000  # texts remembered per format, then forgotten all at once
 # Fields that name an object without an `id`, in the order they are preferred.
 _NATURAL_KEYS = ("key", "code", "sku", "reference", "uuid", "secret")
 
@@ -135,12 +139,13 @@ class Shaper:
             return untyped
         required = set(schema.get("required", ()))
         # field -> (its shaper, the types that pass unchanged, the match a formatted text passes
-        # unchanged with, required, kept when null)
-        specs: dict[str, tuple[ShapeFunction | None, tuple[type, ...] | None, Callable[[str], Any] | None, bool, bool]] = {}
+        # unchanged with and the texts known to pass it, required, kept when null)
+        specs: dict[str, tuple[ShapeFunction | None, tuple[type, ...] | None, Callable[[str], Any] | None, set[str], bool, bool]] = {}
         for field, sub in properties.items():
+            match = _format_match(sub)
             specs[field] = (
-                self.compile(sub) if sub else None, _plain_types(sub), _format_match(sub), field in required,
-                bool(sub.get("nullable")),
+                self.compile(sub) if sub else None, _plain_types(sub), match,
+                _CONFORMING[sub["format"]] if match is not None else set(), field in required, bool(sub.get("nullable")),
             )
         # Filled in when absent: required fields, and nullable times of what has not happened yet (null).
         absent = [
@@ -165,7 +170,7 @@ class Shaper:
                 spec = specs.get(field)
                 if spec is None:
                     continue  # not documented: not answered
-                function, plain, match, is_required, keeps_null = spec
+                function, plain, match, conforming, is_required, keeps_null = spec
                 if item is None:
                     if keeps_null:
                         shaped[field] = None
@@ -175,7 +180,7 @@ class Shaper:
                 elif plain is not None and type(item) in plain:
                     shaped[field] = item
                     continue
-                elif match is not None and type(item) is str and match(item):
+                elif match is not None and type(item) is str and (item in conforming or _conforms(item, match, conforming)):
                     shaped[field] = item
                     continue
                 if function is None:
@@ -220,6 +225,16 @@ class Shaper:
             return fill(schema, where, name, depth)
 
         return shape
+
+
+def _conforms(text: str, match: Callable[[str], Any], conforming: set[str]) -> bool:
+    """Whether ``text`` matches; remembered in ``conforming`` when it does."""
+    if not match(text):
+        return False
+    if len(conforming) >= CONFORMING_LIMIT:
+        conforming.clear()
+    conforming.add(text)
+    return True
 
 
 def _format_match(schema: Schema) -> Callable[[str], Any] | None:

@@ -98,6 +98,8 @@ def record_size(record: Any) -> int:
 
 def concrete_path(template: str, parents: tuple[str, ...]) -> str:
     """`/tickets/{ticketId}/comments` with ("T-1",) -> `/tickets/T-1/comments`."""
+    if not parents:
+        return template
     values = iter(parents)
     return _PARAMETER.sub(lambda _: next(values), template)
 
@@ -306,7 +308,9 @@ class ApiStore:
         assert after is not None
         now = self.clock.iso()
         if before is None:
-            for name in (*created_fields, *updated_fields):
+            for name in created_fields:
+                after[name] = now
+            for name in updated_fields:
                 after[name] = now
             return
         for name in created_fields:

@@ -51,7 +51,7 @@ class UploadedFile:
             self.file.close()
 
 
-@dataclass
+@dataclass(slots=True)
 class IncomingRequest:
     """The parts of an HTTP request validation reads."""
 
@@ -66,7 +66,7 @@ class IncomingRequest:
     parse_error: str | None = None  # why the JSON body is not JSON, when it was parsed already
 
 
-@dataclass
+@dataclass(slots=True)
 class ValidRequest:
     """A request that passed validation, with its values read by their schemas."""
 
@@ -250,7 +250,7 @@ def _validate_body(operation: OperationSpec, incoming: IncomingRequest, result: 
     has_body = bool(incoming.body) or bool(incoming.form)
     if not has_body:
         # A JSON content type announces a body; an empty one is not JSON.
-        announced = _is_json(incoming.content_type) and any(spec.kind == "json" for spec in operation.bodies.values())
+        announced = _is_json(incoming.content_type) and operation.takes_json
         return [Problem("body", (), "required")] if operation.body_required or announced else []
     spec = _body_spec(operation, incoming.content_type)
     if spec is None:

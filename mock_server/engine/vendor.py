@@ -19,6 +19,7 @@ from .documents import ApiSection
 from .errors import ApiError, ErrorShape
 from .operations import OperationSpec
 from .runtime import ApiRules, ApiRuntime
+from .store import Collection
 from .validation import IncomingRequest, ValidRequest
 
 
@@ -31,7 +32,7 @@ class Interception:
     send: Callable[[Any, Callable[[dict[str, Any]], Awaitable[None]]], Awaitable[None]] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     """One request being answered."""
 
@@ -42,6 +43,7 @@ class Call:
     account: Account
     request: ValidRequest
     interception: Interception | None = None  # set by an interceptor that acted on the call
+    own_collection: Collection | None = None  # the operation's collection, once looked up
 
     @property
     def body(self) -> Any:
@@ -56,7 +58,7 @@ class Call:
         return self.request.parameters.get(name, default)
 
 
-@dataclass
+@dataclass(slots=True)
 class Reply:
     """An answer: status, JSON-able body (or bytes) and extra headers."""
 

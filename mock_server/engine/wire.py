@@ -28,7 +28,7 @@ async def send_nothing(answer: CachedAnswer, send: Send) -> None:
 
 async def send_truncated(answer: CachedAnswer, send: Send) -> None:
     """Status and headers (announcing the whole body), half the body, then close."""
-    await send(_start(answer, len(answer.payload)))
+    await send(answer.start_message())
     await send({"type": "http.response.body", "body": answer.payload[: len(answer.payload) // 2], "more_body": True})
     await abort_connection(send, CUT_BODY)
 
@@ -38,7 +38,7 @@ async def send_malformed(answer: CachedAnswer, send: Send) -> None:
     payload = answer.payload[: len(answer.payload) // 2] if len(answer.payload) > 1 else b"{"
     if answer.status in (204, 304):
         payload = b""
-    await send(_start(answer, len(payload)))
+    await send(answer.start_message(len(payload)))
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -54,11 +54,3 @@ async def abort_connection(send: Send, message: str) -> None:
     import httpx  # only here: loading httpx costs start-up time and memory a sandbox mostly never needs
 
     raise httpx.RemoteProtocolError(message)
-
-
-def _start(answer: CachedAnswer, length: int) -> dict[str, Any]:
-    headers = [(b"content-length", str(length).encode())]
-    if answer.content_type:
-        headers.append((b"content-type", answer.content_type.encode()))
-    headers.extend((name.encode("latin-1"), value.encode("latin-1", "replace")) for name, value in answer.headers)
-    return {"type": "http.response.start", "status": answer.status, "headers": headers}
