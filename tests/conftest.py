@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Loaded before pytester's inline runs, which unload the modules first loaded inside them:
+# a second httpcore loaded later raises errors the first httpx no longer recognises.
+import httpcore  # noqa: F401
+import httpx  # noqa: F401
 import pytest
 import yaml
 

@@ -8,6 +8,7 @@ or an admin change) empties the cache, which keeps it trivially correct.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 READ_KINDS = frozenset({"read", "list", "singleton_read"})
@@ -38,10 +39,17 @@ class CachedAnswer(NamedTuple):
 def wire_headers(content_type: str | None, headers: dict[str, Any]) -> tuple[tuple[bytes, bytes], ...]:
     """A reply's headers as ASGI takes them: lower-case names, values as bytes, the
     content type first when there is one."""
-    encoded = [(b"content-type", content_type.encode("latin-1", "replace"))] if content_type else []
+    if not headers:
+        return _content_type_header(content_type)
+    encoded = list(_content_type_header(content_type))
     for name, value in headers.items():
         encoded.append((name.lower().encode("latin-1"), str(value).encode("latin-1", "replace")))
     return tuple(encoded)
+
+
+@lru_cache(maxsize=64)
+def _content_type_header(content_type: str | None) -> tuple[tuple[bytes, bytes], ...]:
+    return ((b"content-type", content_type.encode("latin-1", "replace")),) if content_type else ()
 
 
 @dataclass

@@ -27,12 +27,13 @@ def success(
     """The documented success answer, shaped from ``value`` (into ``media_type``, one of the
     answer's documented media types, instead of the first one when given)."""
     spec = call.operation.success
-    all_headers = {**documented_headers(call, key), **(headers or {})}
+    documented = documented_headers(call, key) if spec.headers else {}
+    all_headers = {**documented, **headers} if headers else documented
     if spec.status == 204 or spec.schema is None:
         return Reply(spec.status, None, all_headers)
     if media_type is not None and media_type != spec.content_type:
         namespace = f"{call.runtime.name}/{call.account.name}"
-        shaped = call.runtime.shaper.shape(value, spec.media[media_type], f"{namespace}/answer/{key}", namespace=namespace)
+        shaped = call.runtime.shaper.answer(value, spec.media[media_type], namespace, key)
         return Reply(spec.status, shaped, all_headers, media_type)
     if not spec.is_json:
         return Reply(spec.status, binary_body(spec.content_type or ""), all_headers, spec.content_type)
@@ -43,7 +44,7 @@ def success(
         # Some reads are documented as answering a list holding the object.
         value = [value]
     namespace = f"{call.runtime.name}/{call.account.name}"
-    shaped = call.runtime.shaper.shape(value, schema, f"{namespace}/answer/{key}", namespace=namespace)
+    shaped = call.runtime.shaper.answer(value, schema, namespace, key)
     return Reply(spec.status, shaped, all_headers, spec.content_type)
 
 
@@ -54,7 +55,7 @@ def documented_headers(call: Call, key: str) -> dict[str, str]:
     others it documents (task ids, ...). Paging headers come with list answers. A header
     nothing can give a meaningful value is left out rather than invented.
     """
-    headers = {}
+    headers: dict[str, str] = {}
     for name in call.operation.success.headers:
         lowered = name.lower()
         if lowered == "location":

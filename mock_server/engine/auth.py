@@ -6,6 +6,8 @@ from .accounts import Account
 from .errors import ApiError
 from .runtime import ApiRuntime
 
+_OWNERS_KEPT = 10_000  # credentials remembered per API, then forgotten all at once
+
 
 def bearer_token(headers: dict[str, str]) -> str | None:
     """The token of an `Authorization: Bearer <token>` header."""
@@ -20,8 +22,17 @@ def account_with(runtime: ApiRuntime, credential: str, value: str | None) -> Acc
     """The account whose ``credential`` equals ``value``."""
     if not value:
         return None
-    for account in runtime.accounts.values():
+    accounts = runtime.accounts
+    owner = runtime.credential_owners.get((credential, value))
+    if owner is not None:
+        account = accounts.get(owner)
+        if account is not None and account.credentials.get(credential) == value:
+            return account
+    for account in accounts.values():
         if account.credentials.get(credential) == value:
+            if len(runtime.credential_owners) >= _OWNERS_KEPT:
+                runtime.credential_owners.clear()
+            runtime.credential_owners[(credential, value)] = account.name
             return account
     return None
 

@@ -178,7 +178,9 @@ def store_new(call: Call, info: CollectionInfo, record: Record, from_path: str |
 
 def create(call: Call) -> Reply:
     info = info_of(call)
-    items = call.body if isinstance(call.body, list) else [call.body if call.body is not None else {}]
+    body = call.body
+    many = isinstance(body, list)
+    items = body if many else [body if body is not None else {}]
     created = []
     for item in items:
         # The body was parsed for this call alone: its objects are stored as they are,
@@ -187,9 +189,9 @@ def create(call: Call) -> Reply:
         value = described(call, item) if uploads else item
         record = value if isinstance(value, dict) else {"value": value}
         created.append(store_new(call, info, new_record(call, info, record)))
-    result: Any = created if isinstance(call.body, list) else created[0]
+    result: Any = created if many else created[0]
     key = ",".join([str(record[info.id_field]) for record in created])
-    if isinstance(call.body, list) and call.operation.success.schema and call.operation.success.schema.get("type") != "array":
+    if many and call.operation.success.schema and call.operation.success.schema.get("type") != "array":
         result = created[0] if created else {}
     return success(call, answered_object(call, info, result), key)
 

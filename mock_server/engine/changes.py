@@ -132,6 +132,8 @@ class ChangeFeed:
         return found
 
     def before_store(self, change: Change) -> None:
+        if not self._preparers:
+            return
         for preparer in self._subscribers(change)[0]:
             preparer(change)
 
@@ -139,15 +141,16 @@ class ChangeFeed:
         """Tell every listener, in order. A change a listener makes is announced after
         the one it reacts to has reached every listener, so all see changes in the order
         they were stored."""
-        self._queued.append(change)
         if self._announcing:
+            self._queued.append(change)
             return
         self._announcing = True
         try:
-            while self._queued:
-                current = self._queued.popleft()
+            current: Change | None = change
+            while current is not None:
                 for listener in self._subscribers(current)[1]:
                     listener(current)
+                current = self._queued.popleft() if self._queued else None
         finally:
             self._announcing = False
             self._queued.clear()

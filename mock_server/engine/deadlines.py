@@ -1,17 +1,18 @@
 """Reads that stall: one watcher for all of a server's waiting reads, instead of a timer per read.
 
-A request body normally arrives with its headers, so reading it never waits; a timer set
-and cancelled around every read would cost more than the read itself. Instead each read
-notes when it must have finished, and one watcher task, waking a few times per timeout,
-cancels the reads that went past their deadline; the reader turns that into
-`TimeoutError`.
+A request body normally arrives with its headers, so reading it never waits. Such a read
+is taken as it is, at no cost: the read is started and, when it finishes without waiting,
+that is all. Only a read that has to wait is put under a deadline: it notes when it must
+have finished, and one watcher task, waking a few times per timeout, cancels the reads
+that went past their deadline; the reader turns that into `TimeoutError`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Awaitable, Callable
+import types
+from typing import Any, Awaitable, Callable, Generator
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -25,15 +26,26 @@ class ReadDeadlines:
         self._expired: set[asyncio.Task[Any]] = set()
         self._watcher: asyncio.Task[None] | None = None
 
-    async def read(self, receive: Receive) -> dict[str, Any]:
-        """The next message from ``receive``; TimeoutError when it does not come in time."""
+    def start(self, receive: Receive) -> tuple[dict[str, Any], None] | tuple[None, Awaitable[dict[str, Any]]]:
+        """Start reading the next message: (the message, None) when it was there already,
+        else (None, the rest of the read under the deadline, to be awaited: TimeoutError
+        when the message does not come in time)."""
+        steps = receive().__await__()
+        try:
+            awaited = steps.send(None)  # the read runs until it has to wait, if it has to
+        except StopIteration as finished:
+            return finished.value, None  # the common case
+        return None, self._wait(steps, awaited)
+
+    async def _wait(self, steps: Generator[Any, Any, dict[str, Any]], awaited: Any) -> dict[str, Any]:
+        """The rest of a read that waits, under the deadline."""
         task = asyncio.current_task()
         assert task is not None
         self._waiting[task] = time.monotonic() + self.timeout
         if self._watcher is None or self._watcher.done():
             self._watcher = asyncio.get_running_loop().create_task(self._watch())
         try:
-            return await receive()
+            return await _continued(steps, awaited)
         except asyncio.CancelledError:
             if task not in self._expired:
                 raise
@@ -52,3 +64,26 @@ class ReadDeadlines:
                 if deadline <= now and task not in self._expired:
                     self._expired.add(task)
                     task.cancel()
+
+
+@types.coroutine
+def _continued(steps: Generator[Any, Any, dict[str, Any]], awaited: Any) -> Generator[Any, Any, dict[str, Any]]:
+    """Go on with a read that was started by hand and is waiting on ``awaited``: what it
+    waits on goes to the event loop, what the loop sends or throws (a cancellation) goes
+    back into it, as `await` would have done from the start."""
+    while True:
+        try:
+            sent = yield awaited
+        except GeneratorExit:
+            steps.close()
+            raise
+        except BaseException as error:  # noqa: BLE001  handed on to the read, as `await` does
+            try:
+                awaited = steps.throw(error)
+            except StopIteration as finished:
+                return finished.value
+        else:
+            try:
+                awaited = steps.send(sent)
+            except StopIteration as finished:
+                return finished.value

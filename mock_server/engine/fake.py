@@ -85,12 +85,25 @@ def is_timestamp_name(name: str) -> bool:
     )
 
 
+_VARIANT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
+
+
+_PREFIXES_KEPT = 4096
+
+
+def _uuid_text(digits: str) -> str:
+    """32 hex digits as a version-4 UUID: version 4 in the 13th digit, the RFC 4122 variant
+    in the top bits of the 17th."""
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:]}"
+
+
 class FakeData:
     """Deterministic fake values for schemas."""
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._faker: Faker | None = None
+        self._hashed_prefixes: dict[str, Any] = {}  # prefix -> a hash that has read the seed and it
 
     @property
     def faker(self) -> Faker:
@@ -105,11 +118,18 @@ class FakeData:
 
     def uuid(self, key: str) -> str:
         """A version-4 UUID derived from the seed and ``key``."""
-        digest = bytearray(hashlib.blake2b(f"{self.seed}\x1f{key}".encode(), digest_size=16).digest())
-        digest[6] = (digest[6] & 0x0F) | 0x40  # version 4
-        digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-        text = digest.hex()
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        return _uuid_text(hashlib.blake2b(f"{self.seed}\x1f{key}".encode(), digest_size=16).hexdigest())
+
+    def numbered_uuid(self, prefix: str, number: int) -> str:
+        """`uuid(f"{prefix}{number}")`, hashing the seed and the prefix once for all numbers."""
+        hashed = self._hashed_prefixes.get(prefix)
+        if hashed is None:
+            if len(self._hashed_prefixes) >= _PREFIXES_KEPT:
+                self._hashed_prefixes.clear()
+            hashed = self._hashed_prefixes[prefix] = hashlib.blake2b(f"{self.seed}\x1f{prefix}".encode(), digest_size=16)
+        hasher = hashed.copy()
+        hasher.update(str(number).encode())
+        return _uuid_text(hasher.hexdigest())
 
     def value(self, schema: Schema, key: str, name: str = "", depth: int = 0) -> Any:
         """A value that conforms to ``schema`` (complete objects, one-item arrays)."""

@@ -147,8 +147,9 @@ class RequestJournal:
 
     size: int = 1000
     entries: deque[JournalEntry] = field(init=False)
-    statuses: dict[tuple[str, str], Counter[int]] = field(default_factory=dict)
     sequence: int = 0
+    # (api, operation, status) -> how often it was answered, since the last clear
+    _answered: dict[tuple[str, str, int], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.entries = deque(maxlen=self.size)
@@ -156,11 +157,16 @@ class RequestJournal:
     def record(self, entry: JournalEntry) -> None:
         self.entries.append(entry)
         if entry.api is not None and entry.operation is not None:
-            key = (entry.api, entry.operation)
-            counts = self.statuses.get(key)
-            if counts is None:
-                counts = self.statuses[key] = Counter()
-            counts[entry.status] += 1
+            key = (entry.api, entry.operation, entry.status)
+            self._answered[key] = self._answered.get(key, 0) + 1
+
+    @property
+    def statuses(self) -> dict[tuple[str, str], Counter[int]]:
+        """Per (api, operation): how often each status was answered."""
+        found: dict[tuple[str, str], Counter[int]] = {}
+        for (api, operation, status), count in self._answered.items():
+            found.setdefault((api, operation), Counter())[status] = count
+        return found
 
     def next_sequence(self) -> int:
         self.sequence += 1
@@ -195,4 +201,4 @@ class RequestJournal:
 
     def clear(self) -> None:
         self.entries.clear()
-        self.statuses.clear()
+        self._answered.clear()

@@ -46,8 +46,10 @@ log = logging.getLogger("mock_server")
 # Statuses answered as they are, documented or not: they describe the server or the
 # connection rather than the request's content.
 _AS_IS = frozenset({401, 405, 408, 500, 507})
-# JSON bodies larger than this are parsed on a worker thread (as are multipart bodies).
+# Multipart bodies larger than this are split on a worker thread.
 PARSE_OFF_LOOP_BYTES = 1024 * 1024
+# JSON bodies larger than this are read in steps that let other requests be answered between them.
+PARSE_IN_STEPS_BYTES = 256 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
 # HTTP versions whose requests may carry a body without announcing its length.
 _UNANNOUNCED_BODIES = frozenset({"2", "3"})
@@ -104,6 +106,8 @@ class ApiPipeline:
         self.interceptors: list[Interceptor] = []
         self.redactor = Redactor(vendor.secret_names)
         self._reusable_operations: dict[str, bool] = {}
+        # Whether the API module rewrites or refuses requests before validation.
+        self._rewrites = type(vendor).before_validation is not VendorApi.before_validation
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange = self.start(scope, receive)
@@ -174,7 +178,7 @@ class ApiPipeline:
         """Headers and body, within the operation's size limit (413 beyond it, where documented).
 
         A multipart body is spooled (to disk when large) and split into parts; a large
-        JSON body is parsed on a worker thread so other requests keep being answered.
+        JSON body is read in steps so other requests keep being answered meanwhile.
         """
         operation = exchange.operation
         assert operation is not None
@@ -201,15 +205,21 @@ class ApiPipeline:
             if multipart:
                 await self._read_form(exchange, incoming, limit, deadlines)
                 return
-            body = await _receive_all(exchange.receive, limit, deadlines)
+            first = await _next_message(exchange.receive, deadlines)
+            body = first.get("body", b"")
+            if first.get("more_body", False) or len(body) > limit:  # else the whole body came in one piece
+                body = b"".join([chunk async for chunk in _chunks(exchange.receive, limit, deadlines, first)])
         except BodyTooLarge as error:
             raise ApiError(
                 operation.error_status(413),
                 problems=[Problem("body", (), "too_large", f"{error.limit // MIB} MB")],
             ) from None
         incoming.body = exchange.request_body = body
-        if len(body) > PARSE_OFF_LOOP_BYTES and _is_json(incoming.content_type):
-            incoming.parsed, incoming.parse_error = await asyncio.to_thread(_parse_json, body)
+        if len(body) > PARSE_IN_STEPS_BYTES and _is_json(incoming.content_type):
+            try:
+                incoming.parsed = (await jsonio.loads_in_steps(body),)
+            except jsonio.JsonError as error:
+                incoming.parse_error = str(error)
 
     async def _read_form(self, exchange: Exchange, incoming: IncomingRequest, limit: int, deadlines: ReadDeadlines | None) -> None:
         """A multipart body: spooled while it arrives (held against the storage budget), then split."""
@@ -239,7 +249,8 @@ class ApiPipeline:
     def validate(self, exchange: Exchange) -> None:
         operation, incoming, account = exchange.operation, exchange.incoming, exchange.account
         assert operation is not None and incoming is not None and account is not None
-        self.vendor.before_validation(operation, incoming)
+        if self._rewrites:
+            self.vendor.before_validation(operation, incoming)
         valid: ValidRequest = validate_request(operation, incoming)
         exchange.call = Call(self.runtime, self.vendor, operation, incoming, account, valid)
 
@@ -315,20 +326,19 @@ class ApiPipeline:
         answer = exchange.answer
         assert answer is not None
         journal = self.journal
-        path = exchange.path
-        payload = answer.payload
+        request_body, payload = exchange.request_body, answer.payload
         journal.record(
             JournalEntry(
                 journal.next_sequence(),
                 self.runtime.clock.timestamp(),
                 self.runtime.name,
                 exchange.method,
-                path,
+                exchange.path,
                 exchange.query_string,
                 exchange.operation.operation_id if exchange.operation else None,
                 answer.status,
                 time.perf_counter() - exchange.started,
-                kept(exchange.request_body),
+                request_body if len(request_body) <= JOURNAL_BODY_LIMIT else kept(request_body),
                 payload if len(payload) <= JOURNAL_BODY_LIMIT else kept(payload),
                 exchange.headers or _headers(exchange.scope),
                 self.redactor,
@@ -366,18 +376,15 @@ def _is_json(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
-def _parse_json(body: bytes) -> tuple[tuple[Any] | None, str | None]:
-    """(the value,) or the reason the body is not JSON."""
-    try:
-        return (jsonio.loads(body),), None
-    except jsonio.JsonError as error:
-        return None, str(error)
-
-
 async def _next_message(receive: Receive, deadlines: ReadDeadlines | None) -> dict[str, Any]:
     """The next piece of the body; 408 when the client stalls or leaves before it is complete."""
     try:
-        message = await (receive() if deadlines is None else deadlines.read(receive))
+        if deadlines is None:
+            message = await receive()
+        else:
+            message, rest = deadlines.start(receive)
+            if rest is not None:
+                message = await rest
     except TimeoutError:
         raise ApiError(408, f"the request body stopped arriving for {deadlines.timeout:g} seconds") from None  # type: ignore[union-attr]
     if message["type"] == "http.disconnect":
@@ -405,14 +412,6 @@ async def _chunks(
         if not message.get("more_body", False):
             return
         message = None
-
-
-async def _receive_all(receive: Receive, limit: int, deadlines: ReadDeadlines | None) -> bytes:
-    first = await _next_message(receive, deadlines)
-    body = first.get("body", b"")
-    if not first.get("more_body", False) and len(body) <= limit:
-        return body  # the common case: the whole body came in one piece
-    return b"".join([chunk async for chunk in _chunks(receive, limit, deadlines, first)])
 
 
 async def _spool_body(

@@ -25,7 +25,7 @@ class _Node(Generic[Target]):
     names: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Match(Generic[Target]):
     """A path that matched a template: its targets by method and the path's parameters."""
 

@@ -145,6 +145,8 @@ class ApiRuntime:
         self.webhook_client = webhook_client or WebhookClient()
         self.revision = 0  # grows with every change of state
         self._parent_checks: dict[str, tuple[tuple[str, str], ...]] = {}
+        # (credential, value) -> the account last found holding it; checked again on every use
+        self.credential_owners: dict[tuple[str, Any], str] = {}
         self.state = self._fresh_state()
 
     # --- state --------------------------------------------------------------------------
@@ -311,7 +313,7 @@ class ApiRuntime:
         """A server-made identifier of the collection's type: the account's next number, or a UUID."""
         if info is not None and info.id_schema.get("type") in ("integer", "number"):
             return self.store.next_number(self.sequence(account, info.template))
-        return self.fake.uuid(f"{self.name}/id/{account}/{key}/{self.store.next_number(self.sequence(account, 'uuid'))}")
+        return self.fake.numbered_uuid(f"{self.name}/id/{account}/{key}/", self.store.next_number(self.sequence(account, "uuid")))
 
     def parents_of(self, template: str, path_parameters: dict[str, Any]) -> tuple[str, ...]:
         names = template_parameters(template)

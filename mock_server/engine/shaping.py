@@ -59,6 +59,14 @@ class Shaper:
         where, _, name = key.rpartition("/")
         return self.compile(schema)(value, where, name, depth, namespace)
 
+    def answer(self, value: Any, schema: Schema, namespace: str, key: str) -> Any:
+        """``value`` shaped as an answer about object ``key`` (`shape` with the key
+        `<namespace>/answer/<key>`, without spelling it out unless a value is filled in)."""
+        where, name = f"{namespace}/answer", key
+        if "/" in key:
+            where, _, name = f"{where}/{key}".rpartition("/")
+        return self.compile(schema)(value, where, name, 0, namespace)
+
     def compile(self, schema: Schema) -> ShapeFunction:
         """The shaping function of a (resolved) schema, made once."""
         found = self._compiled.get(id(schema))

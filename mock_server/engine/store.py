@@ -65,8 +65,7 @@ class StoreBudget:
         """ApiError(507) when ``growth`` more bytes would pass a limit."""
         if self.per_account is not None and account_used + growth > self.per_account:
             raise StoreFull(f"this account's stored data would exceed its budget of {_mb(self.per_account)}")
-        room = self.room()
-        if room is not None and growth > room:
+        if self.total is not None and growth > self.total - self.used - self.held:
             raise StoreFull(f"the sandbox's stored data would exceed its budget of {_mb(self.total or 0)}")
 
     def hold(self, size: int) -> None:
@@ -245,6 +244,12 @@ class ApiStore:
     def collection(self, account: str, template: str, parents: tuple[str, ...] = ()) -> Collection:
         return self.account(account).collection(template, parents)
 
+    def count(self, account: str, template: str, parents: tuple[str, ...] = ()) -> int:
+        """How many objects a collection holds (0 for one never used), without making it."""
+        data = self.accounts.get(account)
+        found = data.collections.get((template, parents)) if data is not None else None
+        return len(found) if found is not None else 0
+
     # --- the write path ---------------------------------------------------------------
 
     def put(
@@ -256,11 +261,12 @@ class ApiStore:
         change = Change(
             self.api, account, template, parents, key, CREATED if before is None else UPDATED, before, record, origin
         )
-        if origin in SERVER_ORIGINS:
+        by_server = origin in SERVER_ORIGINS
+        if by_server:
             self._stamp(change)
         self.feed.before_store(change)
         growth = record_size(record) - (record_size(before) if before is not None else 0)
-        self._count(account, growth, refusable=origin in SERVER_ORIGINS and not self.feed.announcing)
+        self._count(account, growth, by_server and not self.feed.announcing)
         collection._store(key, record)
         self._commit(change)
         return record
@@ -282,7 +288,7 @@ class ApiStore:
         """Count data kept beside the objects (a queued task's payload) against the budget."""
         self._count(account, size, refusable=refusable)
 
-    def _count(self, account: str, growth: int, *, refusable: bool) -> None:
+    def _count(self, account: str, growth: int, refusable: bool) -> None:
         # Only what a client asks for directly is refused; what follows from it (a
         # listener keeping a copy in step) is counted, so derived data stays consistent.
         if refusable and growth > 0:

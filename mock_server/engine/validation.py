@@ -62,7 +62,7 @@ class IncomingRequest:
     body: bytes = b""
     form: list[tuple[str, Any]] | None = None  # parsed multipart parts: text or UploadedFile
     base_url: str = ""  # where the API's paths start, as the client addressed it
-    parsed: tuple[Any] | None = None  # the JSON body, when it was parsed already (off the event loop)
+    parsed: tuple[Any] | None = None  # the JSON body, when it was parsed already (in steps, a large one)
     parse_error: str | None = None  # why the JSON body is not JSON, when it was parsed already
 
 
@@ -101,7 +101,7 @@ def validate_request(operation: OperationSpec, incoming: IncomingRequest) -> Val
             problems.append(problem)
             continue
         (headers if spec.location == "header" else parameters)[spec.name] = value
-    result = ValidRequest(parameters=parameters, headers=headers)
+    result = ValidRequest(parameters, headers)
     if operation.bodies:
         problems.extend(_validate_body(operation, incoming, result))
     if problems:

@@ -148,20 +148,38 @@ async def test_a_body_shorter_than_its_content_length_is_given_up_and_stores_not
         assert journal["count"] == 2
 
 
-async def test_a_large_body_is_parsed_off_the_event_loop(client, monkeypatch):
-    threads = []
-    real = jsonio.loads
+async def test_other_requests_are_answered_while_a_large_body_is_read(client, monkeypatch):
+    monkeypatch.setattr(jsonio, "READING_STEP", 0.0)  # a turn for the others after every value read
+    reading = []
+    real = jsonio.loads_in_steps
 
-    def recording(data, *args):
-        threads.append(threading.get_ident())
-        return real(data, *args)
+    async def watched(data, *args):
+        reading.append(True)
+        try:
+            return await real(data, *args)
+        finally:
+            reading.clear()
 
-    monkeypatch.setattr(jsonio, "loads", recording)
-    small = await client.post("/afosto/cat/channels", json={"name": "small"}, headers=AFOSTO)
-    large = await client.post("/afosto/cat/channels", json={"name": "large", "description": "x" * (2 * MIB)}, headers=AFOSTO)
-    assert small.status_code == large.status_code == 200
-    loop_thread = threading.get_ident()
-    assert threads[0] == loop_thread and threads[1] != loop_thread
+    monkeypatch.setattr(jsonio, "loads_in_steps", watched)
+    items = [{"sku": f"SKU-{number}", "price": number, "tags": ["a"]} for number in range(30_000)]
+    large = asyncio.create_task(
+        client.post("/afosto/cat/channels", json={"name": "bulk", "items": items}, headers=AFOSTO)
+    )
+    answered_meanwhile = 0
+    while not large.done():
+        await asyncio.sleep(0)  # an in-process request may be answered without ever waiting
+        small = await client.get("/afosto/cat/channels", headers=AFOSTO)
+        assert small.status_code == 200
+        answered_meanwhile += bool(reading)
+    assert (await large).status_code == 200
+    assert answered_meanwhile > 0
+
+
+async def test_a_large_body_read_in_steps_is_refused_like_a_small_one(client):
+    body = b'{"name": "x", "items": [' + b'{"n": 1},' * 40_000 + b'{"n": NaN}]}'
+    response = await client.post("/afosto/cat/channels", content=body, headers={**AFOSTO, "content-type": "application/json"})
+    assert response.status_code == 400
+    assert "NaN and Infinity are not JSON numbers" in response.text
 
 
 def test_the_answer_cache_is_bounded_in_bytes():

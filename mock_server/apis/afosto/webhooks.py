@@ -89,7 +89,7 @@ def object_data(runtime: ApiRuntime, account: str, collection: str, record: dict
     info = runtime.collections[collection]
     namespace = f"{runtime.name}/{account}"
     key = record.get(info.id_field)
-    return runtime.shaper.shape(record, info.item_schema, f"{namespace}/answer/{key}", namespace=namespace)
+    return runtime.shaper.answer(record, info.item_schema, namespace, key)
 
 
 def deliver(
@@ -128,9 +128,9 @@ class ChangeEvents:
     def __call__(self, change: Change) -> None:
         if change.parents:
             return
-        subscribed = self.runtime.store.collection(change.account, SUBSCRIPTIONS)
-        if not len(subscribed):
+        if not self.runtime.store.count(change.account, SUBSCRIPTIONS):
             return  # the common case: nobody listens
+        subscribed = self.runtime.store.collection(change.account, SUBSCRIPTIONS)
         event = f"{EVENT_RESOURCES[change.collection]}.{change.kind}"
         subscriptions = [subscription for subscription in subscribed.values() if event in (subscription.get("events") or [])]
         if not subscriptions:
