@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import httpx
-
 from ..app import ADMIN_PREFIX
 
 
@@ -25,6 +23,8 @@ def add_connection_flags(parser: argparse.ArgumentParser, what: str = "sandbox")
 
 def fetch_json(url: str, call: str, params: dict[str, str] | None = None, token: str | None = None) -> Any:
     """GET `URL/__admin/<call>` as JSON; CommandError when it cannot be read."""
+    import httpx  # only here: `mock-server serve` should not pay for loading it at start-up
+
     address = url.rstrip("/") + ADMIN_PREFIX + call
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
