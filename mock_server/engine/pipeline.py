@@ -192,7 +192,8 @@ class ApiPipeline:
             parse_qsl(exchange.query_string, keep_blank_values=True) if exchange.query_string else [],
             headers,
             media_type(content_type) if content_type else "",
-            base_url=_base_url(scope, headers, self.mount),
+            scope=scope,
+            mount=self.mount,
         )
         exchange.incoming = incoming
         multipart = operation.takes_multipart and incoming.content_type.startswith("multipart/")
@@ -345,15 +346,6 @@ class ApiPipeline:
                 interception.note if interception is not None else None,
             )
         )
-
-
-def _base_url(scope: Scope, headers: dict[str, str], mount: str) -> str:
-    """`http://host:port/afosto`: where the API's paths start, as the client addressed it."""
-    host = headers.get("host")
-    if not host:
-        server = scope.get("server")
-        host = f"{server[0]}:{server[1]}" if server else "localhost"
-    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{mount}"
 
 
 @lru_cache(maxsize=256)

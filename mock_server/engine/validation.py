@@ -61,9 +61,20 @@ class IncomingRequest:
     content_type: str  # without parameters
     body: bytes = b""
     form: list[tuple[str, Any]] | None = None  # parsed multipart parts: text or UploadedFile
-    base_url: str = ""  # where the API's paths start, as the client addressed it
     parsed: tuple[Any] | None = None  # the JSON body, when it was parsed already (in steps, a large one)
     parse_error: str | None = None  # why the JSON body is not JSON, when it was parsed already
+    scope: dict[str, Any] | None = None  # the ASGI scope, for `base_url`
+    mount: str = ""  # where the API is mounted, for `base_url`
+
+    @property
+    def base_url(self) -> str:
+        """`http://host:port/afosto`: where the API's paths start, as the client addressed it."""
+        scope = self.scope or {}
+        host = self.headers.get("host")
+        if not host:
+            server = scope.get("server")
+            host = f"{server[0]}:{server[1]}" if server else "localhost"
+        return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{self.mount}"
 
 
 @dataclass(slots=True)
