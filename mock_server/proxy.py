@@ -38,7 +38,7 @@ from .engine.clock import Clock
 from .engine.contracts import default_contracts_dir, load_contract, served_contract
 from .engine.drift import INVALID_VALUE, UNDOCUMENTED_OPERATION, ContractChecks, Difference, DriftReport
 from .engine.errors import ApiError
-from .engine.journal import COMMON_SECRETS, JournalEntry, RequestJournal
+from .engine.journal import COMMON_SECRETS, RequestJournal
 from .engine.operations import OperationSpec, compile_contract
 from .engine.multipart import close_parts, parse_parts
 from .engine.pipeline import Receive, Scope, Send
@@ -216,22 +216,19 @@ class ValidatingProxy:
         notes: dict[str, Any] | None,
     ) -> None:
         self.journal.record(
-            JournalEntry(
-                sequence=self.journal.next_sequence(),
-                time=self.clock.timestamp(),
-                api=self.config.api,
-                method=method,
-                path=raw_path,
-                query=self.masked_query(query),
-                operation=operation.operation_id if operation else None,
-                status=status,
-                duration=time.perf_counter() - started,
-                request_body=b"",  # bodies may carry credentials: the proxy keeps none
-                response_body=b"",
-                request_headers={},
-                redactor=COMMON_SECRETS,
-                notes=notes,
-            )
+            time=self.clock.timestamp(),
+            api=self.config.api,
+            method=method,
+            path=raw_path,
+            query=self.masked_query(query),
+            operation=operation.operation_id if operation else None,
+            status=status,
+            duration=time.perf_counter() - started,
+            request_body=b"",  # bodies may carry credentials: the proxy keeps none
+            response_body=b"",
+            request_headers={},
+            redactor=COMMON_SECRETS,
+            notes=notes,
         )
 
     def masked_query(self, query: str) -> str:

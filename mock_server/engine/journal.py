@@ -55,6 +55,8 @@ class Redactor:
         return self._form.sub(rf"\g<1>{MASK}", masked) if "=" in masked else masked
 
 
+_new_entry = tuple.__new__  # a JournalEntry from all its fields at once, as `JournalEntry._make` without its checks
+
 # Masks only the credential headers every API has.
 COMMON_SECRETS = Redactor()
 
@@ -154,10 +156,21 @@ class RequestJournal:
     def __post_init__(self) -> None:
         self.entries = deque(maxlen=self.size)
 
-    def record(self, entry: JournalEntry) -> None:
-        self.entries.append(entry)
-        if entry.api is not None and entry.operation is not None:
-            key = (entry.api, entry.operation, entry.status)
+    def record(
+        self, time: float, api: str | None, method: str, path: str, query: str, operation: str | None, status: int,
+        duration: float, request_body: bytes, response_body: bytes, request_headers: dict[str, str],
+        redactor: Redactor, notes: dict[str, Any] | None = None,
+    ) -> None:
+        """Keep one answered request (as the next in sequence); bodies are cut to what is shown."""
+        self.sequence += 1
+        self.entries.append(_new_entry(JournalEntry, (
+            self.sequence, time, api, method, path, query, operation, status, duration,
+            request_body if len(request_body) <= BODY_LIMIT else kept(request_body),
+            response_body if len(response_body) <= BODY_LIMIT else kept(response_body),
+            request_headers, redactor, notes,
+        )))
+        if api is not None and operation is not None:
+            key = (api, operation, status)
             self._answered[key] = self._answered.get(key, 0) + 1
 
     @property
@@ -167,10 +180,6 @@ class RequestJournal:
         for (api, operation, status), count in self._answered.items():
             found.setdefault((api, operation), Counter())[status] = count
         return found
-
-    def next_sequence(self) -> int:
-        self.sequence += 1
-        return self.sequence
 
     def select(
         self,

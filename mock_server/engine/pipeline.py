@@ -26,7 +26,7 @@ from .deadlines import ReadDeadlines
 from .answer_cache import READ_KINDS, CachedAnswer, wire_headers
 from .errors import ApiError, Problem
 from .journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
-from .journal import JournalEntry, Redactor, RequestJournal, kept
+from .journal import Redactor, RequestJournal
 from .multipart import PartTooLarge, close_parts, parse_parts, spooled
 from .operations import OperationSpec
 from .runtime import ApiRuntime
@@ -326,25 +326,20 @@ class ApiPipeline:
     def record(self, exchange: Exchange, interception: Interception | None = None) -> None:
         answer = exchange.answer
         assert answer is not None
-        journal = self.journal
-        request_body, payload = exchange.request_body, answer.payload
-        journal.record(
-            JournalEntry(
-                journal.next_sequence(),
-                self.runtime.clock.timestamp(),
-                self.runtime.name,
-                exchange.method,
-                exchange.path,
-                exchange.query_string,
-                exchange.operation.operation_id if exchange.operation else None,
-                answer.status,
-                time.perf_counter() - exchange.started,
-                request_body if len(request_body) <= JOURNAL_BODY_LIMIT else kept(request_body),
-                payload if len(payload) <= JOURNAL_BODY_LIMIT else kept(payload),
-                exchange.headers or _headers(exchange.scope),
-                self.redactor,
-                interception.note if interception is not None else None,
-            )
+        self.journal.record(
+            self.runtime.clock.timestamp(),
+            self.runtime.name,
+            exchange.method,
+            exchange.path,
+            exchange.query_string,
+            exchange.operation.operation_id if exchange.operation else None,
+            answer.status,
+            time.perf_counter() - exchange.started,
+            exchange.request_body,
+            answer.payload,
+            exchange.headers or _headers(exchange.scope),
+            self.redactor,
+            interception.note if interception is not None else None,
         )
 
 
