@@ -232,6 +232,15 @@ class _SteppedReader:
         except ValueError:  # an integer longer than Python converts
             raise self.error("an integer has more digits than the sandbox reads (4300)", position) from None
 
+    def separator(self, position: int, closing: str) -> tuple[int, bool]:
+        """Past the `,` before the next member, or past ``closing`` (True: the container ends)."""
+        position = self.skip(position)
+        if self.text.startswith(",", position):
+            return self.skip(position + 1), False
+        if self.text.startswith(closing, position):
+            return position + 1, True
+        raise self.error(f"expected ',' or '{closing}'", position)
+
     async def array(self, position: int, depth: int) -> tuple[list[Any], int]:
         items: list[Any] = []
         position = self.skip(position + 1)
@@ -240,13 +249,9 @@ class _SteppedReader:
         while True:
             item, position = await self.value(position, depth + 1)
             items.append(item)
-            position = self.skip(position)
-            if self.text.startswith(",", position):
-                position = self.skip(position + 1)
-            elif self.text.startswith("]", position):
-                return items, position + 1
-            else:
-                raise self.error("expected ',' or ']'", position)
+            position, ended = self.separator(position, "]")
+            if ended:
+                return items, position
 
     async def object(self, position: int, depth: int) -> tuple[dict[str, Any], int]:
         members: dict[str, Any] = {}
@@ -264,13 +269,9 @@ class _SteppedReader:
             if not self.text.startswith(":", position):
                 raise self.error("expected ':'", position)
             members[name], position = await self.value(self.skip(position + 1), depth + 1)
-            position = self.skip(position)
-            if self.text.startswith(",", position):
-                position = self.skip(position + 1)
-            elif self.text.startswith("}", position):
-                return members, position + 1
-            else:
-                raise self.error("expected ',' or '}'", position)
+            position, ended = self.separator(position, "}")
+            if ended:
+                return members, position
 
 
 def _finite_float(text: str) -> float:
