@@ -17,14 +17,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from ..engine import jsonio
 from ..engine.contracts import served_contract
 from ..engine.overrides import OverrideError
+from ..engine.pipeline import PARSE_OFF_LOOP_BYTES  # documents this large are parsed on a worker thread
 from ..fixtures import FixtureError, parse_fixture
 from ..sandbox import Sandbox
 from .journal_routes import coverage_endpoint, requests_endpoint
 from .journal_routes import error as _error
-
-
-# Documents larger than this are parsed on a worker thread, so the APIs keep answering.
-PARSE_OFF_LOOP_BYTES = 1024 * 1024
 
 
 async def _parsed(data: bytes, source: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 
 from mock_server.engine import jsonio
 from mock_server.engine.answer_cache import MAX_BYTES, AnswerCache, CachedAnswer
@@ -130,6 +129,37 @@ async def _call(app, path: str, body_parts: list[bytes], headers: list[tuple[byt
              "headers": [(b"host", b"localhost"), *headers], "scheme": "http", "server": ("127.0.0.1", 80)}
     await asyncio.wait_for(app(scope, receive, send), 5)
     return sent["status"], sent["body"]
+
+
+async def _post_unannounced(app, http_version: str) -> int:
+    """POST a channel whose body comes without Content-Length or Transfer-Encoding."""
+    sent: dict = {}
+    messages = [{"type": "http.request", "body": b'{"name": "unannounced"}', "more_body": False}]
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            sent["status"] = message["status"]
+
+    scope = {"type": "http", "http_version": http_version, "method": "POST", "path": "/afosto/cat/channels",
+             "raw_path": b"/afosto/cat/channels", "query_string": b"", "scheme": "http", "server": ("127.0.0.1", 80),
+             "headers": [(b"host", b"localhost"), (b"authorization", AFOSTO["Authorization"].encode()),
+                         (b"content-type", b"application/json")]}
+    await asyncio.wait_for(app(scope, receive, send), 5)
+    return sent["status"]
+
+
+async def test_a_body_is_read_only_where_the_http_version_lets_it_come_unannounced():
+    async with sandbox_client() as client:
+        app = client.app  # type: ignore[attr-defined]
+        # HTTP/1: no Content-Length and no Transfer-Encoding means no body (so one is required: 400)
+        assert await _post_unannounced(app, "1.1") == 400
+        # HTTP/2: the length need not be announced; the body is read and stored
+        assert await _post_unannounced(app, "2") == 200
+        names = [channel["name"] for channel in (await client.get("/afosto/cat/channels", headers=AFOSTO)).json()]
+        assert names.count("unannounced") == 1
 
 
 async def test_a_body_shorter_than_its_content_length_is_given_up_and_stores_nothing():
