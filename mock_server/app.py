@@ -120,7 +120,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 def _first_segment(path: str) -> str:
-    return path.split("/", 2)[1] if path.count("/") >= 1 else ""
+    """`/afosto/cat/channels` -> `afosto`."""
+    if not path.startswith("/"):
+        return ""
+    end = path.find("/", 1)
+    return path[1:end] if end != -1 else path[1:]
 
 
 async def _json(send: Send, status: int, body: Any) -> None:

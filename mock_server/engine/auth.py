@@ -11,11 +11,10 @@ _OWNERS_KEPT = 10_000  # credentials remembered per API, then forgotten all at o
 
 def bearer_token(headers: dict[str, str]) -> str | None:
     """The token of an `Authorization: Bearer <token>` header."""
-    value = headers.get("authorization", "")
-    scheme, _, token = value.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
         return None
-    return token.strip()
+    return token.strip() or None
 
 
 def account_with(runtime: ApiRuntime, credential: str, value: str | None) -> Account | None:

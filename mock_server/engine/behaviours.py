@@ -189,9 +189,11 @@ def create(call: Call) -> Reply:
         value = described(call, item) if uploads else item
         record = value if isinstance(value, dict) else {"value": value}
         created.append(store_new(call, info, new_record(call, info, record)))
-    result: Any = created if many else created[0]
+    if not many:
+        return success(call, answered_object(call, info, created[0]), str(created[0][info.id_field]))
+    result: Any = created
     key = ",".join([str(record[info.id_field]) for record in created])
-    if many and call.operation.success.schema and call.operation.success.schema.get("type") != "array":
+    if call.operation.success.schema and call.operation.success.schema.get("type") != "array":
         result = created[0] if created else {}
     return success(call, answered_object(call, info, result), key)
 

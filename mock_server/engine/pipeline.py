@@ -51,6 +51,13 @@ PARSE_OFF_LOOP_BYTES = 1024 * 1024
 # JSON bodies larger than this are read in steps that let other requests be answered between them.
 PARSE_IN_STEPS_BYTES = 256 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
+# Paths read and routes matched before, kept for the next request: at most this many, this long.
+_KEPT_PATHS = 1024
+_KEPT_PATH_BYTES = 256
+# Header texts shared between requests: at most this many, of at most this many bytes each.
+_SHARED_HEADER_TEXTS = 1024
+_SHARED_HEADER_BYTES = 256
+_HEADER_TEXTS: dict[bytes, str] = {}
 # HTTP versions whose requests may carry a body without announcing its length.
 _UNANNOUNCED_BODIES = frozenset({"2", "3"})
 
@@ -75,7 +82,7 @@ class Exchange:
     started: float
     method: str
     path: str  # within the API's mount, as sent (percent-encoded)
-    segments: list[str]  # decoded path segments
+    segments: tuple[str, ...]  # decoded path segments
     query_string: str
     operation: OperationSpec | None = None
     parameters: dict[str, str] | None = None  # path parameters, once the route matched
@@ -106,6 +113,8 @@ class ApiPipeline:
         self.interceptors: list[Interceptor] = []
         self.redactor = Redactor(vendor.secret_names)
         self._reusable_operations: dict[str, bool] = {}
+        self._paths: dict[bytes, tuple[str, tuple[str, ...]]] = {}  # raw path -> path, segments
+        self._routes: dict[tuple[str, str], tuple[OperationSpec, dict[str, str]]] = {}  # (path, method) -> route
         # Whether the API module rewrites or refuses requests before validation.
         self._rewrites = type(vendor).before_validation is not VendorApi.before_validation
 
@@ -152,18 +161,36 @@ class ApiPipeline:
 
     def start(self, scope: Scope, receive: Receive) -> Exchange:
         raw_path = scope.get("raw_path") or scope["path"].encode()
+        path, segments = self._paths.get(raw_path) or self._read_path(raw_path)
+        # The method in upper case, as ASGI servers give it.
+        return Exchange(scope, receive, time.perf_counter(), scope["method"], path, segments, scope.get("query_string", b"").decode("latin-1"))
+
+    def _read_path(self, raw_path: bytes) -> tuple[str, tuple[str, ...]]:
+        """The path within the mount, and its decoded segments (kept for the next request
+        to the same path, when short)."""
         path = raw_path.decode("latin-1")[len(self.mount):] or "/"
         # A trailing slash leaves an empty last segment, which names no object and no route
         # (`/staff/` is neither the list nor a staff member).
         stripped = path[1:] if path.startswith("/") else path
-        segments = stripped.split("/") if stripped else []
+        segments = tuple(stripped.split("/")) if stripped else ()
         if "%" in path:
-            segments = [unquote(segment) for segment in segments]
-        # The method in upper case, as ASGI servers give it.
-        return Exchange(scope, receive, time.perf_counter(), scope["method"], path, segments, scope.get("query_string", b"").decode("latin-1"))
+            segments = tuple([unquote(segment) for segment in segments])
+        if len(raw_path) <= _KEPT_PATH_BYTES:
+            if len(self._paths) >= _KEPT_PATHS:
+                self._paths.clear()
+            self._paths[raw_path] = (path, segments)
+        return path, segments
 
     def match_route(self, exchange: Exchange) -> None:
         """The operation the method and path name: 404 for no path, 405 for another method."""
+        key = (exchange.path, exchange.method)
+        route = self._routes.get(key) or self._route(exchange, key)
+        exchange.operation = route[0]
+        exchange.parameters = dict(route[1])  # a copy: the route is kept for the next request
+
+    def _route(self, exchange: Exchange, key: tuple[str, str]) -> tuple[OperationSpec, dict[str, str]]:
+        """Match the path against the contract's templates (kept for the next request to
+        the same path with the same method, when the path is short)."""
         match = self.runtime.contract.router.match_segments(exchange.segments, exchange.method)
         if match is None:
             raise ApiError(404, f"no route for {exchange.method} {unquote(exchange.path)}")
@@ -171,8 +198,12 @@ class ApiPipeline:
         if operation is None:
             allowed = ", ".join(sorted(match.methods))
             raise MethodNotAllowed(f"{exchange.method} is not allowed on {match.template}; use {allowed}", allowed)
-        exchange.operation = operation
-        exchange.parameters = match.parameters
+        route = (operation, match.parameters)
+        if len(exchange.path) <= _KEPT_PATH_BYTES:
+            if len(self._routes) >= _KEPT_PATHS:
+                self._routes.clear()
+            self._routes[key] = route
+        return route
 
     async def read_body(self, exchange: Exchange) -> None:
         """Headers and body, within the operation's size limit (413 beyond it, where documented).
@@ -183,9 +214,7 @@ class ApiPipeline:
         operation = exchange.operation
         assert operation is not None
         scope = exchange.scope
-        # ASGI servers give header names in lower case already.
-        headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
-        exchange.headers = headers
+        headers = exchange.headers = header_texts(scope["headers"])
         content_type = headers.get("content-type")
         incoming = IncomingRequest(
             exchange.parameters or {},
@@ -337,7 +366,7 @@ class ApiPipeline:
             time.perf_counter() - exchange.started,
             exchange.request_body,
             answer.payload,
-            exchange.headers or _headers(exchange.scope),
+            exchange.headers or header_texts(exchange.scope["headers"]),
             self.redactor,
             interception.note if interception is not None else None,
         )
@@ -355,8 +384,24 @@ def _announces_body(headers: dict[str, str]) -> bool:
     return (length is not None and length.strip() != "0") or "transfer-encoding" in headers
 
 
-def _headers(scope: Scope) -> dict[str, str]:
-    return {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+def header_texts(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Request headers as text by name (ASGI servers give the names in lower case already).
+
+    A client sends the same few names and values with every request: each distinct short
+    one is decoded once and its text shared, which spares making a dozen strings per
+    request, and freeing them again when the journal lets the request go.
+    """
+    known = _HEADER_TEXTS.get
+    return {known(name) or _header_text(name): known(value) or _header_text(value) for name, value in raw}
+
+
+def _header_text(raw: bytes) -> str:
+    text = raw.decode("latin-1")
+    if len(raw) <= _SHARED_HEADER_BYTES:
+        if len(_HEADER_TEXTS) >= _SHARED_HEADER_TEXTS:
+            _HEADER_TEXTS.clear()
+        _HEADER_TEXTS[raw] = text
+    return text
 
 
 def _is_json(content_type: str) -> bool:

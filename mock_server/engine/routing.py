@@ -11,7 +11,7 @@ templates that share a prefix may name the same parameter differently
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Sequence, TypeVar
 
 Target = TypeVar("Target")
 
@@ -61,7 +61,7 @@ class PathRouter(Generic[Target]):
         """The template the (decoded) path matches, or None."""
         return self.match_segments(_segments(path), method)
 
-    def match_segments(self, segments: list[str], method: str | None = None) -> Match[Target] | None:
+    def match_segments(self, segments: Sequence[str], method: str | None = None) -> Match[Target] | None:
         """Like `match` for a path already split into decoded segments (so `%2F` stays inside one).
 
         With `method`, a template that answers it wins over a more literal one that does
@@ -81,7 +81,7 @@ class PathRouter(Generic[Target]):
             return None
         return Match(node.template, node.methods, dict(zip(node.names, values)))
 
-    def _literal_first(self, segments: list[str], values: list[str], method: str) -> _Node[Target] | None:
+    def _literal_first(self, segments: Sequence[str], values: list[str], method: str) -> _Node[Target] | None:
         """The common case without backtracking: literal segments where there are some,
         else the parameter; None when that way does not lead to a template answering ``method``."""
         node = self._root
@@ -97,7 +97,7 @@ class PathRouter(Generic[Target]):
         return node if method in node.methods else None
 
     def _walk(
-        self, node: _Node[Target], segments: list[str], index: int, values: list[str], method: str | None
+        self, node: _Node[Target], segments: Sequence[str], index: int, values: list[str], method: str | None
     ) -> _Node[Target] | None:
         if index == len(segments):
             answers = method in node.methods if method else bool(node.methods)
