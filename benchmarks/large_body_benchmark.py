@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import time
 
 import httpx
 
 from mock_server.app import create_app
+from mock_server.collector import settle_for_serving
 from mock_server.config import ServerConfig
 from mock_server.engine import pipeline
 
@@ -41,8 +41,7 @@ async def _longest_stall(body: bytes, threshold: int) -> tuple[float, float]:
     """(longest gap between ticks in ms, time to answer the request in ms)."""
     pipeline.PARSE_IN_STEPS_BYTES = threshold
     app = create_app(ServerConfig(max_store_mb=4096, max_account_store_mb=4096))
-    gc.collect()
-    gc.freeze()  # as `mock-server serve` does once it has started
+    settle_for_serving()  # as `mock-server serve` does once it has started
     longest = 0.0
     running = True
 

@@ -1,10 +1,10 @@
 """The sandbox as the benchmark serves it: all four APIs with demo data, and optionally
 with answers never reused, so every read runs the whole request path."""
 
-import gc
 import os
 
 from mock_server.app import create_app
+from mock_server.collector import settle_for_serving
 from mock_server.engine.answer_cache import AnswerCache
 
 
@@ -17,5 +17,4 @@ app = create_app()
 if os.environ.get("BENCHMARK_NO_REUSE"):
     for api in app.sandbox.apis.values():
         api.runtime.answers = NoReuse()
-gc.collect()
-gc.freeze()  # as `mock-server serve` does once it has started
+settle_for_serving()  # as `mock-server serve` does once it has started

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import gc
 import logging
 import signal
 import socket
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .collector import settle_for_serving
 from .commands import coverage, drift_report, proxy, verify
 from .config import API_NAMES, SETTINGS, ServerConfig, add_setting_flags, settings_from_args
 from .receive import add_receive_command
@@ -161,10 +161,7 @@ def _serve(args: argparse.Namespace) -> int:
         state_note = f"{config.state_file} ({'loaded' if loaded else 'new'}; saved every {config.state_save_interval:g} s when changed, and on exit)"
         served = StateKeepingApp(app, keeper)
 
-    # What start-up made lives as long as the server: keep the cyclic garbage collector
-    # from walking it again and again (its pauses are what a request's worst latency is made of).
-    gc.collect()
-    gc.freeze()
+    settle_for_serving()
     try:
         listener = _listen(config.host, config.port)
     except OSError as error:
