@@ -176,9 +176,7 @@ class ApiPipeline:
         if "%" in path:
             segments = tuple([unquote(segment) for segment in segments])
         if len(raw_path) <= _KEPT_PATH_BYTES:
-            if len(self._paths) >= _KEPT_PATHS:
-                self._paths.clear()
-            self._paths[raw_path] = (path, segments)
+            _keep(self._paths, raw_path, (path, segments), _KEPT_PATHS)
         return path, segments
 
     def match_route(self, exchange: Exchange) -> None:
@@ -200,9 +198,7 @@ class ApiPipeline:
             raise MethodNotAllowed(f"{exchange.method} is not allowed on {match.template}; use {allowed}", allowed)
         route = (operation, match.parameters)
         if len(exchange.path) <= _KEPT_PATH_BYTES:
-            if len(self._routes) >= _KEPT_PATHS:
-                self._routes.clear()
-            self._routes[key] = route
+            _keep(self._routes, key, route, _KEPT_PATHS)
         return route
 
     async def read_body(self, exchange: Exchange) -> None:
@@ -398,10 +394,16 @@ def header_texts(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
 def _header_text(raw: bytes) -> str:
     text = raw.decode("latin-1")
     if len(raw) <= _SHARED_HEADER_BYTES:
-        if len(_HEADER_TEXTS) >= _SHARED_HEADER_TEXTS:
-            _HEADER_TEXTS.clear()
-        _HEADER_TEXTS[raw] = text
+        _keep(_HEADER_TEXTS, raw, text, _SHARED_HEADER_TEXTS)
     return text
+
+
+def _keep(memo: dict[Any, Any], key: Any, value: Any, most: int) -> None:
+    """Remember ``value`` under ``key``; a memo holding ``most`` already is emptied first
+    (all at once, which costs less than keeping track of what was used last)."""
+    if len(memo) >= most:
+        memo.clear()
+    memo[key] = value
 
 
 def _is_json(content_type: str) -> bool:
