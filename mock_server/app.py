@@ -5,19 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .admin.guard import check_admin_request
+from .admin.front import AdminFront, json_answer
 from .admin.routes import admin_app
 from .config import ServerConfig
-from .engine import jsonio
 from .engine.pipeline import ApiPipeline, Receive, Scope, Send
 from .engine.store import MIB
 from .sandbox import Sandbox
 
-ADMIN_PREFIX = "/__admin"
 ADMIN_BODY_MARGIN_MB = 16
 
 
-class SandboxApp:
+class SandboxApp(AdminFront):
     """The ASGI entry point: `/__admin` to the admin API, each mount to its API."""
 
     def __init__(self, sandbox: Sandbox) -> None:
@@ -34,53 +32,34 @@ class SandboxApp:
                 pipeline.interceptors.append(sandbox.chaos[name].intercept)
         self.single = self.pipelines[config.api] if config.api else None
         self.admin_token = config.admin_token
+        self.host = config.host
         # A state export must fit back in: the budget, plus what is kept beside the objects.
         self.admin_body_limit = (config.max_store_mb + ADMIN_BODY_MARGIN_MB) * MIB
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            return
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
-            await self._admin(scope, receive, send, path)
-            return
         pipeline = self.single if self.single is not None else self.pipelines.get(_first_segment(path))
         if pipeline is None:
             mounts = ", ".join(f"/{api}" for api in self.pipelines)
-            await _json(send, 404, {"error": f"no API is served at {path}; the APIs are under {mounts}"})
+            await json_answer(send, 404, {"error": f"no API is served at {path}; the APIs are under {mounts}"})
             return
         await pipeline(scope, receive, send)
 
-    async def _admin(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
-        below = path[len(ADMIN_PREFIX):] or "/"
-        refusal = check_admin_request(scope, below, self.admin_token, self.sandbox.config.host)
-        if refusal is not None:
-            await _json(send, refusal.status, {"error": refusal.message})
-            return
+    async def to_admin(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The admin API, with a write's body read first within the admin limits."""
         if scope["method"].upper() not in ("GET", "HEAD"):
             body = await _admin_body(receive, self.admin_body_limit, self.sandbox.config.read_timeout)
             if isinstance(body, tuple):
-                await _json(send, *body)
+                await json_answer(send, *body)
                 return
             receive = _replay(body, receive)
-        # The path keeps its prefix and root_path names it (the ASGI convention Starlette's
-        # routing, mounts included, relies on).
-        admin_scope = dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX)
-        await self.admin(admin_scope, receive, send)
+        await super().to_admin(scope, receive, send)
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                self.sandbox.wake()
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.sandbox.close()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    async def at_startup(self) -> None:
+        self.sandbox.wake()
+
+    async def at_shutdown(self) -> None:
+        await self.sandbox.close()
 
 
 async def _admin_body(receive: Receive, limit: int, timeout: float) -> bytes | tuple[int, dict[str, str]]:
@@ -125,18 +104,6 @@ def _first_segment(path: str) -> str:
         return ""
     end = path.find("/", 1)
     return path[1:end] if end != -1 else path[1:]
-
-
-async def _json(send: Send, status: int, body: Any) -> None:
-    payload = jsonio.dumps(body)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
 
 
 def create_app(config: ServerConfig | None = None, **overrides: Any) -> SandboxApp:

@@ -30,10 +30,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .admin.front import AdminFront
 from .admin.journal_routes import coverage_endpoint, error, requests_endpoint
 from .apis import API_NAMES, vendor_for
-from .admin.guard import check_admin_request
-from .app import ADMIN_PREFIX
 from .engine.clock import Clock
 from .engine.contracts import default_contracts_dir, load_contract, served_contract
 from .engine.drift import INVALID_VALUE, UNDOCUMENTED_OPERATION, ContractChecks, Difference, DriftReport
@@ -89,7 +88,7 @@ class ProxyConfig(BaseModel):
         return value.rstrip("/")
 
 
-class ValidatingProxy:
+class ValidatingProxy(AdminFront):
     """The ASGI application of the proxy."""
 
     def __init__(self, config: ProxyConfig, client: httpx.AsyncClient | None = None) -> None:
@@ -109,22 +108,10 @@ class ValidatingProxy:
         for name in list(self.client.headers):
             del self.client.headers[name]
         self.admin = _admin_app(self)
+        self.admin_token = config.admin_token
+        self.host = config.host
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            return
-        path: str = scope["path"]
-        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
-            refusal = check_admin_request(scope, path[len(ADMIN_PREFIX):] or "/", self.config.admin_token, self.config.host)
-            if refusal is not None:
-                await error(refusal.status, refusal.message)(scope, receive, send)
-                return
-            # The path keeps its prefix; root_path names it, as Starlette's routing expects.
-            await self.admin(dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX), receive, send)
-            return
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.forward(scope, receive, send)
 
     async def forward(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -246,15 +233,8 @@ class ValidatingProxy:
         message = f"the upstream {urlsplit(self.config.upstream).netloc} did not answer ({type(problem).__name__})"
         return JSONResponse(self.vendor.error_shape.render(ApiError(502, message), f"proxy-{self.references}"), status_code=502)
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.client.aclose()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    async def at_shutdown(self) -> None:
+        await self.client.aclose()
 
 
 def _query_credentials(document: dict[str, Any]) -> frozenset[str]:

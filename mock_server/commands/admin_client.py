@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..app import ADMIN_PREFIX
+from ..admin.front import ADMIN_PREFIX
 
 
 class CommandError(Exception):
