@@ -3,7 +3,7 @@
 `mock-server proxy --api afosto --upstream https://...` serves the API at the root of
 the proxy. Each request is forwarded to the upstream as it came (credentials included);
 the real answer goes back unchanged, byte for byte (only hop-by-hop headers are
-dropped). Both are checked against the contract with the compiled validators, and every
+dropped). A request body past the largest any API takes is refused (413), not forwarded. Both are checked against the contract with the compiled validators, and every
 difference — undocumented operation or status, field missing, wrong type, undocumented
 field, ... — is recorded in the request journal and in the drift report
 (`GET /__admin/drift`).
@@ -42,6 +42,7 @@ from .engine.operations import OperationSpec, compile_contract
 from .engine.multipart import close_parts, parse_parts
 from .engine.pipeline import Receive, Scope, Send
 from .engine.validation import IncomingRequest
+from .engine.vendor import MIB, MULTIPART_BODY_LIMIT
 
 log = logging.getLogger("mock_server.proxy")
 
@@ -53,6 +54,8 @@ HOP_BY_HOP = frozenset(
 # Query parameters masked in the journal besides those the contract declares as credentials.
 CREDENTIAL_PARAMETERS = frozenset({"access_token", "accesstoken", "api_key", "apikey", "token", "key", "secret", "password"})
 MASK = "***"
+# The proxy holds a request body whole to check it: at most the largest any API takes.
+REQUEST_BODY_LIMIT = MULTIPART_BODY_LIMIT
 
 
 class ProxyConfig(BaseModel):
@@ -120,9 +123,13 @@ class ValidatingProxy(AdminFront):
         method = scope["method"].upper()
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query = scope.get("query_string", b"").decode("latin-1")
-        body = await _receive_all(receive)
-        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
+        body = await _receive_all(receive, REQUEST_BODY_LIMIT)
         operation = self._operation(method, raw_path)
+        if body is None:
+            await self._refused_as_too_large()(scope, receive, send)
+            self._record(method, raw_path, query, operation, 413, started, {"refused": f"a body over {REQUEST_BODY_LIMIT // MIB} MB"})
+            return
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
         differences = await self._request_differences(scope, operation, method, raw_path, query, headers, body)
         url = self.config.upstream + raw_path + (f"?{query}" if query else "")
         forwarded = [(name, value) for name, value in headers if name.lower() not in HOP_BY_HOP and name.lower() != "host"]
@@ -229,9 +236,15 @@ class ValidatingProxy(AdminFront):
 
     def _bad_gateway(self, problem: Exception) -> JSONResponse:
         """502 in the API's error shape."""
+        return self._error(502, f"the upstream {urlsplit(self.config.upstream).netloc} did not answer ({type(problem).__name__})")
+
+    def _refused_as_too_large(self) -> JSONResponse:
+        """413 in the API's error shape: the proxy holds a body whole to check it."""
+        return self._error(413, f"the proxy forwards request bodies of up to {REQUEST_BODY_LIMIT // MIB} MB")
+
+    def _error(self, status: int, message: str) -> JSONResponse:
         self.references += 1
-        message = f"the upstream {urlsplit(self.config.upstream).netloc} did not answer ({type(problem).__name__})"
-        return JSONResponse(self.vendor.error_shape.render(ApiError(502, message), f"proxy-{self.references}"), status_code=502)
+        return JSONResponse(self.vendor.error_shape.render(ApiError(status, message), f"proxy-{self.references}"), status_code=status)
 
     async def at_shutdown(self) -> None:
         await self.client.aclose()
@@ -258,13 +271,19 @@ def _passed_headers(upstream: httpx.Response, payload: bytes) -> list[tuple[byte
     return headers
 
 
-async def _receive_all(receive: Receive) -> bytes:
+async def _receive_all(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body; None once it grows past ``limit`` bytes (the rest is not read)."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

@@ -13,6 +13,7 @@ import time
 import httpx
 import pytest
 
+from mock_server import proxy as proxy_module
 from mock_server.proxy import ProxyConfig, ValidatingProxy
 from tests.live import live_server
 from tests.proxy import planted_upstream as upstream
@@ -161,3 +162,18 @@ def test_the_proxy_and_drift_report_commands_report_exactly_the_planted_drift(up
     assert "drift in getListOfTickets" in output
     for secret in (upstream.TOKEN, upstream.SECRET, upstream.KEY):
         assert secret not in output
+
+
+async def test_a_body_past_the_limit_is_refused_in_the_apis_shape_and_not_forwarded(proxy, monkeypatch):
+    monkeypatch.setattr(proxy_module, "REQUEST_BODY_LIMIT", 1024)
+    transport = httpx.ASGITransport(app=proxy)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        padding = "x" * 1024
+        refused = await client.post("/authenticate", json={"key": upstream.KEY, "secret": upstream.SECRET, "pad": padding})
+        assert refused.status_code == 413
+        assert refused.json()["statusCode"] == 413 and "request bodies of up to" in refused.json()["message"]
+        entry = (await client.get("/__admin/requests")).json()["requests"][0]
+        assert entry["status"] == 413 and entry["operation"] == "getAccessToken" and "refused" in entry
+        assert (await client.get("/__admin/drift")).json()["differences"] == 0  # nothing was checked or forwarded
+        within = await client.post("/authenticate", json={"key": upstream.KEY, "secret": upstream.SECRET})
+        assert within.status_code == 200 and within.json()["token"]
