@@ -6,9 +6,6 @@ from .accounts import Account
 from .errors import ApiError
 from .runtime import ApiRuntime
 
-_OWNERS_KEPT = 10_000  # credentials remembered per API, then forgotten all at once
-
-
 def bearer_token(headers: dict[str, str]) -> str | None:
     """The token of an `Authorization: Bearer <token>` header."""
     scheme, _, token = headers.get("authorization", "").partition(" ")
@@ -29,9 +26,7 @@ def account_with(runtime: ApiRuntime, credential: str, value: str | None) -> Acc
             return account
     for account in accounts.values():
         if account.credentials.get(credential) == value:
-            if len(runtime.credential_owners) >= _OWNERS_KEPT:
-                runtime.credential_owners.clear()
-            runtime.credential_owners[(credential, value)] = account.name
+            runtime.credential_owners.keep((credential, value), account.name)
             return account
     return None
 

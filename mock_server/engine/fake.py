@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 
 from .clock import format_instant
+from .memo import BoundedMemo
 from .schema import Schema
 
 if TYPE_CHECKING:
@@ -88,9 +89,6 @@ def is_timestamp_name(name: str) -> bool:
 _VARIANT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
 
 
-_PREFIXES_KEPT = 4096
-
-
 def _uuid_text(digits: str) -> str:
     """32 hex digits as a version-4 UUID: version 4 in the 13th digit, the RFC 4122 variant
     in the top bits of the 17th."""
@@ -103,7 +101,7 @@ class FakeData:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._faker: Faker | None = None
-        self._hashed_prefixes: dict[str, Any] = {}  # prefix -> a hash that has read the seed and it
+        self._hashed_prefixes = BoundedMemo(4096)  # prefix -> a hash that has read the seed and it
 
     @property
     def faker(self) -> Faker:
@@ -124,9 +122,7 @@ class FakeData:
         """`uuid(f"{prefix}{number}")`, hashing the seed and the prefix once for all numbers."""
         hashed = self._hashed_prefixes.get(prefix)
         if hashed is None:
-            if len(self._hashed_prefixes) >= _PREFIXES_KEPT:
-                self._hashed_prefixes.clear()
-            hashed = self._hashed_prefixes[prefix] = hashlib.blake2b(f"{self.seed}\x1f{prefix}".encode(), digest_size=16)
+            hashed = self._hashed_prefixes.keep(prefix, hashlib.blake2b(f"{self.seed}\x1f{prefix}".encode(), digest_size=16))
         hasher = hashed.copy()
         hasher.update(str(number).encode())
         return _uuid_text(hasher.hexdigest())

@@ -27,6 +27,7 @@ from .answer_cache import READ_KINDS, CachedAnswer, wire_headers
 from .errors import ApiError, Problem
 from .journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
 from .journal import Redactor, RequestJournal
+from .memo import BoundedMemo
 from .multipart import PartTooLarge, close_parts, parse_parts, spooled
 from .operations import OperationSpec
 from .runtime import ApiRuntime
@@ -52,12 +53,11 @@ PARSE_OFF_LOOP_BYTES = 1024 * 1024
 PARSE_IN_STEPS_BYTES = 256 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
 # Paths read and routes matched before, kept for the next request: at most this many, this long.
-_KEPT_PATHS = 1024
-_KEPT_PATH_BYTES = 256
+KEPT_PATHS = 1024
+KEPT_PATH_BYTES = 256
 # Header texts shared between requests: at most this many, of at most this many bytes each.
-_SHARED_HEADER_TEXTS = 1024
-_SHARED_HEADER_BYTES = 256
-_HEADER_TEXTS: dict[bytes, str] = {}
+SHARED_HEADER_BYTES = 256
+HEADER_TEXTS: BoundedMemo = BoundedMemo(1024)  # raw name or value -> its text
 # HTTP versions whose requests may carry a body without announcing its length.
 _UNANNOUNCED_BODIES = frozenset({"2", "3"})
 
@@ -113,8 +113,8 @@ class ApiPipeline:
         self.interceptors: list[Interceptor] = []
         self.redactor = Redactor(vendor.secret_names)
         self._reusable_operations: dict[str, bool] = {}
-        self._paths: dict[bytes, tuple[str, tuple[str, ...]]] = {}  # raw path -> path, segments
-        self._routes: dict[tuple[str, str], tuple[OperationSpec, dict[str, str]]] = {}  # (path, method) -> route
+        self.paths = BoundedMemo(KEPT_PATHS)  # raw path -> (path, segments)
+        self.routes = BoundedMemo(KEPT_PATHS)  # (path, method) -> (operation, path parameters)
         # Whether the API module rewrites or refuses requests before validation.
         self._rewrites = type(vendor).before_validation is not VendorApi.before_validation
 
@@ -161,7 +161,7 @@ class ApiPipeline:
 
     def start(self, scope: Scope, receive: Receive) -> Exchange:
         raw_path = scope.get("raw_path") or scope["path"].encode()
-        path, segments = self._paths.get(raw_path) or self._read_path(raw_path)
+        path, segments = self.paths.get(raw_path) or self._read_path(raw_path)
         # The method in upper case, as ASGI servers give it.
         return Exchange(scope, receive, time.perf_counter(), scope["method"], path, segments, scope.get("query_string", b"").decode("latin-1"))
 
@@ -175,14 +175,14 @@ class ApiPipeline:
         segments = tuple(stripped.split("/")) if stripped else ()
         if "%" in path:
             segments = tuple([unquote(segment) for segment in segments])
-        if len(raw_path) <= _KEPT_PATH_BYTES:
-            _keep(self._paths, raw_path, (path, segments), _KEPT_PATHS)
+        if len(raw_path) <= KEPT_PATH_BYTES:
+            self.paths.keep(raw_path, (path, segments))
         return path, segments
 
     def match_route(self, exchange: Exchange) -> None:
         """The operation the method and path name: 404 for no path, 405 for another method."""
         key = (exchange.path, exchange.method)
-        route = self._routes.get(key) or self._route(exchange, key)
+        route = self.routes.get(key) or self._route(exchange, key)
         exchange.operation = route[0]
         exchange.parameters = dict(route[1])  # a copy: the route is kept for the next request
 
@@ -197,8 +197,8 @@ class ApiPipeline:
             allowed = ", ".join(sorted(match.methods))
             raise MethodNotAllowed(f"{exchange.method} is not allowed on {match.template}; use {allowed}", allowed)
         route = (operation, match.parameters)
-        if len(exchange.path) <= _KEPT_PATH_BYTES:
-            _keep(self._routes, key, route, _KEPT_PATHS)
+        if len(exchange.path) <= KEPT_PATH_BYTES:
+            self.routes.keep(key, route)
         return route
 
     async def read_body(self, exchange: Exchange) -> None:
@@ -387,23 +387,13 @@ def header_texts(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     one is decoded once and its text shared, which spares making a dozen strings per
     request, and freeing them again when the journal lets the request go.
     """
-    known = _HEADER_TEXTS.get
+    known = HEADER_TEXTS.get
     return {known(name) or _header_text(name): known(value) or _header_text(value) for name, value in raw}
 
 
 def _header_text(raw: bytes) -> str:
     text = raw.decode("latin-1")
-    if len(raw) <= _SHARED_HEADER_BYTES:
-        _keep(_HEADER_TEXTS, raw, text, _SHARED_HEADER_TEXTS)
-    return text
-
-
-def _keep(memo: dict[Any, Any], key: Any, value: Any, most: int) -> None:
-    """Remember ``value`` under ``key``; a memo holding ``most`` already is emptied first
-    (all at once, which costs less than keeping track of what was used last)."""
-    if len(memo) >= most:
-        memo.clear()
-    memo[key] = value
+    return HEADER_TEXTS.keep(raw, text) if len(raw) <= SHARED_HEADER_BYTES else text
 
 
 def _is_json(content_type: str) -> bool:

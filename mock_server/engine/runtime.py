@@ -22,6 +22,7 @@ from .demo import settle
 from .errors import ApiError
 from .fake import FakeData, stable_int
 from .kinds import MAKING_KINDS, is_parameter, last_segment
+from .memo import BoundedMemo
 from .operations import CompiledContract, OperationSpec
 from .outbox import DeliveryPolicy, Outbox, WebhookClient
 from .references import MadeObjects, Prerequisite, RequiredReference, names_references, noun_of, referenced_collection
@@ -146,7 +147,7 @@ class ApiRuntime:
         self.revision = 0  # grows with every change of state
         self._parent_checks: dict[str, tuple[tuple[str, str], ...]] = {}
         # (credential, value) -> the account last found holding it; checked again on every use
-        self.credential_owners: dict[tuple[str, Any], str] = {}
+        self.credential_owners = BoundedMemo(10_000)
         self.state = self._fresh_state()
 
     # --- state --------------------------------------------------------------------------

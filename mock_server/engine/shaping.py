@@ -18,6 +18,7 @@ import re
 from typing import Any, Callable
 
 from .fake import MAX_DEPTH, FakeData, is_timestamp_name
+from .memo import BoundedMemo
 from .schema import Schema
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -28,8 +29,8 @@ _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
 _FORMATS = {"uuid": _UUID, "date-time": _DATE_TIME, "date": _DATE, "email": _EMAIL, "uri": _URI}
 # Texts seen to conform, by format: stored objects are answered again and again, and a set
 # lookup of a text (its hash is kept with it) costs a fraction of a pattern match.
-_CONFORMING: dict[str, set[str]] = {name: set() for name in _FORMATS}
-CONFORMING_LIMIT = 50_000  # texts remembered per format, then forgotten all at once
+CONFORMING_LIMIT = 50_000  # texts remembered per format
+_CONFORMING: dict[str, BoundedMemo] = {name: BoundedMemo(CONFORMING_LIMIT) for name in _FORMATS}
 # Fields that name an object without an `id`, in the order they are preferred.
 _NATURAL_KEYS = ("key", "code", "sku", "reference", "uuid", "secret")
 
@@ -148,12 +149,12 @@ class Shaper:
         required = set(schema.get("required", ()))
         # field -> (its shaper, the types that pass unchanged, the match a formatted text passes
         # unchanged with and the texts known to pass it, required, kept when null)
-        specs: dict[str, tuple[ShapeFunction | None, tuple[type, ...] | None, Callable[[str], Any] | None, set[str], bool, bool]] = {}
+        specs: dict[str, tuple[ShapeFunction | None, tuple[type, ...] | None, Callable[[str], Any] | None, BoundedMemo | None, bool, bool]] = {}
         for field, sub in properties.items():
             match = _format_match(sub)
             specs[field] = (
                 self.compile(sub) if sub else None, _plain_types(sub), match,
-                _CONFORMING[sub["format"]] if match is not None else set(), field in required, bool(sub.get("nullable")),
+                _CONFORMING[sub["format"]] if match is not None else None, field in required, bool(sub.get("nullable")),
             )
         # Filled in when absent: required fields, and nullable times of what has not happened yet (null).
         absent = [
@@ -235,13 +236,11 @@ class Shaper:
         return shape
 
 
-def _conforms(text: str, match: Callable[[str], Any], conforming: set[str]) -> bool:
+def _conforms(text: str, match: Callable[[str], Any], conforming: BoundedMemo) -> bool:
     """Whether ``text`` matches; remembered in ``conforming`` when it does."""
     if not match(text):
         return False
-    if len(conforming) >= CONFORMING_LIMIT:
-        conforming.clear()
-    conforming.add(text)
+    conforming.keep(text, None)
     return True
 
 

@@ -60,20 +60,21 @@ async def test_a_path_that_failed_to_match_is_not_kept_and_fails_again():
         for _ in range(2):
             assert (await client.get("/afosto/no/such/path", headers=AFOSTO)).status_code == 404
             assert (await client.put("/afosto/cat/channels", headers=AFOSTO, json={})).status_code == 405
-        assert not [key for key in pipeline._routes if key[0].startswith("/no/") or key == ("/cat/channels", "PUT")]
+        assert not [key for key in pipeline.routes if key[0].startswith("/no/") or key == ("/cat/channels", "PUT")]
 
 
-async def test_kept_paths_and_routes_are_bounded_and_long_paths_are_not_kept(monkeypatch):
-    monkeypatch.setattr(pipeline_module, "_KEPT_PATHS", 8)
+async def test_kept_paths_and_routes_are_bounded_and_long_paths_are_not_kept():
     async with sandbox_client() as client:
         pipeline = client.app.pipelines["afosto"]
+        assert pipeline.paths.most == pipeline.routes.most == pipeline_module.KEPT_PATHS
+        pipeline.paths.most = pipeline.routes.most = 8
         for number in range(50):
             assert _route(pipeline, f"/afosto/cat/channels/c-{number}").parameters == {"id": f"c-{number}"}
-            assert len(pipeline._paths) <= 8 and len(pipeline._routes) <= 8
-        long_identifier = "x" * (pipeline_module._KEPT_PATH_BYTES + 1)
+            assert len(pipeline.paths) <= 8 and len(pipeline.routes) <= 8
+        long_identifier = "x" * (pipeline_module.KEPT_PATH_BYTES + 1)
         assert _route(pipeline, f"/afosto/cat/channels/{long_identifier}").parameters == {"id": long_identifier}
-        assert not [path for path in pipeline._paths if long_identifier.encode() in path]
-        assert not [key for key in pipeline._routes if long_identifier in key[0]]
+        assert not [path for path in pipeline.paths if long_identifier.encode() in path]
+        assert not [key for key in pipeline.routes if long_identifier in key[0]]
 
 
 def test_header_texts_are_decoded_as_latin_1_and_shared_between_requests():
@@ -85,10 +86,10 @@ def test_header_texts_are_decoded_as_latin_1_and_shared_between_requests():
 
 
 def test_shared_header_texts_are_bounded_and_long_values_are_not_kept(monkeypatch):
-    monkeypatch.setattr(pipeline_module, "_SHARED_HEADER_TEXTS", 16)
+    monkeypatch.setattr(pipeline_module.HEADER_TEXTS, "most", 16)
     for number in range(100):
         assert header_texts([(b"x-request-id", f"r-{number}".encode())]) == {"x-request-id": f"r-{number}"}
-        assert len(pipeline_module._HEADER_TEXTS) <= 16
-    long_value = b"v" * (pipeline_module._SHARED_HEADER_BYTES + 1)
+        assert len(pipeline_module.HEADER_TEXTS) <= 16
+    long_value = b"v" * (pipeline_module.SHARED_HEADER_BYTES + 1)
     assert header_texts([(b"x-long", long_value)]) == {"x-long": long_value.decode()}
-    assert long_value not in pipeline_module._HEADER_TEXTS
+    assert long_value not in pipeline_module.HEADER_TEXTS
