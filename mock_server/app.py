@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from .admin.front import AdminFront, json_answer
 from .admin.routes import admin_app
 from .config import ServerConfig
-from .engine.pipeline import ApiPipeline, Receive, Scope, Send
+from .engine.deadlines import ReadDeadlines
+from .engine.errors import ApiError
+from .engine.pipeline import ApiPipeline, BodyTooLarge, Receive, Scope, Send, whole_body
 from .engine.store import MIB
 from .sandbox import Sandbox
 
@@ -35,6 +36,7 @@ class SandboxApp(AdminFront):
         self.host = config.host
         # A state export must fit back in: the budget, plus what is kept beside the objects.
         self.admin_body_limit = (config.max_store_mb + ADMIN_BODY_MARGIN_MB) * MIB
+        self.admin_deadlines = ReadDeadlines(config.read_timeout)
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
@@ -48,9 +50,14 @@ class SandboxApp(AdminFront):
     async def to_admin(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The admin API, with a write's body read first within the admin limits."""
         if scope["method"].upper() not in ("GET", "HEAD"):
-            body = await _admin_body(receive, self.admin_body_limit, self.sandbox.config.read_timeout)
-            if isinstance(body, tuple):
-                await json_answer(send, *body)
+            try:
+                body = await whole_body(receive, self.admin_body_limit, self.admin_deadlines)
+            except BodyTooLarge:
+                limit = f"{self.admin_body_limit // MIB} MB (--max-store-mb + {ADMIN_BODY_MARGIN_MB})"
+                await json_answer(send, 413, {"error": f"admin request bodies are limited to {limit}"})
+                return
+            except ApiError as error:  # the body stalled, or the client left
+                await json_answer(send, error.status, {"error": error.message})
                 return
             receive = _replay(body, receive)
         await super().to_admin(scope, receive, send)
@@ -60,28 +67,6 @@ class SandboxApp(AdminFront):
 
     async def at_shutdown(self) -> None:
         await self.sandbox.close()
-
-
-async def _admin_body(receive: Receive, limit: int, timeout: float) -> bytes | tuple[int, dict[str, str]]:
-    """An admin request's body, or the (status, error) to answer when it is too large or stalls."""
-    chunks: list[bytes] = []
-    size = 0
-    more = True
-    try:
-        while more:
-            async with asyncio.timeout(timeout):
-                message = await receive()
-            if message["type"] == "http.disconnect":
-                return 408, {"error": "the connection closed before the request body was complete"}
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            more = message.get("more_body", False)
-            if size > limit:
-                return 413, {"error": f"admin request bodies are limited to {limit // MIB} MB (--max-store-mb + {ADMIN_BODY_MARGIN_MB})"}
-            chunks.append(chunk)
-    except TimeoutError:
-        return 408, {"error": f"the request body stopped arriving for {timeout:g} seconds"}
-    return b"".join(chunks)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

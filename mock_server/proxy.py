@@ -3,7 +3,8 @@
 `mock-server proxy --api afosto --upstream https://...` serves the API at the root of
 the proxy. Each request is forwarded to the upstream as it came (credentials included);
 the real answer goes back unchanged, byte for byte (only hop-by-hop headers are
-dropped). A request body past the largest any API takes is refused (413), not forwarded. Both are checked against the contract with the compiled validators, and every
+dropped); a request body past the largest any API takes is refused (413), not forwarded.
+Both are checked against the contract with the compiled validators, and every
 difference — undocumented operation or status, field missing, wrong type, undocumented
 field, ... — is recorded in the request journal and in the drift report
 (`GET /__admin/drift`).
@@ -40,7 +41,7 @@ from .engine.errors import ApiError
 from .engine.journal import COMMON_SECRETS, RequestJournal
 from .engine.operations import OperationSpec, compile_contract
 from .engine.multipart import close_parts, parse_parts
-from .engine.pipeline import Receive, Scope, Send
+from .engine.pipeline import BodyTooLarge, Receive, Scope, Send, whole_body
 from .engine.validation import IncomingRequest
 from .engine.vendor import MIB, MULTIPART_BODY_LIMIT
 
@@ -123,11 +124,18 @@ class ValidatingProxy(AdminFront):
         method = scope["method"].upper()
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query = scope.get("query_string", b"").decode("latin-1")
-        body = await _receive_all(receive, REQUEST_BODY_LIMIT)
         operation = self._operation(method, raw_path)
-        if body is None:
-            await self._refused_as_too_large()(scope, receive, send)
-            self._record(method, raw_path, query, operation, 413, started, {"refused": f"a body over {REQUEST_BODY_LIMIT // MIB} MB"})
+        try:
+            body = await whole_body(receive, REQUEST_BODY_LIMIT)
+        except BodyTooLarge:
+            refusal = ApiError(413, f"the proxy forwards request bodies of up to {REQUEST_BODY_LIMIT // MIB} MB")
+        except ApiError as problem:  # the client left before its body was complete
+            refusal = problem
+        else:
+            refusal = None
+        if refusal is not None:
+            await self._error(refusal)(scope, receive, send)
+            self._record(method, raw_path, query, operation, refusal.status, started, {"refused": refusal.message})
             return
         headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
         differences = await self._request_differences(scope, operation, method, raw_path, query, headers, body)
@@ -236,15 +244,12 @@ class ValidatingProxy(AdminFront):
 
     def _bad_gateway(self, problem: Exception) -> JSONResponse:
         """502 in the API's error shape."""
-        return self._error(502, f"the upstream {urlsplit(self.config.upstream).netloc} did not answer ({type(problem).__name__})")
+        return self._error(ApiError(502, f"the upstream {urlsplit(self.config.upstream).netloc} did not answer ({type(problem).__name__})"))
 
-    def _refused_as_too_large(self) -> JSONResponse:
-        """413 in the API's error shape: the proxy holds a body whole to check it."""
-        return self._error(413, f"the proxy forwards request bodies of up to {REQUEST_BODY_LIMIT // MIB} MB")
-
-    def _error(self, status: int, message: str) -> JSONResponse:
+    def _error(self, error: ApiError) -> JSONResponse:
+        """The proxy's own answer, in the API's error shape."""
         self.references += 1
-        return JSONResponse(self.vendor.error_shape.render(ApiError(status, message), f"proxy-{self.references}"), status_code=status)
+        return JSONResponse(self.vendor.error_shape.render(error, f"proxy-{self.references}"), status_code=error.status)
 
     async def at_shutdown(self) -> None:
         await self.client.aclose()
@@ -269,24 +274,6 @@ def _passed_headers(upstream: httpx.Response, payload: bytes) -> list[tuple[byte
     ]
     headers.append((b"content-length", str(len(payload)).encode()))
     return headers
-
-
-async def _receive_all(receive: Receive, limit: int) -> bytes | None:
-    """The whole request body; None once it grows past ``limit`` bytes (the rest is not read)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 def _admin_app(proxy: ValidatingProxy) -> Starlette:

@@ -234,7 +234,7 @@ class ApiPipeline:
             first = await _next_message(exchange.receive, deadlines)
             body = first.get("body", b"")
             if first.get("more_body", False) or len(body) > limit:  # else the whole body came in one piece
-                body = b"".join([chunk async for chunk in _chunks(exchange.receive, limit, deadlines, first)])
+                body = await whole_body(exchange.receive, limit, deadlines, first)
         except BodyTooLarge as error:
             raise ApiError(
                 operation.error_status(413),
@@ -414,6 +414,15 @@ async def _next_message(receive: Receive, deadlines: ReadDeadlines | None) -> di
     if message["type"] == "http.disconnect":
         raise ApiError(408, "the connection closed before the request body was complete")
     return message
+
+
+async def whole_body(
+    receive: Receive, limit: int, deadlines: ReadDeadlines | None = None, first: dict[str, Any] | None = None
+) -> bytes:
+    """A request's whole body (from ``first`` on, when a piece was read already):
+    BodyTooLarge past ``limit`` bytes, the rest read and dropped so the connection stays
+    usable; ApiError(408) when the client stalls (under ``deadlines``) or leaves first."""
+    return b"".join([chunk async for chunk in _chunks(receive, limit, deadlines, first)])
 
 
 async def _chunks(

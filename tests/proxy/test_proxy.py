@@ -177,3 +177,23 @@ async def test_a_body_past_the_limit_is_refused_in_the_apis_shape_and_not_forwar
         assert (await client.get("/__admin/drift")).json()["differences"] == 0  # nothing was checked or forwarded
         within = await client.post("/authenticate", json={"key": upstream.KEY, "secret": upstream.SECRET})
         assert within.status_code == 200 and within.json()["token"]
+
+
+async def test_a_body_the_client_leaves_half_sent_is_not_forwarded(proxy):
+    messages = [{"type": "http.request", "body": b'{"key": "', "more_body": True}, {"type": "http.disconnect"}]
+    sent: dict = {}
+
+    async def receive():
+        return messages.pop(0)
+
+    async def send(message):
+        sent.setdefault(message["type"], message)
+
+    scope = {"type": "http", "method": "POST", "path": "/authenticate", "raw_path": b"/authenticate", "query_string": b"",
+             "headers": [(b"host", b"localhost"), (b"content-type", b"application/json"), (b"content-length", b"64")]}
+    await proxy(scope, receive, send)
+    assert sent["http.response.start"]["status"] == 408
+    assert json.loads(sent["http.response.body"]["body"])["statusCode"] == 408
+    entry = proxy.journal.select()[0]
+    assert entry.status == 408 and "connection closed" in entry.notes["refused"]
+    assert proxy.drift.to_json()["differences"] == 0  # nothing was checked or forwarded
