@@ -65,7 +65,8 @@ class StoreBudget:
         """ApiError(507) when ``growth`` more bytes would pass a limit."""
         if self.per_account is not None and account_used + growth > self.per_account:
             raise StoreFull(f"this account's stored data would exceed its budget of {_mb(self.per_account)}")
-        if self.total is not None and growth > self.total - self.used - self.held:
+        room = self.room()
+        if room is not None and growth > room:
             raise StoreFull(f"the sandbox's stored data would exceed its budget of {_mb(self.total or 0)}")
 
     def hold(self, size: int) -> None:
