@@ -66,6 +66,11 @@ def object_key(call: Call) -> str:
     return str(call.incoming.path_parameters[call.operation.key_parameter])
 
 
+def find_in(call: Call, info: CollectionInfo, key: str) -> Record:
+    """The object ``key`` of the collection ``info`` the call's path names; 404 when there is none."""
+    return find(call, collection_of(call, info), key, info)
+
+
 def find(call: Call, collection: Collection, key: str, info: CollectionInfo | None = None) -> Record:
     record = collection.get(key)
     if record is None:

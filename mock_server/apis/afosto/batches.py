@@ -133,8 +133,7 @@ def row_errors(mapping: dict[str, dict[str, Any]], data: Any) -> list[dict[str, 
 
 
 def _find(call: Call, template: str, key: str) -> dict[str, Any]:
-    collection = call.runtime.collection(call.account, template)
-    return behaviours.find(call, collection, key, call.runtime.collections[template])
+    return behaviours.find_in(call, call.runtime.collections[template], key)
 
 
 def _conflict(call: Call, message: str) -> ApiError:

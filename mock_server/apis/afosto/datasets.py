@@ -39,7 +39,7 @@ def create_dataset(call: Call) -> Reply:
 
 
 def _dataset(call: Call, key: str) -> dict[str, Any]:
-    return behaviours.find(call, call.runtime.collection(call.account, DATASETS), key, call.runtime.collections[DATASETS])
+    return behaviours.find_in(call, call.runtime.collections[DATASETS], key)
 
 
 def _open_dataset(call: Call) -> tuple[str, dict[str, Any]]:

@@ -67,7 +67,7 @@ SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 
 def _index(call: Call) -> tuple[str, dict[str, Any]]:
     key = str(call.parameter("id"))
-    index = behaviours.find(call, call.runtime.collection(call.account, INDEXES), key, call.runtime.collections[INDEXES])
+    index = behaviours.find_in(call, call.runtime.collections[INDEXES], key)
     return key, index
 
 

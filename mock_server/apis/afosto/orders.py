@@ -25,7 +25,7 @@ SECRET = "transaction_secret"  # kept on the order beside the documented fields
 def _order(call: Call) -> tuple[str, dict[str, Any]]:
     info = call.runtime.collections[ORDERS]
     key = str(call.parameter("id"))
-    return key, behaviours.find(call, behaviours.collection_of(call, info), key, info)
+    return key, behaviours.find_in(call, info, key)
 
 
 def _save_state(call: Call, key: str, order: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def authorize_order(call: Call) -> Reply:
 def mark_invoice_paid(call: Call) -> Reply:
     info = call.runtime.collections[INVOICES]
     key = str(call.parameter("id"))
-    invoice = behaviours.find(call, behaviours.collection_of(call, info), key, info)
+    invoice = behaviours.find_in(call, info, key)
     paid_on = behaviours.body_fields(call).get("paid_at") or call.runtime.now()[:10]
     stored = behaviours.save(call, info, key, {**invoice, "is_paid": True, "paid_at": f"{str(paid_on)[:10]}T00:00:00.000Z"})
     return success(call, stored, key)

@@ -221,7 +221,7 @@ def update_subscription(call: Call) -> Reply:
     """Events, endpoint and rate change; the id and the secret stay."""
     info = call.runtime.collections[SUBSCRIPTIONS]
     key = str(call.parameter("id"))
-    before = behaviours.find(call, behaviours.collection_of(call, info), key, info)
+    before = behaviours.find_in(call, info, key)
     changes = {name: value for name, value in behaviours.body_fields(call).items() if name not in ("id", "secret")}
     after = {**before, **changes}
     _checked_subscription(call, after)
@@ -233,7 +233,7 @@ def trigger(call: Call) -> Reply:
     """A message for the event now, with the named object (or a sample of its kind)."""
     info = call.runtime.collections[SUBSCRIPTIONS]
     key = str(call.parameter("id"))
-    subscription = behaviours.find(call, behaviours.collection_of(call, info), key, info)
+    subscription = behaviours.find_in(call, info, key)
     body = behaviours.body_fields(call)
     event = body.get("event")
     if event not in EVENTS_BY_NAME:

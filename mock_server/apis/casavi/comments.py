@@ -74,7 +74,7 @@ def update_comment(call: Call) -> Reply:
     call.runtime.require_parents(call.account, call.operation, call.incoming.path_parameters)
     info = behaviours.info_of(call)
     key = behaviours.object_key(call)
-    before = behaviours.find(call, behaviours.collection_of(call, info), key, info)
+    before = behaviours.find_in(call, info, key)
     changes = {name: value for name, value in behaviours.body_fields(call).items() if name in CHANGEABLE}
     after = behaviours.kept_identity(info, before, behaviours.merged(before, changes))
     return success(call, behaviours.save(call, info, key, after), key)
