@@ -10,16 +10,18 @@ types) stays on the runtime.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable
 
 from .accounts import Account
 from .answer_cache import AnswerCache
-from .changes import FROM_DEMO, Change, ChangeFeed
+from .changes import FROM_DEMO, Change, ChangeFeed, Listener, listener_name
 from .clock import Clock
 from .demo import settle
 from .errors import ApiError
+from .failures import LISTENER, FailureLog
 from .fake import FakeData, stable_int
 from .kinds import MAKING_KINDS, is_parameter, last_segment
 from .memo import BoundedMemo
@@ -129,6 +131,7 @@ class ApiRuntime:
         settings: RuntimeSettings,
         clock: Clock,
         webhook_client: WebhookClient | None = None,
+        failures: FailureLog | None = None,
     ) -> None:
         self.name = contract.api
         self.contract = contract
@@ -140,7 +143,9 @@ class ApiRuntime:
         self.collections = collection_infos(contract)
         self.reference_keys = {template: (info.id_field, info.id_schema) for template, info in self.collections.items()}
         self.answers = AnswerCache()
-        self.feed = ChangeFeed()
+        # Where contained failures are kept (the sandbox shares one log between its APIs).
+        self.failures = failures if failures is not None else FailureLog(clock.iso)
+        self.feed = ChangeFeed(on_failure=self._listener_failed)
         self.feed.subscribe(self._changed)
         self.task_types: dict[str, TaskType] = {}
         self.webhook_client = webhook_client or WebhookClient()
@@ -188,6 +193,9 @@ class ApiRuntime:
 
     def _task_moved(self, task: Task) -> None:
         self._touched()
+
+    def _listener_failed(self, listener: Listener, change: Change, error: Exception) -> None:
+        self.failures.record(self.name, LISTENER, error, listener=listener_name(listener), change=change)
 
     def _touched(self) -> None:
         self.revision += 1
@@ -352,9 +360,17 @@ class ApiRuntime:
         return self.clock.iso()
 
     def next_reference(self) -> str:
-        """A fresh id for error bodies that carry one."""
+        """A fresh id for the error bodies that carry one, of answers the sandbox means to give
+        (4xx refusals, injected faults): made from the seed and counted, so the same seed and
+        requests give byte-identical answers. A 500 for a failure takes `failure_reference`."""
         self.state.references += 1
         return self.fake.uuid(f"{self.name}/reference/{self.state.references}")
+
+    @staticmethod
+    def failure_reference() -> str:
+        """The id of one failure answered as a 500: unique in every run (never from the seed),
+        so it names that failure in `GET /__admin/errors` and nothing else."""
+        return str(uuid.uuid4())
 
     def register_task_type(self, task_type: TaskType) -> None:
         self.task_types[task_type.name] = task_type
