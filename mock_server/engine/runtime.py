@@ -21,7 +21,7 @@ from .changes import FROM_DEMO, Change, ChangeFeed, Listener, listener_name
 from .clock import Clock
 from .demo import settle
 from .errors import ApiError
-from .failures import LISTENER, FailureLog
+from .failures import LISTENER, TASK, FailureLog
 from .fake import FakeData, stable_int
 from .kinds import MAKING_KINDS, is_parameter, last_segment
 from .memo import BoundedMemo
@@ -41,7 +41,7 @@ from .store import (
     TimestampFields,
     concrete_path,
 )
-from .tasks import Task, TaskQueue, TaskType
+from .tasks import StepFailure, Task, TaskQueue, TaskType
 
 DEMO_OBJECTS = 3
 _TEMPLATE_PARAMETER = re.compile(r"{([^}]+)}")
@@ -160,7 +160,9 @@ class ApiRuntime:
     def _fresh_state(self) -> ApiState:
         indexes = [FieldIndex(template, field_name) for template, field_name in self.rules.indexes]
         store = ApiStore(self.name, self.feed, self.clock, self._timestamp_fields, indexes, self.settings.budget)
-        tasks = TaskQueue(self.task_types, self.now, self.settings.step_delay, self._task_moved, store.charge)
+        tasks = TaskQueue(
+            self.task_types, self.now, self.settings.step_delay, self._task_moved, store.charge, self._step_failed
+        )
         outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client)
         return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.rules.new_state())
 
@@ -196,6 +198,12 @@ class ApiRuntime:
 
     def _listener_failed(self, listener: Listener, change: Change, error: Exception) -> None:
         self.failures.record(self.name, LISTENER, error, listener=listener_name(listener), change=change)
+
+    def _step_failed(self, task: Task, step: Any, error: Exception) -> StepFailure:
+        failure = self.failures.record(
+            self.name, TASK, error, task={"id": task.id, "account": task.account, "type": task.type, "step": task.done}
+        )
+        return StepFailure(error, failure.sequence)
 
     def _touched(self) -> None:
         self.revision += 1
