@@ -14,6 +14,7 @@ from .config import ServerConfig
 from .engine.chaos import Chaos
 from .engine.clock import Clock
 from .engine.contracts import default_contracts_dir, load_contract
+from .engine.failures import FailureLog
 from .engine.journal import RequestJournal
 from .engine.operations import compile_contract
 from .engine.outbox import DeliveryPolicy, WebhookClient
@@ -43,6 +44,7 @@ class Sandbox:
         self.started = time.monotonic()
         self.clock = Clock(config.frozen_time)
         self.journal = RequestJournal(config.journal_size)
+        self.failures = FailureLog(self.clock.iso)  # what listeners, tasks and requests raised
         self.webhook_client = WebhookClient()
         contracts_dir = config.contracts_dir or default_contracts_dir()
         self.budget = StoreBudget(total=config.max_store_mb * MIB, per_account=config.max_account_store_mb * MIB)
@@ -66,7 +68,7 @@ class Sandbox:
             document = load_contract(contracts_dir, api)
             vendor.adjust_contract(document)
             contract = compile_contract(api, document, vendor.formats())
-            runtime = ApiRuntime(contract, vendor.rules(), settings, self.clock, self.webhook_client)
+            runtime = ApiRuntime(contract, vendor.rules(), settings, self.clock, self.webhook_client, self.failures)
             vendor.attach(runtime)
             self.apis[api] = ServedApi(api, runtime, vendor)
         self.overrides = OverrideSet(
@@ -142,7 +144,8 @@ class Sandbox:
 
     def reset(self, apis: list[str]) -> None:
         """Back to the start-up state: fixtures and their rules reloaded, other rules gone,
-        demo data regenerated on use."""
+        failures forgotten, demo data regenerated on use."""
+        self.failures.clear(apis)
         for api in apis:
             self.apis[api].runtime.clear()
             self.overrides.apis[api].clear()

@@ -1,6 +1,6 @@
 """`/__admin`: health, reset, state, fixtures, request journal, coverage, override rules,
-background work, webhook deliveries, contracts, and each API module's own calls under
-`/__admin/<api>/`."""
+background work, webhook deliveries, contained failures, contracts, and each API module's
+own calls under `/__admin/<api>/`."""
 
 from __future__ import annotations
 
@@ -146,6 +146,18 @@ def admin_app(sandbox: Sandbox) -> Starlette:
         ]
         return JSONResponse({"count": len(deliveries), "deliveries": deliveries})
 
+    async def errors(request: Request) -> Response:
+        """GET: the failures the sandbox contained (listeners, task steps, 500s), oldest first;
+        DELETE: forget them. Both take `?api=`."""
+        apis = selected_apis(request)
+        if isinstance(apis, JSONResponse):
+            return apis
+        if request.method == "DELETE":
+            sandbox.failures.clear(apis)
+            return Response(status_code=204)
+        listed = [failure.to_json() for failure in sandbox.failures.select(apis)]
+        return JSONResponse({"count": len(listed), "errors": listed})
+
     async def contract(request: Request) -> JSONResponse:
         name = request.path_params["api"]
         api = sandbox.apis.get(name)
@@ -174,6 +186,7 @@ def admin_app(sandbox: Sandbox) -> Starlette:
             Route("/jobs/run", run_jobs, methods=["POST"]),
             Route("/tasks", tasks, methods=["GET"]),
             Route("/webhooks", webhooks, methods=["GET"]),
+            Route("/errors", errors, methods=["GET", "DELETE"]),
             Route("/contracts/{api}", contract, methods=["GET"]),
         ],
         exception_handlers={HTTPException: http_error},

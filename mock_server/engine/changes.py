@@ -6,13 +6,22 @@ adjust the object about to be stored (fields the vendor derives, such as a ticke
 number or `closedAt`), then, once it is stored, to *listeners*, which react to it
 (webhooks, mirrors, dropping cached answers). Code that reacts to a change never needs
 to know who made it; `origin` says where it came from when that matters.
+
+Whatever may refuse a write is a preparer: what it raises (an `ApiError` in the API's
+shape) stops the write before anything is stored. A listener cannot refuse: the change
+is stored when it is told, so what a listener raises is contained, handed to the feed's
+`on_failure` (logged with its traceback, kept where a user looks) and never reaches the
+code that wrote, nor the client's answer; the other listeners are still told.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
+
+log = logging.getLogger("mock_server")
 
 Record = dict[str, Any]
 
@@ -53,6 +62,8 @@ class Change:
 
 
 Listener = Callable[[Change], None]
+# Told of a listener that raised: the listener, the change it was told of, what it raised.
+FailureHandler = Callable[[Listener, Change, Exception], None]
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,14 @@ class _Subscription:
         )
 
 
+def listener_name(listener: Listener) -> str:
+    """`mock_server.apis.relay.parts.OrderParts` for a callable object, `module.Class.method`
+    for a method, `module.function` for a function."""
+    name = getattr(listener, "__qualname__", None) or type(listener).__qualname__
+    module = getattr(listener, "__module__", None) or type(listener).__module__
+    return f"{module}.{name}" if module else name
+
+
 def _optional(values: str | Iterable[str] | None) -> frozenset[str] | None:
     if values is None:
         return None
@@ -79,7 +98,9 @@ def _optional(values: str | Iterable[str] | None) -> frozenset[str] | None:
 class ChangeFeed:
     """Preparers and listeners of one API's changes, called in the order they registered."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_failure: FailureHandler | None = None) -> None:
+        # Told of every listener that raised (after the exception was logged).
+        self.on_failure = on_failure
         self._preparers: list[_Subscription] = []
         self._listeners: list[_Subscription] = []
         self._announcing = False
@@ -95,7 +116,8 @@ class ChangeFeed:
         kinds: str | Iterable[str] | None = None,
         origins: str | Iterable[str] | None = SERVER_ORIGINS,
     ) -> None:
-        """Call ``preparer`` before matching writes are stored; it may adjust ``change.after``.
+        """Call ``preparer`` before matching writes are stored; it may adjust ``change.after``,
+        or refuse the write by raising (`ApiError` answers in the API's shape; nothing is stored).
 
         By default only for changes the server performs (not fixtures, state or demo data,
         which are stored as given).
@@ -111,7 +133,8 @@ class ChangeFeed:
         kinds: str | Iterable[str] | None = None,
         origins: str | Iterable[str] | None = None,
     ) -> None:
-        """Call ``listener`` after every matching write is stored."""
+        """Call ``listener`` after every matching write is stored. It cannot refuse the
+        write: what it raises is logged and recorded (see `on_failure`), and the write stands."""
         self._listeners.append(_Subscription(listener, _optional(collections), _optional(kinds), _optional(origins)))
         self._wanting.clear()
 
@@ -132,6 +155,7 @@ class ChangeFeed:
         return found
 
     def before_store(self, change: Change) -> None:
+        """Let the preparers adjust or refuse ``change`` (what they raise reaches the writer)."""
         if not self._preparers:
             return
         for preparer in self._subscribers(change)[0]:
@@ -140,7 +164,7 @@ class ChangeFeed:
     def announce(self, change: Change) -> None:
         """Tell every listener, in order. A change a listener makes is announced after
         the one it reacts to has reached every listener, so all see changes in the order
-        they were stored."""
+        they were stored. A listener that raises is reported and the others are still told."""
         if self._announcing:
             self._queued.append(change)
             return
@@ -149,8 +173,22 @@ class ChangeFeed:
             current: Change | None = change
             while current is not None:
                 for listener in self._subscribers(current)[1]:
-                    listener(current)
+                    try:
+                        listener(current)
+                    except Exception as error:  # the change is stored: it stands whatever a listener does
+                        self._listener_failed(listener, current, error)
                 current = self._queued.popleft() if self._queued else None
         finally:
             self._announcing = False
             self._queued.clear()
+
+    def _listener_failed(self, listener: Listener, change: Change, error: Exception) -> None:
+        log.error(
+            "listener %s failed on %s %s %s %r (%s); the change stands", listener_name(listener), change.api,
+            change.kind, change.collection, change.key, change.origin, exc_info=error,
+        )
+        if self.on_failure is not None:
+            try:
+                self.on_failure(listener, change, error)
+            except Exception:  # recording must not undo the containment
+                log.exception("recording the failure of listener %s failed", listener_name(listener))

@@ -42,6 +42,7 @@ class TaskEntry(BaseModel):
     steps: list[Any] = Field(default_factory=list)
     done: int = Field(default=0, ge=0)
     status: str = "queued"
+    failedSteps: int = Field(default=0, ge=0)
     results: dict[str, Any] = Field(default_factory=dict)
     createdAt: str
     startedAt: str | None = None

@@ -25,6 +25,7 @@ from .accounts import Account
 from .deadlines import ReadDeadlines
 from .answer_cache import READ_KINDS, CachedAnswer, wire_headers
 from .errors import ApiError, Problem
+from .failures import REQUEST, Failure
 from .journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
 from .journal import Redactor, RequestJournal
 from .memo import BoundedMemo
@@ -95,6 +96,8 @@ class Exchange:
     reply: Reply | None = None
     answer: CachedAnswer | None = None
     held: int = 0  # bytes of an upload held against the storage budget while it is answered
+    failures_before: int = -1  # the failure log's sequence when the handler started (-1: it did not)
+    failed: list[Failure] | None = None  # what failed while this request was answered
 
 
 class ApiPipeline:
@@ -120,6 +123,7 @@ class ApiPipeline:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange = self.start(scope, receive)
+        failures = self.runtime.failures
         try:
             try:
                 self.match_route(exchange)
@@ -129,21 +133,23 @@ class ApiPipeline:
                 if self.interceptors:
                     exchange.reply = await self.intercept(exchange)
                 if exchange.reply is None:
+                    # From here to the answer's bytes nothing awaits: what fails meanwhile is this request's.
+                    exchange.failures_before = failures.sequence
                     exchange.answer = self.cached_answer(exchange)
                     if exchange.answer is None:
                         exchange.reply = self.run_handler(exchange)
             except ApiError as error:
                 exchange.reply = self.error_reply(error, exchange.operation)
-            except Exception:  # a bug: answer in the API's shape and keep serving
-                log.exception("unexpected error answering %s %s", exchange.method, exchange.path)
-                exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
+            except Exception as error:  # a bug: answer in the API's shape and keep serving
+                exchange.reply = self.failure_reply(exchange, error)
             if exchange.answer is None:
                 try:
                     exchange.answer = self.serialise(exchange)
-                except jsonio.NotJson:  # a bug: the answer holds something JSON cannot carry
-                    log.exception("answer to %s %s is not JSON", exchange.method, exchange.path)
-                    exchange.reply = self.error_reply(ApiError(500, "the sandbox failed to answer this request"), None)
+                except jsonio.NotJson as error:  # a bug: the answer holds something JSON cannot carry
+                    exchange.reply = self.failure_reply(exchange, error)
                     exchange.answer = self.serialise(exchange)
+            if exchange.failures_before >= 0 and failures.sequence != exchange.failures_before:
+                exchange.failed = failures.since(exchange.failures_before)
             interception = exchange.call.interception if exchange.call is not None else None
             if interception is None or interception.send is None:
                 await self.send(exchange.answer, send)
@@ -318,16 +324,29 @@ class ApiPipeline:
         handler = self.vendor.handlers.get(exchange.operation.operation_id, behaviours.answer)
         return handler(exchange.call)
 
-    def error_reply(self, error: ApiError, operation: OperationSpec | None) -> Reply:
+    def error_reply(self, error: ApiError, operation: OperationSpec | None, reference: str | None = None) -> Reply:
+        """The API's error answer; its reference (in the shapes that carry one) comes from the
+        seed unless one is given (a failure's, see `failure_reply`)."""
         status = error.status
         if operation is not None and not operation.documents(status) and status not in _AS_IS:
             status = operation.error_status(status)
             error.status = status
-        body = self.vendor.error_shape.render(error, self.runtime.next_reference())
+        body = self.vendor.error_shape.render(error, reference or self.runtime.next_reference())
         reply = Reply(status, body)
         if isinstance(error, MethodNotAllowed):
             reply.headers["Allow"] = error.allowed
         return reply
+
+    def failure_reply(self, exchange: Exchange, error: Exception) -> Reply:
+        """A 500 for an exception the sandbox did not expect: logged, kept in the failure log
+        under a reference unique to this failure, and answered in the API's shape."""
+        reference = self.runtime.failure_reference()
+        log.error("unexpected error answering %s %s (reference %s)", exchange.method, exchange.path, reference, exc_info=error)
+        if exchange.failures_before < 0:
+            exchange.failures_before = self.runtime.failures.sequence
+        self.runtime.failures.record(self.runtime.name, REQUEST, error, request=_request_of(exchange), reference=reference)
+        message = f"the sandbox failed to answer this request; GET /__admin/errors lists the failure as {reference}"
+        return self.error_reply(ApiError(500, message), None, reference)
 
     def serialise(self, exchange: Exchange) -> CachedAnswer:
         """The reply as the bytes and headers that go on the wire (kept for reuse if cacheable)."""
@@ -351,6 +370,9 @@ class ApiPipeline:
     def record(self, exchange: Exchange, interception: Interception | None = None) -> None:
         answer = exchange.answer
         assert answer is not None
+        notes = interception.note if interception is not None else None
+        if exchange.failed is not None:
+            notes = self._failures_noted(exchange, exchange.failed, notes)
         self.journal.record(
             self.runtime.clock.timestamp(),
             self.runtime.name,
@@ -364,8 +386,25 @@ class ApiPipeline:
             answer.payload,
             exchange.headers or header_texts(exchange.scope["headers"]),
             self.redactor,
-            interception.note if interception is not None else None,
+            notes,
         )
+
+    def _failures_noted(self, exchange: Exchange, failed: list[Failure], notes: dict[str, Any] | None) -> dict[str, Any]:
+        """The journal's note of the failures a request caused (`errors`: their numbers in
+        `GET /__admin/errors`); each failure names the request and its journal entry in turn."""
+        request = {**_request_of(exchange), "journal": self.journal.sequence + 1}  # the entry's number, next
+        for failure in failed:
+            failure.request = request
+        return {**(notes or {}), "errors": [failure.sequence for failure in failed]}
+
+
+def _request_of(exchange: Exchange) -> dict[str, Any]:
+    """The request a failure happened in, as the failure log names it."""
+    return {
+        "method": exchange.method,
+        "path": unquote(exchange.path),
+        "operation": exchange.operation.operation_id if exchange.operation is not None else None,
+    }
 
 
 @lru_cache(maxsize=256)

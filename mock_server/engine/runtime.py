@@ -10,16 +10,18 @@ types) stays on the runtime.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable
 
 from .accounts import Account
 from .answer_cache import AnswerCache
-from .changes import FROM_DEMO, Change, ChangeFeed
+from .changes import FROM_DEMO, Change, ChangeFeed, Listener, listener_name
 from .clock import Clock
 from .demo import settle
 from .errors import ApiError
+from .failures import LISTENER, TASK, FailureLog
 from .fake import FakeData, stable_int
 from .kinds import MAKING_KINDS, is_parameter, last_segment
 from .memo import BoundedMemo
@@ -39,7 +41,7 @@ from .store import (
     TimestampFields,
     concrete_path,
 )
-from .tasks import Task, TaskQueue, TaskType
+from .tasks import StepFailure, Task, TaskQueue, TaskType
 
 DEMO_OBJECTS = 3
 _TEMPLATE_PARAMETER = re.compile(r"{([^}]+)}")
@@ -129,6 +131,7 @@ class ApiRuntime:
         settings: RuntimeSettings,
         clock: Clock,
         webhook_client: WebhookClient | None = None,
+        failures: FailureLog | None = None,
     ) -> None:
         self.name = contract.api
         self.contract = contract
@@ -140,7 +143,9 @@ class ApiRuntime:
         self.collections = collection_infos(contract)
         self.reference_keys = {template: (info.id_field, info.id_schema) for template, info in self.collections.items()}
         self.answers = AnswerCache()
-        self.feed = ChangeFeed()
+        # Where contained failures are kept (the sandbox shares one log between its APIs).
+        self.failures = failures if failures is not None else FailureLog(clock.iso)
+        self.feed = ChangeFeed(on_failure=self._listener_failed)
         self.feed.subscribe(self._changed)
         self.task_types: dict[str, TaskType] = {}
         self.webhook_client = webhook_client or WebhookClient()
@@ -155,7 +160,9 @@ class ApiRuntime:
     def _fresh_state(self) -> ApiState:
         indexes = [FieldIndex(template, field_name) for template, field_name in self.rules.indexes]
         store = ApiStore(self.name, self.feed, self.clock, self._timestamp_fields, indexes, self.settings.budget)
-        tasks = TaskQueue(self.task_types, self.now, self.settings.step_delay, self._task_moved, store.charge)
+        tasks = TaskQueue(
+            self.task_types, self.now, self.settings.step_delay, self._task_moved, store.charge, self._step_failed
+        )
         outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client)
         return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.rules.new_state())
 
@@ -188,6 +195,15 @@ class ApiRuntime:
 
     def _task_moved(self, task: Task) -> None:
         self._touched()
+
+    def _listener_failed(self, listener: Listener, change: Change, error: Exception) -> None:
+        self.failures.record(self.name, LISTENER, error, listener=listener_name(listener), change=change)
+
+    def _step_failed(self, task: Task, step: Any, error: Exception) -> StepFailure:
+        failure = self.failures.record(
+            self.name, TASK, error, task={"id": task.id, "account": task.account, "type": task.type, "step": task.done}
+        )
+        return StepFailure(error, failure.sequence)
 
     def _touched(self) -> None:
         self.revision += 1
@@ -352,9 +368,17 @@ class ApiRuntime:
         return self.clock.iso()
 
     def next_reference(self) -> str:
-        """A fresh id for error bodies that carry one."""
+        """A fresh id for the error bodies that carry one, of answers the sandbox means to give
+        (4xx refusals, injected faults): made from the seed and counted, so the same seed and
+        requests give byte-identical answers. A 500 for a failure takes `failure_reference`."""
         self.state.references += 1
         return self.fake.uuid(f"{self.name}/reference/{self.state.references}")
+
+    @staticmethod
+    def failure_reference() -> str:
+        """The id of one failure answered as a 500: unique in every run (never from the seed),
+        so it names that failure in `GET /__admin/errors` and nothing else."""
+        return str(uuid.uuid4())
 
     def register_task_type(self, task_type: TaskType) -> None:
         self.task_types[task_type.name] = task_type

@@ -7,7 +7,9 @@ isolation holds by construction.
 
 Every change goes through `ApiStore.put` or `ApiStore.delete`: they stamp the
 timestamps the server manages, keep the field indexes right and announce the change on
-the API's `ChangeFeed`. Collections handed to other code are for reading.
+the API's `ChangeFeed`. Collections handed to other code are for reading. A write is
+refused (nothing stored) only before it is stored, by the feed's preparers or the storage
+budget; once stored it stands, whatever its listeners do.
 
 The write path also writes each object as JSON once: an object that cannot be sent
 back is refused before it is stored, and its size is counted against the server's

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 
-from mock_server.engine.tasks import Task, TaskQueue
+from mock_server.engine.tasks import FAILED, StepFailure, Task, TaskQueue
 
 
 class Recording:
@@ -109,3 +110,119 @@ def test_tasks_export_and_load_mid_flight():
     again.run_all()
     assert kind_again.applied == [("t", 1), ("t", 2)]
     assert again.tasks["t"].completed and task.done == 1
+
+
+class Failing(Recording):
+    """Recording, but the steps named in the payload's `poisoned` raise."""
+
+    name = "failing"
+
+    def __init__(self, ends: bool | None) -> None:
+        super().__init__()
+        self.told: list[tuple[str, int, str, int | None]] = []
+        if ends is not None:
+            self.failure_ends_task = ends
+
+    def apply(self, task: Task, step: int) -> None:
+        if step in task.payload.get("poisoned", ()):
+            raise ValueError(f"poisoned step {step}")
+        super().apply(task, step)
+
+    def step_failed(self, task: Task, step: int, failure: StepFailure) -> None:
+        self.told.append((task.id, step, type(failure.error).__name__, failure.logged))
+        task.results["failed"] = task.results.get("failed", 0) + 1
+
+
+def _failing_queue(kind) -> tuple[TaskQueue, list[tuple[str, object]]]:
+    reported: list[tuple[str, object]] = []
+
+    def on_failure(task: Task, step, error: Exception) -> StepFailure:
+        reported.append((task.id, step))
+        return StepFailure(error, len(reported))
+
+    return TaskQueue({kind.name: kind}, lambda: "2026-01-01T00:00:00.000Z", 0.0, on_failure=on_failure), reported
+
+
+def test_a_step_that_raises_ends_the_task_failed_and_the_queue_goes_on(caplog):
+    kind = Failing(ends=None)  # the default: the first failure ends the task
+    queue, reported = _failing_queue(kind)
+    failed = queue.submit("a", kind.name, {"steps": 4, "poisoned": [1]}, "t1")
+    after = queue.submit("a", kind.name, {"steps": 2}, "t2")
+    with caplog.at_level(logging.ERROR, logger="mock_server"):
+        assert queue.run_all() == 2
+    assert kind.applied == [("t1", 0), ("t2", 0), ("t2", 1)]
+    assert kind.told == [("t1", 1, "ValueError", 1)] and reported == [("t1", 1)]
+    assert failed.status == FAILED and failed.ended and not failed.completed and failed.failed_steps == 1
+    assert failed.results == {"failed": 1} and failed.completed_at is not None and failed.progress == 0.5
+    assert kind.finished == ["t1", "t2"] and after.completed
+    assert "task t1 (failing) failed at step 2 of 4" in caplog.text and "ValueError: poisoned step 1" in caplog.text
+
+
+def test_a_type_whose_steps_fail_alone_applies_the_rest_and_still_ends_failed():
+    kind = Failing(ends=False)
+    queue, _ = _failing_queue(kind)
+    task = queue.submit("a", kind.name, {"steps": 4, "poisoned": [0, 2]}, "t")
+    queue.run_all()
+    assert kind.applied == [("t", 1), ("t", 3)] and [step for _, step, _, _ in kind.told] == [0, 2]
+    assert task.status == FAILED and task.failed_steps == 2 and task.progress == 1
+
+
+def test_a_plain_task_type_gets_the_generic_record_and_a_failed_last_word_fails_the_task():
+    class Plain(Recording):
+        name = "plain"
+
+        def apply(self, task: Task, step: int) -> None:
+            raise KeyError("missing")
+
+    plain = Plain()
+    queue, _ = _failing_queue(plain)
+    task = queue.submit("a", "plain", {"steps": 2}, "t")
+    queue.run_all()
+    assert task.status == FAILED and task.done == 1
+    assert task.results == {"failures": [{"step": 0, "reason": (
+        "the sandbox failed to apply this step (KeyError); GET /__admin/errors lists it as failure 1")}]}
+
+    class LastWords(Recording):
+        name = "last-words"
+
+        def finish(self, task: Task) -> None:
+            raise RuntimeError("no last words")
+
+    words = LastWords()
+    queue, reported = _failing_queue(words)
+    task = queue.submit("a", "last-words", {"steps": 1}, "t")
+    assert queue.run_all() == 1
+    assert task.status == FAILED and words.applied == [("t", 0)] and reported == [("t", None)]
+    assert task.results["failures"][0]["step"] is None
+
+
+def test_a_failure_that_cannot_be_reported_or_recorded_still_fails_the_task(caplog):
+    class Clumsy(Failing):
+        def step_failed(self, task: Task, step: int, failure: StepFailure) -> None:
+            raise TypeError("cannot record")
+
+    kind = Clumsy(ends=True)
+
+    def on_failure(task, step, error):
+        raise OSError("no log")
+
+    queue = TaskQueue({kind.name: kind}, lambda: "now", 0.0, on_failure=on_failure)
+    task = queue.submit("a", kind.name, {"steps": 2, "poisoned": [0]}, "t")
+    with caplog.at_level(logging.ERROR, logger="mock_server"):
+        assert queue.run_all() == 1
+    assert task.status == FAILED and task.results["failures"] == [
+        {"step": 0, "reason": "the sandbox failed to apply this step (ValueError)"}
+    ]
+    assert "reporting the failure of task t failed" in caplog.text and "could not record the failure" in caplog.text
+
+
+def test_a_failed_task_exports_and_loads_as_ended():
+    kind = Failing(ends=True)
+    queue, _ = _failing_queue(kind)
+    queue.submit("a", kind.name, {"steps": 3, "poisoned": [0]}, "t")
+    queue.run_all()
+    (exported,) = queue.export()
+    assert exported["status"] == "failed" and exported["failedSteps"] == 1
+    again, _ = _failing_queue(Failing(ends=True))
+    again.load([exported])
+    assert not again.busy and again.tasks["t"].status == FAILED and again.tasks["t"].failed_steps == 1

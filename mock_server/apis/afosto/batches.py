@@ -27,9 +27,9 @@ from ...engine.clock import parse_instant
 from ...engine.errors import ApiError, Problem
 from ...engine.references import Prerequisite
 from ...engine.runtime import ApiRuntime
-from ...engine.tasks import Task
+from ...engine.tasks import StepFailure, Task
 from ...engine.vendor import Call, Reply
-from .tasks import start_task, task_reply
+from .tasks import AfostoTaskType, start_task, task_reply
 
 BATCHES = "/cnt/batches"
 ERRORS = "/cnt/batches/{id}/errors"
@@ -267,9 +267,20 @@ def _row_steps(runtime: ApiRuntime, task: Task, last: list[Any]) -> list[Any]:
     return [["rows", start, min(start + ROWS_PER_STEP, count)] for start in range(0, count, ROWS_PER_STEP)] + [last]
 
 
-class BatchValidation:
+def _failed(runtime: ApiRuntime, task: Task) -> None:
+    """A batch whose task failed is failing, its lock and its dataset's lifted (it may be
+    changed and validated again)."""
+    batch = runtime.store.collection(task.account, BATCHES).get(task.payload["batch"])
+    if batch is None:
+        return
+    _unlock_dataset(runtime, task.account, batch, FROM_TASK)
+    after = {**batch, "is_failing": True, "is_locked": False, "is_accepted": False, "is_ready": False}
+    _put(runtime, task.account, BATCHES, task.payload["batch"], after, FROM_TASK)
+
+
+class BatchValidation(AfostoTaskType):
     """Checks a batch's rows against its import mapping, a slice of rows per step, then
-    accepts the batch or marks it failing."""
+    accepts the batch or marks it failing (also when a step could not be done)."""
 
     name = VALIDATION
 
@@ -316,10 +327,14 @@ class BatchValidation:
     def finish(self, task: Task) -> None:
         task.results.setdefault("result", "failing")
 
+    def step_failed(self, task: Task, step: Any, failure: StepFailure) -> None:
+        super().step_failed(task, step, failure)
+        _failed(self.runtime, task)
 
-class BatchProcessing:
+
+class BatchProcessing(AfostoTaskType):
     """Processes a confirmed batch's rows, a slice per step, then marks it ready and frees
-    its dataset."""
+    its dataset; when a step could not be done, the batch is failing instead of ready."""
 
     name = PROCESSING
 
@@ -345,6 +360,10 @@ class BatchProcessing:
 
     def finish(self, task: Task) -> None:
         task.results.setdefault("result", "ready")
+
+    def step_failed(self, task: Task, step: Any, failure: StepFailure) -> None:
+        super().step_failed(task, step, failure)
+        _failed(self.runtime, task)
 
 
 HANDLERS = {

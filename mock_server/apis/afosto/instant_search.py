@@ -33,10 +33,10 @@ from ...engine.answers import success
 from ...engine.changes import FROM_API, FROM_TASK
 from ...engine.errors import ApiError, Problem
 from ...engine.runtime import ApiRuntime
-from ...engine.tasks import Task
+from ...engine.tasks import StepFailure, Task
 from ...engine.vendor import Call, Reply
 from .criteria import Condition, as_number, as_text, holds, read_conditions
-from .tasks import start_task
+from .tasks import AfostoTaskType, start_task
 
 INDEXES = "/cnt/instant/indexes"
 DOCUMENTS = "/cnt/instant/indexes/{id}/documents"
@@ -194,8 +194,8 @@ def apply_update(runtime: ApiRuntime, account: str, payload: dict[str, Any], ori
     return status
 
 
-class IndexUpdate:
-    """The background task that applies an index update."""
+class IndexUpdate(AfostoTaskType):
+    """The background task that applies an index update (`failed` when it could not)."""
 
     name = INDEX_UPDATE
 
@@ -211,6 +211,15 @@ class IndexUpdate:
 
     def finish(self, task: Task) -> None:
         task.results.setdefault("result", "succeeded")
+
+    def step_failed(self, task: Task, step: Any, failure: StepFailure) -> None:
+        super().step_failed(task, step, failure)
+        parents = (task.payload["index"],)
+        key = str(task.payload["update"])
+        update = self.runtime.store.collection(task.account, UPDATES, parents).get(key)
+        if update is not None:
+            finished = {**update, "status": "failed", "processedAt": self.runtime.now()}
+            self.runtime.store.put(task.account, UPDATES, parents, key, finished, origin=FROM_TASK)
 
 
 # --- queries -------------------------------------------------------------------------------------

@@ -1,19 +1,29 @@
 """Afosto's tasks: work an operation starts is a task named by its `x-task-id` header,
-readable at `GET /mes/tasks/{id}`."""
+readable at `GET /mes/tasks/{id}`. A task whose step raised ends at once with `result`
+`failed` (the reason is kept in the task's results, shown at `GET /__admin/tasks`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ...engine.errors import ApiError
-from ...engine.tasks import Task
+from ...engine.tasks import StepFailure, Task, TaskType, record_step_failure
 from ...engine.vendor import Call, Reply
 
 OPERATION = "afosto.operation"
 TASK_HEADER = "x-task-id"
+FAILED = "failed"  # the `result` of a task that could not be done
 
 
-class OperationTask:
+class AfostoTaskType(TaskType):
+    """What every Afosto task does when a step raises: it ends with `result` `failed`."""
+
+    def step_failed(self, task: Task, step: Any, failure: StepFailure) -> None:
+        task.results["result"] = FAILED
+        record_step_failure(task, step, failure)
+
+
+class OperationTask(AfostoTaskType):
     """The background part of an operation whose answer names a task: one step."""
 
     name = OPERATION
@@ -49,7 +59,7 @@ def task_report(task: Task) -> dict[str, Any]:
         "name": task.type.split(".", 1)[-1],
         "description": task.results.get("description", ""),
         "progress": int(task.progress * 100),
-        "result": task.results.get("result") if task.completed else None,
+        "result": task.results.get("result") if task.ended else None,
         "started_at": task.started_at,
         "completed_at": task.completed_at,
     }
