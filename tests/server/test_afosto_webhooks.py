@@ -184,3 +184,22 @@ async def test_subscriptions_are_checked(client):
     assert changed.status_code == 200
     assert changed.json()["secret"] == subscription["secret"] and changed.json()["endpoint"] == "https://example.com/h"
     assert changed.json()["events"] == ["order.deleted"] and changed.json()["delivery_rate"] == 5
+
+
+async def test_objects_with_integer_ids_are_delivered_as_their_read_answers_them(client):
+    # Conversations have integer ids: the message's data is shaped like a read of the object.
+    with Receiver() as receiver:
+        await _subscribe(client, receiver.url, ["conversation.created", "conversation.updated"])
+        created = await client.post("/afosto/mes/conversations", json={"event": "support"}, headers=AFOSTO)
+        assert created.status_code == 200, created.text
+        key = created.json()["id"]
+        unsubscribed = await client.post(f"/afosto/mes/conversations/{key}/unsubscribe", json={}, headers=AFOSTO)
+        assert unsubscribed.status_code == 200, unsubscribed.text
+        received = await receiver.arrived(2)
+        read = (await client.get(f"/afosto/mes/conversations/{key}", headers=AFOSTO)).json()
+        events = sorted((json.loads(item.body)["event"], json.loads(item.body)["entity_id"]) for item in received)
+        assert events == [("conversation.created", str(key)), ("conversation.updated", str(key))]
+        updated = next(json.loads(item.body)["data"] for item in received if b"conversation.updated" in item.body)
+        assert updated == read
+        listed = (await client.get("/afosto/mes/conversations", headers=AFOSTO)).json()
+        assert [row["id"] for row in listed].count(key) == 1

@@ -31,6 +31,7 @@ from ...engine.changes import FROM_API, SERVER_ORIGINS, Change
 from ...engine.errors import ApiError, Problem
 from ...engine.outbox import DELIVERED, PENDING, Delivery
 from ...engine.runtime import ApiRuntime
+from ...engine.schema import Schema
 from ...engine.vendor import Call, Paging, Reply
 
 SUBSCRIPTIONS = "/mes/webhooks/subscriptions"
@@ -84,12 +85,20 @@ def signature_of(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def object_data(runtime: ApiRuntime, account: str, collection: str, record: dict[str, Any]) -> Any:
-    """The object as a read of it answers it (shaped into its documented model)."""
-    info = runtime.collections[collection]
-    namespace = f"{runtime.name}/{account}"
-    key = record.get(info.id_field)
-    return runtime.shaper.answer(record, info.item_schema, namespace, key)
+def read_model(runtime: ApiRuntime, collection: str) -> Schema:
+    """The model a read of one object of the collection answers (the collection's item model
+    where no operation reads one)."""
+    for operation in runtime.contract.operations.values():
+        schema = operation.success.schema
+        if operation.kind == "read" and operation.resource == collection and schema and schema.get("type") == "object":
+            return schema
+    return runtime.collections[collection].item_schema
+
+
+def object_data(runtime: ApiRuntime, account: str, model: Schema, record: dict[str, Any], key: str) -> Any:
+    """The object ``key`` as a read of it answers it: shaped into the read's ``model`` under
+    the key the read's path names (text, also where the stored id is a number)."""
+    return runtime.shaper.answer(record, model, f"{runtime.name}/{account}", key)
 
 
 def deliver(
@@ -121,6 +130,7 @@ class ChangeEvents:
 
     def __init__(self, runtime: ApiRuntime) -> None:
         self.runtime = runtime
+        self.models = {collection: read_model(runtime, collection) for collection in EVENT_RESOURCES}
 
     def attach(self) -> None:
         self.runtime.feed.subscribe(self, collections=tuple(EVENT_RESOURCES), origins=SERVER_ORIGINS)
@@ -135,7 +145,7 @@ class ChangeEvents:
         subscriptions = [subscription for subscription in subscribed.values() if event in (subscription.get("events") or [])]
         if not subscriptions:
             return
-        data = object_data(self.runtime, change.account, change.collection, change.record)
+        data = object_data(self.runtime, change.account, self.models[change.collection], change.record, change.key)
         for subscription in subscriptions:
             deliver(self.runtime, change.account, subscription, event, change.key, data, change.origin)
 
@@ -249,7 +259,7 @@ def trigger(call: Call) -> Reply:
             stored = {}
         stored[target.id_field] = entity_id or call.runtime.fake.uuid(sample_key)
     entity = str(stored.get(call.runtime.collections[collection].id_field))
-    data = object_data(call.runtime, call.account.name, collection, stored)
+    data = object_data(call.runtime, call.account.name, read_model(call.runtime, collection), stored, entity)
     message = deliver(call.runtime, call.account.name, subscription, str(event), entity, data, FROM_API)
     return success(call, message_view(call.runtime, message, with_last_attempt=True), str(message["id"]))
 
