@@ -23,13 +23,12 @@ import hashlib
 import hmac
 import math
 from typing import Any
-from urllib.parse import urlsplit
 
 from ...engine import behaviours, jsonio
 from ...engine.answers import list_reply, page_reply, success
 from ...engine.changes import FROM_API, SERVER_ORIGINS, Change
 from ...engine.errors import ApiError, Problem
-from ...engine.outbox import DELIVERED, PENDING, Delivery
+from ...engine.outbox import DELIVERED, PENDING, Delivery, delivery_url_problem
 from ...engine.runtime import ApiRuntime
 from ...engine.schema import Schema
 from ...engine.vendor import Call, Paging, Reply
@@ -201,9 +200,9 @@ def _checked_subscription(call: Call, fields: dict[str, Any]) -> None:
             raise ApiError(400, f'body field "events[{position}]": unknown event {event!r}; GET {EVENTS} lists them',
                            [Problem("body", ("events", position), "enum")])
     endpoint = fields.get("endpoint")
-    parts = urlsplit(endpoint) if isinstance(endpoint, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ApiError(400, 'body field "endpoint" must be an http(s) URL that receives the messages',
+    problem = delivery_url_problem(endpoint) if isinstance(endpoint, str) else "must be an http(s) URL"
+    if problem is not None:
+        raise ApiError(400, f'body field "endpoint" {problem}: the URL that receives the messages',
                        [Problem("body", ("endpoint",), "invalid")])
     rate = fields.get("delivery_rate")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int) or rate < 1):
