@@ -27,6 +27,7 @@ from ..apis.afosto.criteria import ALIASES, OPERATORS
 from ..apis.afosto.webhooks import event_names
 from .afosto import ERROR_REF
 from .model import ApiContract, JsonSchema, Operation, Parameter, RequestBody, Response
+from .urls import delivery_url_pattern
 
 VENDOR_MEDIA_TYPE = "application/vnd.instantsearch+json"
 PROXY_SEARCH = ("POST", "/cnt/instant/search/{id}")
@@ -46,11 +47,8 @@ BATCH_WRITES = (("POST", "/cnt/batches"), ("PUT", "/cnt/batches/{id}"))
 NUMBER_TEXT = r"^[-+]?([0-9]{1,15}([.][0-9]{0,15})?|[.][0-9]{1,15})([eE][-+]?[0-9]{1,2})?$"
 # Text that is not blank once trimmed.
 NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
-# A URL with a host (and a port from 1 to 65535, if any) that a webhook can be sent to:
-# what the engine's check of delivery URLs accepts, no spaces or control characters.
-PORT = r"([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-URL_TEXT = r"[^\s\x00-\x1f\x7f]"
-WEBHOOK_URL = rf"^https?://([^/?#@\[\]\s\x00-\x1f\x7f]+@)?[A-Za-z0-9.-]*[A-Za-z0-9](:{PORT})?([/?#]{URL_TEXT}*)?$"
+# A URL with a host that a webhook can be sent to.
+WEBHOOK_URL = delivery_url_pattern()
 
 _STRING: JsonSchema = {"type": "string"}
 _STRINGS: JsonSchema = {"type": "array", "items": {"type": "string"}}

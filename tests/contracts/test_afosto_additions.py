@@ -16,6 +16,7 @@ from mock_server.apis.afosto.conflicts import conflict_routes
 from mock_server.apis.afosto.criteria import ALIASES, OPERATORS
 from mock_server.apis.afosto.webhooks import event_names
 from mock_server.contracts.afosto_additions import WEBHOOK_URL
+from mock_server.contracts.urls import delivery_url_pattern
 from mock_server.engine.outbox import delivery_url_problem
 
 CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "afosto.yaml"
@@ -97,10 +98,15 @@ def change_endpoint(paths) -> dict:
     return _json_schema(paths, "put", "/mes/webhooks/subscriptions/{id}")["properties"]["endpoint"]
 
 
-@hypothesis.settings(max_examples=300, deadline=None)
-@hypothesis.given(hypothesis.strategies.from_regex(WEBHOOK_URL, fullmatch=True))
-def test_every_endpoint_the_contract_takes_can_be_delivered_to(url):
-    assert delivery_url_problem(url) is None
+@pytest.mark.parametrize("https_only", [False, True])
+def test_every_endpoint_the_contracts_take_can_be_delivered_to(https_only):
+    # The same pattern describes Afosto's endpoints and casavi's hook URLs.
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(hypothesis.strategies.from_regex(delivery_url_pattern(https_only), fullmatch=True))
+    def deliverable(url):
+        assert delivery_url_problem(url, ("https",) if https_only else ("http", "https")) is None
+
+    deliverable()
 
 
 @pytest.mark.parametrize("url", ["http://u:p@example.invalid:abc/hook", "http://example.com:[x", "http://h:0/x", "http://h:65536"])
