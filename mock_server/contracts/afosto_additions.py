@@ -43,8 +43,8 @@ SUBSCRIPTIONS = ("POST", "/mes/webhooks/subscriptions")
 SUBSCRIPTION = ("PUT", "/mes/webhooks/subscriptions/{id}")
 TRIGGER = ("POST", "/mes/webhooks/subscriptions/{id}/trigger")
 BATCH_WRITES = (("POST", "/cnt/batches"), ("PUT", "/cnt/batches/{id}"))
-# A number as the conditions read it from text (kept within what a float holds).
-NUMBER_TEXT = r"^[-+]?([0-9]{1,15}([.][0-9]{0,15})?|[.][0-9]{1,15})([eE][-+]?[0-9]{1,2})?$"
+# A number as the conditions read it from text: any size, compared exactly.
+NUMBER_TEXT = r"^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$"
 # Text that is not blank once trimmed.
 NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
 # A URL with a host that a webhook can be sent to.

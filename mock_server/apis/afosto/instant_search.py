@@ -24,8 +24,10 @@ vendor's JavaScript client: `Accept: application/vnd.instantsearch+json`, a body
 from __future__ import annotations
 
 import copy
+import math
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from ...engine import behaviours
@@ -399,7 +401,7 @@ def _facets(
     stats: dict[str, dict[str, float]] = {}
     for key in keys:
         counts: dict[str, int] = {}
-        numbers: list[float] = []
+        numbers: list[int | float] = []
         numeric = True
         for document in documents:
             for value in field_values(document, key):
@@ -411,14 +413,45 @@ def _facets(
                     numbers.append(number)
         facets[key] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
         if numbers and numeric:
-            total = sum(numbers)
-            stats[key] = {"min": _plain(min(numbers)), "max": _plain(max(numbers)),
-                          "avg": _plain(round(total / len(numbers), 6)), "sum": _plain(total)}
+            stats[key] = number_stats(numbers)
     return facets, stats
 
 
-def _plain(number: float) -> float | int:
-    return int(number) if float(number).is_integer() else number
+def number_stats(numbers: list[int | float]) -> dict[str, int | float]:
+    """`min`, `max`, `avg` and `sum` of a facet's numbers, each one JSON can carry: min and
+    max are values of the facet; the sum of integers is exact; a sum or average of doubles
+    is a double (the average to 6 decimals), or, beyond a double's range, the exact value
+    rounded to the nearest integer (a JSON number has no range; a double would be infinite)."""
+    if all(type(number) is int for number in numbers):
+        total: int | float = sum(numbers)
+        average = _nearest(Fraction(total, len(numbers)))
+    else:
+        try:
+            total = math.fsum(numbers)
+        except OverflowError:  # an integer beyond a double, or a sum beyond one
+            total = math.inf
+        if math.isfinite(total):
+            average = round(total / len(numbers), 6)
+        else:
+            exact = sum(map(Fraction, numbers), Fraction(0))
+            total, average = _nearest(exact), _nearest(exact / len(numbers))
+    return {"min": _plain(min(numbers)), "max": _plain(max(numbers)), "avg": _plain(average), "sum": _plain(total)}
+
+
+def _nearest(exact: Fraction) -> int | float:
+    """An exact value as JSON carries it: whole ones as integers, others as the nearest
+    double to 6 decimals, or, beyond a double's range, as the nearest integer."""
+    if exact.denominator == 1:
+        return int(exact)
+    try:
+        return round(float(exact), 6)
+    except OverflowError:
+        return round(exact)
+
+
+def _plain(number: int | float) -> int | float:
+    """A whole double as an integer (`32`, not `32.0`)."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number
 
 
 # --- answers ---------------------------------------------------------------------------------------
