@@ -241,7 +241,7 @@ async def test_a_proxy_names_only_indexes_of_its_own_account(client):
     foreign = await _index(client, "theirs", PAGES, headers=OTHER)
     refused = await client.post("/afosto/cnt/instant/proxies",
                                 json={"key": "mine", "indexes": [{"index_id": foreign, "alias": "x"}]}, headers=AFOSTO)
-    assert refused.status_code == 400 and refused.json()["errors"]["invalid value"] == ["indexes[0].index_id"]
+    assert refused.status_code == 404 and refused.json()["errors"]["invalid value"] == ["indexes[0].index_id"]
     created = await client.post("/afosto/cnt/instant/proxies",
                                 json={"key": "theirs", "indexes": [{"index_id": foreign, "alias": "x"}]}, headers=OTHER)
     assert created.status_code == 201
