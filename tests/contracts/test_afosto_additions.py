@@ -51,7 +51,7 @@ def test_proxy_search_is_public_and_takes_the_clients_text_body(paths):
     assert search["security"] == []
     text = search["requestBody"]["content"]["text/plain"]["schema"]
     assert text["properties"]["data"]["items"]["properties"]["__queryID"] == {"type": "string"}
-    assert text["properties"]["data"]["items"]["properties"]["offset"] == {"type": "integer", "nullable": True}
+    assert text["properties"]["data"]["items"]["properties"]["offset"] == {"type": "integer", "nullable": True, "minimum": 0}
     settings = paths["/cnt/instant/search/{id}/settings"]["get"]
     assert settings["operationId"] == "getProxySearchSettings" and settings["security"] == [] and settings["x-inferred"] is True
     assert settings["responses"]["200"]["content"]["application/json"]["schema"]["required"] == ["data"]

@@ -141,10 +141,14 @@ def _csv_rows(text: str) -> list[dict[str, Any]]:
     except csv.Error:
         dialect = csv.excel
     rows = []
-    for line in csv.DictReader(io.StringIO(text), dialect=dialect):
-        data = {str(column).strip(): value for column, value in line.items() if column is not None}
-        reference = _reference(data.pop("reference", None))
-        rows.append({"reference": reference, "data": data})
+    try:
+        for line in csv.DictReader(io.StringIO(text), dialect=dialect):
+            data = {str(column).strip(): value for column, value in line.items() if column is not None}
+            reference = _reference(data.pop("reference", None))
+            rows.append({"reference": reference, "data": data})
+    except csv.Error as error:  # a field beyond the reader's limit, and the like
+        raise ApiError(400, f"the CSV file cannot be read: {error}",
+                       [Problem("body", ("file_id",), "invalid", "an unreadable CSV file")]) from None
     return rows
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -62,6 +63,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "filters": [],
 }
 SETTING_NAMES = tuple(DEFAULT_SETTINGS)
+# A proxy key is one segment of the public search URL (whitespace as Python and the
+# contract's regular expressions both read it).
+MAX_PROXY_KEY = 200
+PROXY_KEY = re.compile(rf"^[^\s\x1c-\x1f\x85/?#%]{{1,{MAX_PROXY_KEY}}}$")
 
 
 # --- documents, settings and updates ---------------------------------------------------------------
@@ -95,11 +100,11 @@ def put_documents(call: Call) -> Reply:
     for position, document in enumerate(call.body if isinstance(call.body, list) else []):
         if not isinstance(document, dict):
             raise ApiError(400, problems=[Problem("body", (position,), "type", "object")])
-        reference = document.get("reference", document.get("id"))
-        if not isinstance(reference, (str, int)) or isinstance(reference, bool) or reference == "":
-            raise ApiError(400, f'body field "[{position}].reference" is required: it names the document',
+        reference = document.get("reference")
+        if not isinstance(reference, str) or reference == "":
+            raise ApiError(400, f'body field "[{position}].reference" is required: the text that names the document',
                            [Problem("body", (position, "reference"), "required")])
-        documents.append({**document, "reference": str(reference)})
+        documents.append(document)
     _queue_update(call, index_id, "DocumentsAddition", len(documents), {"documents": documents})
     return success(call, None, index_id)
 
@@ -150,6 +155,11 @@ def reset_settings(call: Call) -> Reply:
 
 
 def _check_settings(changes: dict[str, Any]) -> None:
+    """The settings search reads, in the shapes it reads them; 400 naming the field."""
+    distinct = changes.get("distinct_field")
+    if distinct is not None and not (isinstance(distinct, str) and distinct):
+        raise ApiError(400, 'body field "distinct_field" must name a field of the documents (or be null)',
+                       [Problem("body", ("distinct_field",), "type", "string")])
     for name in ("stop_words", "facet_fields", "search_fields", "display_fields"):
         value = changes.get(name)
         if value is not None and not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
@@ -597,8 +607,9 @@ def create_proxy(call: Call) -> Reply:
     body = behaviours.body_fields(call)
     key = body.get("key")
     if key is not None:
-        if not isinstance(key, str) or not key.strip() or any(char in key for char in "/?#% ") or len(key) > 200:
-            raise ApiError(400, 'body field "key" must be plain text without spaces, "/", "?", "#" or "%"',
+        if not isinstance(key, str) or not PROXY_KEY.fullmatch(key):
+            raise ApiError(400, f'body field "key" must be 1 to {MAX_PROXY_KEY} characters without spaces, '
+                                '"/", "?", "#" or "%" (it is a segment of the search URL)',
                            [Problem("body", ("key",), "invalid")])
         holder = proxy_of(call.runtime, key)
         if holder is not None and holder[0] != call.account.name:
