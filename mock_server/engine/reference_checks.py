@@ -54,15 +54,38 @@ def _walk(value: Any, parts: list[str], where: tuple[str | int, ...]) -> Iterato
         yield from _walk(value[head], rest, (*where, head))
 
 
-def named_values(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """The identifiers a field path holds (values that are not given are skipped); an
-    object's field is looked for in each object of a list body too."""
+def identifier_text(value: Any) -> str | None:
+    """An identifier as the store keys it: a text, or a whole number (`4.0` is `4`); None
+    for a value that names nothing (an object, a list, a boolean, a fraction)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return None
+
+
+def given_values(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """The values a field path holds that are given (not null, not empty text); an object's
+    field is looked for in each object of a list body too."""
     found = values_at(body, field)
     if isinstance(body, list) and not field.startswith("[]"):
         found = values_at(body, f"[].{field}")
     for where, value in found:
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
-            yield where, str(value)
+        if value is not None and value != "":
+            yield where, value
+
+
+def named_values(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """The identifiers a field path holds (values that are not given, or name nothing, are
+    skipped)."""
+    for where, value in given_values(body, field):
+        text = identifier_text(value)
+        if text is not None:
+            yield where, text
 
 
 def object_field(field: str) -> str:
@@ -132,10 +155,14 @@ class ReferenceChecks:
 
     def require_target(self, call: Call, field: str, target: str) -> None:
         """The documented not-found status, naming the field, when the body names an object
-        the account does not have."""
+        the account does not have; 400 when the field holds no identifier at all."""
         parents = tuple(str(call.incoming.path_parameters.get(name, "")) for name in template_parameters(target))
         collection = None
-        for where, value in named_values(call.body, field):
+        for where, given in given_values(call.body, field):
+            value = identifier_text(given)
+            if value is None:
+                problem = Problem("body", where, "type")
+                raise ApiError(400, f'body field "{problem.field}" must name a {noun_of(target)} by its identifier', [problem])
             if collection is None:
                 collection = call.runtime.collection(call.account, target, parents)
             if value not in collection:

@@ -271,3 +271,14 @@ async def test_every_write_of_a_collection_checks_the_references_its_objects_car
             assert wanted <= carried, (operation.method, operation.path, wanted - carried)
         inbox = {field for field, _ in checks.fields("attachAnInboxToThePrinter")}
         assert {"hub_id", "inbox_id"} <= inbox
+
+
+@pytest.mark.parametrize("value", [{"id": "x"}, ["x"], True, 1.5])
+async def test_a_reference_that_holds_no_identifier_is_refused_where_the_body_model_is_silent(client, value):
+    # The inbox action documents no `hub_id`, so only the reference check sees its type.
+    hub = await _hub(client)
+    printer = (await client.post("/afosto/spl/printers", json={"name": "P", "hub_id": hub}, headers=AFOSTO)).json()
+    moved = await client.put(f"/afosto/spl/printers/{printer['id']}/inbox", json={"hub_id": value}, headers=AFOSTO)
+    assert moved.status_code == 400, moved.text
+    assert moved.json()["errors"]["invalid value"] == ["hub_id"]
+    assert (await client.get(f"/afosto/spl/printers/{printer['id']}", headers=AFOSTO)).json()["hub_id"] == hub
