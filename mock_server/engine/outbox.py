@@ -4,10 +4,12 @@ A vendor records a delivery (target URL, event, body, headers); the outbox sends
 httpx on the event loop, with a timeout and retries with back-off, and records every
 attempt with its status code (or error) and timing. Credentials in the target URL
 (`https://user:pass@host/...`) become a Basic `Authorization` header and are not sent in
-the URL. `delivery_url_problem` is the one check of whether a URL can be delivered to;
-APIs refuse such URLs when they come in, and a delivery to one that was stored anyway
-(a fixture, a state import) fails its attempt with the reason, recorded, never raised. Sending never happens inside a request's answer: a slow or dead receiver only
+the URL. Sending never happens inside a request's answer: a slow or dead receiver only
 delays its own deliveries. At most `concurrency` deliveries are in flight at once.
+
+`delivery_url_problem` is the one check of whether a URL can be delivered to: APIs
+refuse other URLs when they come in, and a delivery to one that was stored anyway (a
+fixture, a state import) fails its attempt with the reason, recorded, never raised.
 """
 
 from __future__ import annotations

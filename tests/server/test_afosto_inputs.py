@@ -50,8 +50,8 @@ async def test_index_settings_hold_the_shapes_search_reads(client, name, value):
     index_id = await _index(client, [{"reference": "p1", "title": "Shirt", "filters": {"brand": "Acme"}}])
     refused = await client.post(f"/afosto/cnt/instant/indexes/{index_id}/settings?sync=1", json={name: value}, headers=AFOSTO)
     assert refused.status_code == 400, refused.text
-    assert refused.json()["errors"]["invalid value"] + refused.json()["errors"]["required"] in ([name], [f"{name}[0]"], [f"{name}.shirt"],
-                                                                                                  [f"{name}[0].key"])
+    (named,) = refused.json()["errors"]["invalid value"] + refused.json()["errors"]["required"]
+    assert re.split(r"[.\[]", named)[0] == name  # the field, or the part of it that is wrong
     searched = await client.post(f"/afosto/cnt/instant/indexes/{index_id}/search", json={"q": "shirt", "facets": ["*"]}, headers=AFOSTO)
     assert searched.status_code == 200 and searched.json()["count"] == 1
 
