@@ -14,7 +14,13 @@ documented behaviour needs to be described, each part marked `x-inferred`.
 - the values the sandbox's rules accept where the document prints only `string` or
   `object`: the operators of search conditions (with the values each one takes), the
   events of webhook subscriptions (the sandbox's own catalogue) and their endpoint URL,
-  and the entries of a batch's import mapping (each names its `column`).
+  and the entries of a batch's import mapping (each names its `column`);
+- what the module reads where the document is silent, in the shape it reads it: the
+  index settings search uses (`distinct_field`, `facet_fields`, `search_fields`,
+  `display_fields`, synonyms as lists of words, filters that name their `key`), the
+  bounds of a search's `offset` and `limit`, a document's `reference` and a dataset row's
+  `data` (required), a proxy `key` that is one segment of the search URL, and the `ids`
+  and `emails` a contact search takes.
 """
 
 from __future__ import annotations
@@ -24,9 +30,11 @@ import copy
 from ..apis.afosto.batches import COLUMN_TYPES, TYPE_ALIASES
 from ..apis.afosto.conflicts import conflict_routes
 from ..apis.afosto.criteria import ALIASES, OPERATORS
+from ..apis.afosto.instant_search import MAX_LIMIT, PROXY_KEY
 from ..apis.afosto.webhooks import event_names
 from .afosto import ERROR_REF
 from .model import ApiContract, JsonSchema, Operation, Parameter, RequestBody, Response
+from .urls import delivery_url_pattern
 
 VENDOR_MEDIA_TYPE = "application/vnd.instantsearch+json"
 PROXY_SEARCH = ("POST", "/cnt/instant/search/{id}")
@@ -38,16 +46,21 @@ CONDITIONS = {
     INDEX_SEARCH: ("filters", "values"),
     PROXY_SEARCH: ("filters", "values"),
 }
+INDEX_SETTINGS = ("POST", "/cnt/instant/indexes/{id}/settings")
+DOCUMENTS = ("PUT", "/cnt/instant/indexes/{id}/documents")
+DATASET_ROWS = ("POST", "/cnt/datasets/{id}/upload")
+PROXIES = ("POST", "/cnt/instant/proxies")
+CONTACT_SEARCH = ("POST", "/rel/contacts")
 SUBSCRIPTIONS = ("POST", "/mes/webhooks/subscriptions")
 SUBSCRIPTION = ("PUT", "/mes/webhooks/subscriptions/{id}")
 TRIGGER = ("POST", "/mes/webhooks/subscriptions/{id}/trigger")
 BATCH_WRITES = (("POST", "/cnt/batches"), ("PUT", "/cnt/batches/{id}"))
-# A number as the conditions read it from text (kept within what a float holds).
-NUMBER_TEXT = r"^[-+]?([0-9]{1,15}([.][0-9]{0,15})?|[.][0-9]{1,15})([eE][-+]?[0-9]{1,2})?$"
+# A number as the conditions read it from text: any size, compared exactly.
+NUMBER_TEXT = r"^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$"
 # Text that is not blank once trimmed.
 NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
 # A URL with a host that a webhook can be sent to.
-WEBHOOK_URL = r"^https?://([^/?#@\s]+@)?[A-Za-z0-9.-]*[A-Za-z0-9]([:/?#]\S*)?$"
+WEBHOOK_URL = delivery_url_pattern()
 
 _STRING: JsonSchema = {"type": "string"}
 _STRINGS: JsonSchema = {"type": "array", "items": {"type": "string"}}
@@ -86,7 +99,7 @@ INSTANT_SEARCH_ANSWERS: JsonSchema = {
     },
 }
 CLIENT_QUERY_FIELDS: dict[str, JsonSchema] = {
-    "offset": {"type": "integer", "nullable": True},
+    "offset": {"type": "integer", "nullable": True, "minimum": 0},
     "__queryID": _STRING,
     "session_id": _STRING,
     "user_id": _STRING,
@@ -133,6 +146,7 @@ def add_sandbox_rules(contract: ApiContract) -> ApiContract:
     _describe_subscriptions(by_route)
     for route in BATCH_WRITES:
         _describe_mapping(_json_body(by_route[route]))
+    _describe_read_fields(by_route)
     for route in (PROXY_SEARCH, INDEX_SEARCH):
         _add_vendor_answer(by_route[route])
     proxy_search = by_route[PROXY_SEARCH]
@@ -238,6 +252,40 @@ def _describe_mapping(body: RequestBody) -> None:
         "required": ["column"],
         "x-inferred": True,
     }
+
+
+_TEXTS: JsonSchema = {"type": "array", "items": {"type": "string"}}
+
+
+def _inferred(schema: JsonSchema) -> JsonSchema:
+    return {**copy.deepcopy(schema), "x-inferred": True}
+
+
+def _describe_read_fields(by_route: dict[tuple[str, str], Operation]) -> None:
+    """The fields the module reads where the document is silent on their shape, each
+    marked inferred (see the module's description)."""
+    settings = _json_body(by_route[INDEX_SETTINGS]).schema
+    properties = settings.setdefault("properties", {})
+    properties["distinct_field"] = {"type": "string", "minLength": 1, "nullable": True, "x-inferred": True}
+    for name in ("facet_fields", "search_fields", "display_fields"):
+        properties[name] = _inferred(_TEXTS)
+    _property(settings, "synonyms").update({"additionalProperties": copy.deepcopy(_TEXTS), "x-inferred": True})
+    entry = _property(settings, "filters")["items"]
+    _property(entry, "key")["minLength"] = 1
+    entry.update({"required": ["key"], "x-inferred": True})
+    for route in (INDEX_SEARCH, PROXY_SEARCH):
+        query = _json_body(by_route[route]).schema
+        _property(query, "offset").update({"minimum": 0, "x-inferred": True})
+        _property(query, "limit").update({"minimum": 0, "maximum": MAX_LIMIT, "x-inferred": True})
+    document = _json_body(by_route[DOCUMENTS]).schema["items"]
+    _property(document, "reference")["minLength"] = 1
+    document.update({"required": ["reference"], "x-inferred": True})
+    row = _json_body(by_route[DATASET_ROWS]).schema["items"]
+    row.update({"required": ["data"], "x-inferred": True})
+    _property(_json_body(by_route[PROXIES]).schema, "key").update({"pattern": PROXY_KEY.pattern, "x-inferred": True})
+    contacts = _json_body(by_route[CONTACT_SEARCH]).schema.setdefault("properties", {})
+    contacts["ids"] = _inferred(_TEXTS)
+    contacts["emails"] = _inferred(_TEXTS)
 
 
 def _success(operation: Operation) -> Response:

@@ -28,6 +28,7 @@ from .redoc import (
 from .model import ApiContract, Header, JsonSchema, Operation, Parameter, RequestBody, Response
 from .prose import camel_identifier, short_description
 from .samples import schema_from_sample
+from .urls import delivery_url_pattern
 
 # title in the document | method | path | whether the document prints method and path
 OPERATIONS = """
@@ -180,8 +181,7 @@ NESTED_ROWS = {
 SERVER_IDENTIFIED = {"Create bulk Consumption Measurements", "Update consumption measurement"}
 # Request fields the operation's text limits beyond their type: (title, field) -> what the
 # contract adds. Hook subscribers are https endpoints unless the server is told otherwise.
-PORT = r"(0[0-9]{4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]|[0-9]{1,4})"
-HTTPS_URL = rf"^https://([^/?#@\s]+@)?[A-Za-z0-9.-]*[A-Za-z0-9](:{PORT}?)?([/?#]\S*)?$"
+HTTPS_URL = delivery_url_pattern(https_only=True)
 TEXT_LIMITS: dict[tuple[str, str], JsonSchema] = {
     ("Create a new webhook subscription", "hookUrl"): {"pattern": HTTPS_URL, "x-inferred": True},
 }

@@ -6,6 +6,10 @@ attempt with its status code (or error) and timing. Credentials in the target UR
 (`https://user:pass@host/...`) become a Basic `Authorization` header and are not sent in
 the URL. Sending never happens inside a request's answer: a slow or dead receiver only
 delays its own deliveries. At most `concurrency` deliveries are in flight at once.
+
+`delivery_url_problem` is the one check of whether a URL can be delivered to: APIs
+refuse other URLs when they come in, and a delivery to one that was stored anyway (a
+fixture, a state import) fails its attempt with the reason, recorded, never raised.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -25,6 +30,9 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 RESPONSE_EXCERPT = 1024
+DELIVERY_SCHEMES = ("http", "https")
+MAX_PORT = 65535
+_USER_INFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ class Delivery:
     attempts: list[Attempt] = field(default_factory=list)
     delivered_at: str | None = None
     credentials: tuple[str, str] | None = field(default=None, repr=False)
+    unusable: str | None = None  # why the target cannot be delivered to (every attempt fails)
     due: float = 0.0  # monotonic time of the next attempt
     round_attempts: int = 0  # attempts since it was last queued by `post` or `retry`
 
@@ -93,8 +102,32 @@ def _shown_headers(headers: dict[str, str]) -> dict[str, str]:
     return {name: ("***" if name.lower() == "authorization" else value) for name, value in headers.items()}
 
 
+def delivery_url_problem(url: str, schemes: tuple[str, ...] = DELIVERY_SCHEMES) -> str | None:
+    """Why a webhook cannot be delivered to ``url``, or None when it can: an absolute URL
+    with one of ``schemes``, a host, a port from 1 to 65535 where it names one, and no
+    spaces or control characters."""
+    if not isinstance(url, str) or not url or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
+        return "must be a URL without spaces or control characters"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme.lower() not in schemes:
+        return "must be an absolute " + " or ".join(f"{scheme}://" for scheme in schemes) + " URL"
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return f"must name a port from 1 to {MAX_PORT} after the host (or none)"
+    if not host:
+        return "must name a host"
+    if port == 0:
+        return f"must name a port from 1 to {MAX_PORT} after the host (or none)"
+    return None
+
+
 def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
-    """`https://user:pass@host/x` -> (`https://host/x`, (user, pass))."""
+    """`https://user:pass@host/x` -> (`https://host/x`, (user, pass)); raises ValueError for a
+    URL that `delivery_url_problem` refuses for its host or port."""
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
         return url, None
@@ -104,6 +137,12 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     netloc = f"{host}:{parts.port}" if parts.port else host
     bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
     return bare, (unquote(parts.username or ""), unquote(parts.password or ""))
+
+
+def without_user_info(url: str) -> str:
+    """The URL without anything before an `@` in its authority, read as text (for showing a
+    URL that cannot be parsed without showing its credentials)."""
+    return _USER_INFO.sub(r"\1", url)
 
 
 def basic_authorization(credentials: tuple[str, str]) -> str:
@@ -144,14 +183,20 @@ class Outbox:
         headers: dict[str, str] | None = None,
         subscription: str | None = None,
     ) -> Delivery:
-        """Record a delivery and have it sent in the background."""
-        target, credentials = split_credentials(url)
+        """Record a delivery and have it sent in the background (a target that cannot be
+        delivered to is recorded too: its attempt fails with the reason)."""
+        unusable = delivery_url_problem(url)
+        if unusable is None:
+            target, credentials = split_credentials(url)
+        else:
+            target, credentials = without_user_info(str(url)), None
         sent_headers = {"Content-Type": "application/json", "User-Agent": "mock-server webhooks", **(headers or {})}
         if credentials is not None:
             sent_headers["Authorization"] = basic_authorization(credentials)
         delivery = Delivery(
             id=self.make_id(), api=self.api, account=account, event=event, target=target, body=body,
             headers=sent_headers, created_at=self.now(), subscription=subscription, credentials=credentials,
+            unusable=unusable,
         )
         self.deliveries[delivery.id] = delivery
         while len(self.deliveries) > self.policy.keep:
@@ -232,9 +277,12 @@ class Outbox:
         number = len(delivery.attempts) + 1
         started_at = self.now()
         started = time.perf_counter()
-        status_code, excerpt, error = await self.client.post(
-            delivery.target, delivery.body, delivery.headers, self.policy.timeout
-        )
+        if delivery.unusable is not None:
+            status_code, excerpt, error = None, None, f"not sent: the URL {delivery.unusable}"
+        else:
+            status_code, excerpt, error = await self.client.post(
+                delivery.target, delivery.body, delivery.headers, self.policy.timeout
+            )
         if self.closed:
             return
         delivery.attempts.append(
@@ -243,7 +291,7 @@ class Outbox:
         delivery.round_attempts += 1
         if status_code is not None and 200 <= status_code < 300:
             delivery.status, delivery.delivered_at = DELIVERED, self.now()
-        elif delivery.round_attempts < self.policy.attempts:
+        elif delivery.unusable is None and delivery.round_attempts < self.policy.attempts:
             self._schedule(delivery, self.policy.wait_before(delivery.round_attempts + 1))
         else:
             delivery.status = FAILED

@@ -33,7 +33,7 @@ from .multipart import PartTooLarge, close_parts, parse_parts, spooled
 from .operations import OperationSpec
 from .runtime import ApiRuntime
 from .store import StoreBudget
-from .validation import IncomingRequest, ValidRequest, validate_request
+from .validation import IncomingRequest, ValidRequest, takes_path_value, validate_request
 from .vendor import MIB, Call, Interception, Reply, VendorApi
 
 Scope = dict[str, Any]
@@ -195,7 +195,7 @@ class ApiPipeline:
     def _route(self, exchange: Exchange, key: tuple[str, str]) -> tuple[OperationSpec, dict[str, str]]:
         """Match the path against the contract's templates (kept for the next request to
         the same path with the same method, when the path is short)."""
-        match = self.runtime.contract.router.match_segments(exchange.segments, exchange.method)
+        match = self.runtime.contract.router.match_segments(exchange.segments, exchange.method, takes_path_value)
         if match is None:
             raise ApiError(404, f"no route for {exchange.method} {unquote(exchange.path)}")
         operation = match.methods.get(exchange.method)

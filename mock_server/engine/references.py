@@ -90,6 +90,15 @@ class RequiredReference:
 
 
 @dataclass(frozen=True)
+class BodyReference(RequiredReference):
+    """A body field that names an object of another collection by its identifier, checked
+    wherever it travels (`reference_checks.py`); with ``guards_delete`` the named object
+    cannot be deleted while an object still names it (409)."""
+
+    guards_delete: bool = False
+
+
+@dataclass(frozen=True)
 class MadeObjects:
     """An operation that makes objects of a collection other than its own (an upload makes
     files, a trigger makes a webhook message), and the runtime expression of one new

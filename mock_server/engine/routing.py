@@ -3,17 +3,22 @@
 Templates are compiled into a tree of segments once at start-up; a request walks it in
 O(number of segments), preferring literal segments over parameters and backtracking
 when a literal branch leads nowhere, or (given the request's method) to a template that
-does not answer that method. Parameter values are collected by position, since
-templates that share a prefix may name the same parameter differently
-(`/transfers/{id}` and `/transfers/{transfer_id}/transports`).
+does not answer that method. A parameter then takes a segment that a literal also
+matches only where the target accepts it as that parameter's value: `GET
+/conversations/search` is the POST-only search path (answered 405) when the read takes
+integer ids, but `/emails/{id}` for an `id` that may be any text. Parameter values are
+collected by position, since templates that share a prefix may name the same parameter
+differently (`/transfers/{id}` and `/transfers/{transfer_id}/transports`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, Sequence, TypeVar
+from typing import Callable, Generic, Sequence, TypeVar
 
 Target = TypeVar("Target")
+# (target, parameter name, segment) -> whether the target takes the segment as that parameter
+Accepts = Callable[[Target, str, str], bool]
 
 
 @dataclass
@@ -57,26 +62,30 @@ class PathRouter(Generic[Target]):
         node.template = template
         node.names = tuple(names)
 
-    def match(self, path: str, method: str | None = None) -> Match[Target] | None:
+    def match(self, path: str, method: str | None = None, accepts: Accepts[Target] | None = None) -> Match[Target] | None:
         """The template the (decoded) path matches, or None."""
-        return self.match_segments(_segments(path), method)
+        return self.match_segments(_segments(path), method, accepts)
 
-    def match_segments(self, segments: Sequence[str], method: str | None = None) -> Match[Target] | None:
+    def match_segments(
+        self, segments: Sequence[str], method: str | None = None, accepts: Accepts[Target] | None = None
+    ) -> Match[Target] | None:
         """Like `match` for a path already split into decoded segments (so `%2F` stays inside one).
 
         With `method`, a template that answers it wins over a more literal one that does
-        not: `DELETE /emails/form` is `/emails/{id}` when `/emails/form` only takes POST.
-        Without such a template the most literal match is returned (its answer is 405).
+        not: `DELETE /emails/form` is `/emails/{id}` when `/emails/form` only takes POST,
+        unless ``accepts`` says that target does not take the segment (`form`) as its
+        parameter. Without such a template the most literal match is returned (its answer
+        is 405).
         """
         wanted = method.upper() if method else None
         values: list[str] = []
         node = self._literal_first(segments, values, wanted) if wanted else None
         if node is None and wanted:
             values = []
-            node = self._walk(self._root, segments, 0, values, wanted)
+            node = self._walk(self._root, segments, 0, values, wanted, accepts, ())
         if node is None:
             values = []
-            node = self._walk(self._root, segments, 0, values, None)
+            node = self._walk(self._root, segments, 0, values, None, None, ())
         if node is None or node.template is None:
             return None
         return Match(node.template, node.methods, dict(zip(node.names, values)))
@@ -97,20 +106,35 @@ class PathRouter(Generic[Target]):
         return node if method in node.methods else None
 
     def _walk(
-        self, node: _Node[Target], segments: Sequence[str], index: int, values: list[str], method: str | None
+        self,
+        node: _Node[Target],
+        segments: Sequence[str],
+        index: int,
+        values: list[str],
+        method: str | None,
+        accepts: Accepts[Target] | None,
+        shadowed: tuple[int, ...],
     ) -> _Node[Target] | None:
+        """``shadowed``: the positions among ``values`` of segments a literal matched too."""
         if index == len(segments):
-            answers = method in node.methods if method else bool(node.methods)
-            return node if answers else None
+            if not method:
+                return node if node.methods else None
+            target = node.methods.get(method)
+            if target is None:
+                return None
+            if accepts is not None and not all(accepts(target, node.names[at], values[at]) for at in shadowed):
+                return None
+            return node
         segment = segments[index]
         literal = node.literals.get(segment)
         if literal is not None:
-            found = self._walk(literal, segments, index + 1, values, method)
+            found = self._walk(literal, segments, index + 1, values, method, accepts, shadowed)
             if found is not None:
                 return found
         if node.parameter is not None and segment:
             values.append(segment)
-            found = self._walk(node.parameter, segments, index + 1, values, method)
+            here = (*shadowed, len(values) - 1) if literal is not None else shadowed
+            found = self._walk(node.parameter, segments, index + 1, values, method, accepts, here)
             if found is not None:
                 return found
             values.pop()

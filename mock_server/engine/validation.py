@@ -161,6 +161,16 @@ def _read_parameter(spec: ParameterSpec, raw: Any) -> tuple[Any, Problem | None]
 _INVALID = object()
 
 
+def takes_path_value(operation: OperationSpec, name: str, text: str) -> bool:
+    """Whether ``text`` is a valid value of the operation's path parameter ``name`` (the
+    router asks where a literal path matches the segment too)."""
+    spec = next((spec for spec in operation.parameters if spec.location == "path" and spec.name == name), None)
+    if spec is None:
+        return True
+    value, problem = _read_parameter(spec, text)
+    return problem is None and bool(spec.validator.is_valid(value))
+
+
 def read_scalar(text: str, type_name: str | None) -> Any:
     """A parameter's text as its schema type, or `_INVALID`."""
     if type_name == "integer":

@@ -5,14 +5,19 @@ accept where the document prints only a type."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import hypothesis
 import pytest
 import yaml
 
 from mock_server.apis.afosto.conflicts import conflict_routes
 from mock_server.apis.afosto.criteria import ALIASES, OPERATORS
 from mock_server.apis.afosto.webhooks import event_names
+from mock_server.contracts.afosto_additions import WEBHOOK_URL
+from mock_server.contracts.urls import delivery_url_pattern
+from mock_server.engine.outbox import delivery_url_problem
 
 CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "afosto.yaml"
 VENDOR = "application/vnd.instantsearch+json"
@@ -46,7 +51,7 @@ def test_proxy_search_is_public_and_takes_the_clients_text_body(paths):
     assert search["security"] == []
     text = search["requestBody"]["content"]["text/plain"]["schema"]
     assert text["properties"]["data"]["items"]["properties"]["__queryID"] == {"type": "string"}
-    assert text["properties"]["data"]["items"]["properties"]["offset"] == {"type": "integer", "nullable": True}
+    assert text["properties"]["data"]["items"]["properties"]["offset"] == {"type": "integer", "nullable": True, "minimum": 0}
     settings = paths["/cnt/instant/search/{id}/settings"]["get"]
     assert settings["operationId"] == "getProxySearchSettings" and settings["security"] == [] and settings["x-inferred"] is True
     assert settings["responses"]["200"]["content"]["application/json"]["schema"]["required"] == ["data"]
@@ -81,11 +86,32 @@ def test_webhook_subscriptions_take_the_catalogues_events_and_a_url(paths):
     schema = creation["requestBody"]["content"]["application/json"]["schema"]
     assert creation["requestBody"]["required"] is True and schema["required"] == ["events", "endpoint"]
     assert schema["properties"]["events"]["items"]["enum"] == event_names() and schema["properties"]["events"]["minItems"] == 1
-    assert schema["properties"]["endpoint"]["pattern"].startswith("^https?://")
+    assert schema["properties"]["endpoint"]["pattern"] == WEBHOOK_URL
+    assert change_endpoint(paths)["pattern"] == WEBHOOK_URL
     change = _json_schema(paths, "put", "/mes/webhooks/subscriptions/{id}")
     assert "required" not in change and change["properties"]["events"]["items"]["enum"] == event_names()
     trigger = _json_schema(paths, "post", "/mes/webhooks/subscriptions/{id}/trigger")
     assert trigger["required"] == ["event"] and trigger["properties"]["event"]["enum"] == event_names()
+
+
+def change_endpoint(paths) -> dict:
+    return _json_schema(paths, "put", "/mes/webhooks/subscriptions/{id}")["properties"]["endpoint"]
+
+
+@pytest.mark.parametrize("https_only", [False, True])
+def test_every_endpoint_the_contracts_take_can_be_delivered_to(https_only):
+    # The same pattern describes Afosto's endpoints and casavi's hook URLs.
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(hypothesis.strategies.from_regex(delivery_url_pattern(https_only), fullmatch=True))
+    def deliverable(url):
+        assert delivery_url_problem(url, ("https",) if https_only else ("http", "https")) is None
+
+    deliverable()
+
+
+@pytest.mark.parametrize("url", ["http://u:p@example.invalid:abc/hook", "http://example.com:[x", "http://h:0/x", "http://h:65536"])
+def test_the_endpoint_pattern_refuses_urls_that_cannot_be_delivered_to(url):
+    assert delivery_url_problem(url) is not None and re.fullmatch(WEBHOOK_URL, url) is None
 
 
 def test_import_mapping_entries_name_their_column(paths):

@@ -42,3 +42,22 @@ def test_encoded_slash_stays_inside_a_segment():
     router: PathRouter[str] = PathRouter()
     router.add("/files/{name}", "GET", "file")
     assert router.match_segments(["files", "a/b"]).parameters == {"name": "a/b"}
+
+
+def test_a_literal_for_another_method_wins_over_a_parameter_the_segment_cannot_be():
+    router: PathRouter[str] = PathRouter()
+    router.add("/conversations/search", "POST", "search")
+    router.add("/conversations/{id}", "GET", "read")
+    router.add("/conversations/{id}/messages", "GET", "messages")
+
+    def integer_ids(target: str, name: str, value: str) -> bool:
+        return value.isdigit()
+
+    searched = router.match("/conversations/search", "GET", integer_ids)
+    assert searched.template == "/conversations/search" and searched.methods == {"POST": "search"}  # answered 405
+    assert router.match("/conversations/7", "GET", integer_ids).parameters == {"id": "7"}
+    # where no literal template completes the path, the parameter's does (its answer: 400 for the id)
+    assert router.match("/conversations/search/messages", "GET", integer_ids).template == "/conversations/{id}/messages"
+    # a segment the parameter takes is the object it names, as without a check
+    assert router.match("/conversations/search", "GET", lambda target, name, value: True).template == "/conversations/{id}"
+    assert router.match("/conversations/search", "GET").template == "/conversations/{id}"

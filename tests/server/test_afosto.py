@@ -100,3 +100,14 @@ async def test_bad_input_in_the_error_model(client):
     _error(await client.get("/afosto/cat/nothing", headers=AFOSTO), 404, message="no route")
     response = await client.patch("/afosto/cat/channels", headers=AFOSTO)
     _error(response, 405, message="PATCH is not allowed")
+
+
+async def test_a_path_that_only_exists_for_other_methods_answers_405(client):
+    # `/mes/conversations/{id}` takes integer ids: `search` can only be the search path.
+    response = await client.get("/afosto/mes/conversations/search", headers=AFOSTO)
+    _error(response, 405, message="GET is not allowed")
+    assert response.headers["allow"] == "POST"
+    assert (await client.post("/afosto/mes/conversations/search", json={}, headers=AFOSTO)).status_code == 200
+    # `/mes/emails/{id}` takes any text: `form` may name an email, as the contract routes it.
+    emails = await client.delete("/afosto/mes/emails/form", headers=AFOSTO)
+    assert emails.status_code != 405, emails.text

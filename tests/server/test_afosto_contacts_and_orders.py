@@ -85,7 +85,7 @@ async def test_authorize_locks_the_order_and_keeps_its_transaction_secret(client
     state = (await client.get(f"/afosto/odr/orders/{order['id']}", headers=AFOSTO)).json()["state"]
     assert state["is_locked"] is True
     unknown = await client.post(f"/afosto/odr/orders/{order['id']}/authorize", json={"calculation_id": order["id"]}, headers=AFOSTO)
-    assert unknown.status_code == 400 and unknown.json()["errors"]["invalid value"] == ["calculation_id"]
+    assert unknown.status_code == 404 and unknown.json()["errors"]["invalid value"] == ["calculation_id"]
 
 
 async def test_an_invoice_marked_paid(client):
@@ -93,3 +93,16 @@ async def test_an_invoice_marked_paid(client):
     paid = await client.put(f"/afosto/odr/invoices/{invoice['id']}/paid", json={"paid_at": "2026-01-01"}, headers=AFOSTO)
     assert paid.status_code == 200
     assert paid.json()["is_paid"] is True and paid.json()["paid_at"] == "2026-01-01T00:00:00.000Z"
+
+
+async def test_contact_constraints_compare_big_integers_exactly(client):
+    big = 10**400
+    small = (await client.put("/afosto/rel/contacts", json={"email": "small@example.com", "metadata": {"points": big}}, headers=AFOSTO)).json()
+    large = (await client.put("/afosto/rel/contacts", json={"email": "large@example.com", "metadata": {"points": big + 1}}, headers=AFOSTO)).json()
+    found = await client.post("/afosto/rel/contacts", headers=AFOSTO,
+                              json={"constraints": [{"key": "metadata.points", "operator": "gte", "value": [str(big + 1)]}]})
+    assert found.status_code == 200, found.text
+    assert [c["id"] for c in found.json()] == [large["id"]]
+    both = await client.post("/afosto/rel/contacts", headers=AFOSTO,
+                             json={"constraints": [{"key": "metadata.points", "operator": "gt", "value": ["1.5e308"]}]})
+    assert both.status_code == 200 and {c["id"] for c in both.json()} == {small["id"], large["id"]}

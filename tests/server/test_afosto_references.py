@@ -1,17 +1,20 @@
 """The references between Afosto resources: the reviewed table covers every identifier
-field of every request body, each enforced reference refuses a missing object and
-accepts an existing one, and objects still named by others cannot be deleted."""
+field of every request body, each enforced reference refuses a missing object (with the
+status its operation documents) and accepts an existing one, wherever the field travels,
+and objects still named by others cannot be deleted."""
 
 from __future__ import annotations
 
 import base64
 import re
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from mock_server.apis.afosto.references import REFERENCES, UNCHECKED, Reference
+from mock_server.engine.reference_checks import STORING_KINDS, ReferenceChecks, unknown_reference_status
 from mock_server.engine.runtime import template_parameters
 from tests.server.conftest import AFOSTO, sandbox_client
 
@@ -138,7 +141,8 @@ async def test_each_reference_refuses_a_missing_object_and_accepts_an_existing_o
 
             refused = await client.request(reference.method, f"/afosto{path}", json=request_body(missing), headers=AFOSTO)
             body = refused.json() if refused.content else {}
-            if refused.status_code != 400 or body.get("errors", {}).get("invalid value") != [_named(reference.field)] \
+            if refused.status_code != unknown_reference_status(operation) \
+                    or body.get("errors", {}).get("invalid value") != [_named(reference.field)] \
                     or str(missing) not in body.get("message", ""):
                 problems.append((reference, "missing", refused.status_code, refused.text[:200]))
                 continue
@@ -189,11 +193,92 @@ async def test_an_object_in_use_cannot_be_deleted(client, target, create_target,
 
 async def test_a_printer_needs_its_hub(client):
     missing = await client.post("/afosto/spl/printers", json={"name": "Label printer", "hub_id": "nope"}, headers=AFOSTO)
-    assert missing.status_code == 400
+    assert missing.status_code == 404  # documented: "Hub not found"
     assert missing.json()["message"] == "body field \"hub_id\": hub 'nope' not found"
     hub = (await client.post("/afosto/spl/hubs", json={"name": "Warehouse"}, headers=AFOSTO)).json()
     printer = await client.post("/afosto/spl/printers", json={"name": "Label printer", "hub_id": hub["id"]}, headers=AFOSTO)
     assert printer.status_code == 200 and printer.json()["hub_id"] == hub["id"]
     other = {"Authorization": "Bearer other-afosto-token"}
     foreign = await client.post("/afosto/spl/printers", json={"name": "x", "hub_id": hub["id"]}, headers=other)
-    assert foreign.status_code == 400  # another account's hub is no hub of this one
+    assert foreign.status_code == 404  # another account's hub is no hub of this one
+
+
+OTHER = {"Authorization": "Bearer other-afosto-token"}
+
+
+async def _hub(client, headers=AFOSTO) -> str:
+    made = await client.post("/afosto/spl/hubs", json={"name": "Warehouse"}, headers=headers)
+    assert made.status_code == 200, made.text
+    return made.json()["id"]
+
+
+async def test_a_reference_travels_checked_in_every_write_of_its_object(client):
+    # `hub_id` is a printer's reference; the inbox action merges body fields into the printer.
+    hub = await _hub(client)
+    printer = (await client.post("/afosto/spl/printers", json={"name": "P", "hub_id": hub}, headers=AFOSTO)).json()
+    foreign = await _hub(client, OTHER)
+    for unknown in ("nope", foreign):
+        moved = await client.put(f"/afosto/spl/printers/{printer['id']}/inbox", json={"hub_id": unknown}, headers=AFOSTO)
+        assert moved.status_code == 404, moved.text  # documented: "Printer or hub not found"
+        assert moved.json()["errors"]["invalid value"] == ["hub_id"]
+        assert moved.json()["message"] == f"body field \"hub_id\": hub {unknown!r} not found"
+    read = (await client.get(f"/afosto/spl/printers/{printer['id']}", headers=AFOSTO)).json()
+    assert read["hub_id"] == hub
+    # the other account cannot be kept from deleting its hub by a printer of this one
+    assert (await client.delete(f"/afosto/spl/hubs/{foreign}", headers=OTHER)).status_code == 200
+    second = await _hub(client)
+    moved = await client.put(f"/afosto/spl/printers/{printer['id']}/inbox", json={"hub_id": second}, headers=AFOSTO)
+    assert moved.status_code == 200 and moved.json()["hub_id"] == second
+    assert (await client.delete(f"/afosto/spl/hubs/{second}", headers=AFOSTO)).status_code == 409  # in use
+    # a replace of a print job names its hub as the job's creation does
+    job = await client.post("/afosto/spl/queue", json={"reference": "job-1", "hub_id": hub}, headers=AFOSTO)
+    assert job.status_code == 200, job.text
+    replaced = await client.put("/afosto/spl/queue/job-1", json={"hub_id": "nope"}, headers=AFOSTO)
+    assert replaced.status_code == 404 and replaced.json()["errors"]["invalid value"] == ["hub_id"]
+
+
+async def test_an_unknown_reference_answers_the_status_its_operation_documents(client):
+    # Every one of these documents a 404 for what it does not find.
+    printer = await client.post("/afosto/spl/printers", json={"name": "P", "hub_id": "nope"}, headers=AFOSTO)
+    assert printer.status_code == 404 and printer.json()["errors"]["invalid value"] == ["hub_id"]
+    hub = await _hub(client)
+    made = (await client.post("/afosto/spl/printers", json={"name": "P", "hub_id": hub}, headers=AFOSTO)).json()
+    inbox = await client.put(f"/afosto/spl/printers/{made['id']}/inbox", json={"inbox_id": "nope"}, headers=AFOSTO)
+    assert inbox.status_code == 404 and inbox.json()["errors"]["invalid value"] == ["inbox_id"]
+    job = await client.post("/afosto/spl/queue", json={"hub_id": "nope"}, headers=AFOSTO)
+    assert job.status_code == 404 and job.json()["errors"]["invalid value"] == ["hub_id"]
+
+
+def test_the_status_of_an_unknown_reference_follows_the_documented_responses():
+    documented = lambda *statuses: SimpleNamespace(error_statuses=frozenset(statuses))  # noqa: E731
+    assert unknown_reference_status(documented(400, 404, 409)) == 404
+    assert unknown_reference_status(documented(400, 409)) == 400
+    assert unknown_reference_status(documented(401)) == 400
+
+
+async def test_every_write_of_a_collection_checks_the_references_its_objects_carry():
+    async with sandbox_client() as client:
+        runtime = _runtime(client)
+        checks = ReferenceChecks(runtime, REFERENCES)
+        by_route = {(op.method, op.path): op for op in runtime.contract.operations.values()}
+        stated = {(by_route[(r.method, r.path)].resource, r.field.removeprefix("[].")) for r in REFERENCES
+                  if by_route[(r.method, r.path)].kind in STORING_KINDS}
+        for operation in runtime.contract.operations.values():
+            if operation.kind not in STORING_KINDS:
+                continue
+            carried = {field.removeprefix("[].") for field, _ in checks.fields(operation.operation_id)}
+            wanted = {field for collection, field in stated if collection == operation.resource}
+            assert wanted <= carried, (operation.method, operation.path, wanted - carried)
+        inbox = {field for field, _ in checks.fields("attachAnInboxToThePrinter")}
+        assert {"hub_id", "inbox_id"} <= inbox
+
+
+@pytest.mark.parametrize("value", [{"id": "x"}, ["x"], True, 1.5])
+async def test_a_reference_that_holds_no_identifier_is_refused_where_the_body_model_is_silent(client, value):
+    # The inbox action documents no `hub_id`, so only the reference check sees its type.
+    hub = await _hub(client)
+    printer = (await client.post("/afosto/spl/printers", json={"name": "P", "hub_id": hub}, headers=AFOSTO)).json()
+    moved = await client.put(f"/afosto/spl/printers/{printer['id']}/inbox", json={"hub_id": value}, headers=AFOSTO)
+    assert moved.status_code == 400, moved.text
+    assert moved.json()["errors"]["invalid value"] == ["hub_id"]
+    assert (await client.get(f"/afosto/spl/printers/{printer['id']}", headers=AFOSTO)).json()["hub_id"] == hub

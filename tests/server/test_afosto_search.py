@@ -4,7 +4,11 @@ the documented JSON form and in the form the vendor's JavaScript client uses."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from fractions import Fraction
 
+from mock_server.apis.afosto.criteria import as_number
+from mock_server.apis.afosto.instant_search import number_stats
 from tests.server.conftest import AFOSTO
 
 OTHER = {"Authorization": "Bearer other-afosto-token"}
@@ -237,9 +241,90 @@ async def test_a_proxy_names_only_indexes_of_its_own_account(client):
     foreign = await _index(client, "theirs", PAGES, headers=OTHER)
     refused = await client.post("/afosto/cnt/instant/proxies",
                                 json={"key": "mine", "indexes": [{"index_id": foreign, "alias": "x"}]}, headers=AFOSTO)
-    assert refused.status_code == 400 and refused.json()["errors"]["invalid value"] == ["indexes[0].index_id"]
+    assert refused.status_code == 404 and refused.json()["errors"]["invalid value"] == ["indexes[0].index_id"]
     created = await client.post("/afosto/cnt/instant/proxies",
                                 json={"key": "theirs", "indexes": [{"index_id": foreign, "alias": "x"}]}, headers=OTHER)
     assert created.status_code == 201
     found = (await client.post("/afosto/cnt/instant/search/theirs", json={"q": "returns"})).json()
     assert _references(found) == ["pg2"]  # the key names the other account, and only its data
+
+
+def _strict_json(text: str):
+    """JSON as the standard reads it: no Infinity or NaN."""
+    def refuse(constant: str):
+        raise AssertionError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+async def _vendor_search(client, index_id: str, query: dict) -> dict:
+    response = await client.post(f"/afosto/cnt/instant/indexes/{index_id}/search", json={"data": [query]},
+                                 headers={**AFOSTO, "Accept": VENDOR})
+    assert response.status_code == 200, response.text
+    (answer,) = _strict_json(response.text)
+    (result,) = answer["results"]
+    return result
+
+
+BIG = 10**400  # an integer JSON holds exactly, far beyond a double
+
+
+async def test_a_sum_beyond_a_double_is_answered_as_the_exact_integer(client):
+    huge = [{"reference": f"h{number}", "filters": {"price": 1e308}} for number in (1, 2)]
+    products = await _index(client, "huge", huge)
+    result = await _vendor_search(client, products, {"facets": ["price"]})
+    assert result["facets"] == {"price": {str(int(1e308)): 2}}
+    stats = result["facets_stats"]["price"]
+    assert stats["sum"] == 2 * int(1e308) and stats["min"] == stats["max"] == stats["avg"] == int(1e308)
+    assert result["count"] == 2
+
+
+async def test_big_integers_are_compared_summed_and_faceted_exactly(client):
+    documents = [
+        {"reference": "a", "filters": {"price": BIG}},
+        {"reference": "b", "filters": {"price": BIG + 1}},
+        {"reference": "c", "filters": {"price": 2.5}},
+    ]
+    products = await _index(client, "big", documents)
+    above = {"filters": [{"key": "price", "operator": "gt", "values": [str(BIG)]}]}
+    assert _references(await _search_index(client, products, above)) == ["b"]
+    below_a_double = {"filters": [{"key": "price", "operator": "lt", "values": ["1e308"]}]}
+    assert _references(await _search_index(client, products, below_a_double)) == ["c"]
+    equal = {"filters": [{"key": "price", "operator": "eq", "values": [str(BIG + 1)]}]}
+    assert _references(await _search_index(client, products, equal)) == ["b"]
+    between = {"filters": [{"key": "price", "operator": "between", "values": ["2", str(BIG)]}]}
+    assert _references(await _search_index(client, products, between)) == ["a", "c"]
+    result = await _vendor_search(client, products, {"facets": ["price"]})
+    assert result["facets"]["price"] == {str(BIG): 1, str(BIG + 1): 1, "2.5": 1}
+    stats = result["facets_stats"]["price"]
+    assert (stats["min"], stats["max"]) == (2.5, BIG + 1)
+    # Beyond a double, the exact sum and average rounded to the nearest integer.
+    exact_sum = 2 * BIG + 1 + Fraction(5, 2)
+    assert isinstance(stats["sum"], int) and abs(stats["sum"] - exact_sum) <= Fraction(1, 2)
+    assert isinstance(stats["avg"], int) and abs(stats["avg"] - exact_sum / 3) <= Fraction(1, 2)
+
+
+async def test_numbers_in_search_conditions_read_as_json_numbers(client):
+    products = await _index(client, "numbers", [{"reference": "x", "filters": {"price": 4}}, {"reference": "y", "filters": {"price": 4.5}}])
+    as_float = {"filters": [{"key": "price", "operator": "eq", "values": ["4.0"]}]}
+    assert _references(await _search_index(client, products, as_float)) == ["x"]  # 4.0 is the number 4
+    beyond_a_double = {"filters": [{"key": "price", "operator": "lt", "values": ["1e400"]}]}
+    assert _references(await _search_index(client, products, beyond_a_double)) == ["x", "y"]
+    for bound in ("NaN", "Infinity", "0x10", "1_000", "\u0663"):  # no JSON number
+        refused = await client.post(f"/afosto/cnt/instant/indexes/{products}/search",
+                                    json={"filters": [{"key": "price", "operator": "gt", "values": [bound]}]}, headers=AFOSTO)
+        assert refused.status_code == 400, (bound, refused.text)
+        assert refused.json()["errors"]["invalid value"][0].startswith("filters[0]"), refused.text
+
+
+def test_numbers_read_exactly_and_stats_stay_json():
+    assert as_number(str(BIG)) == BIG and as_number("9" * 5000) == Decimal("9" * 5000)
+    assert as_number("4.0") == 4 and as_number("1e400") == Decimal("1e400") > BIG // 10
+    assert [as_number(text) for text in ("NaN", "inf", "1_0", "", "0x1", True, None)] == [None] * 7
+    # A sum that passes beyond a double on its way is still exact.
+    stats = number_stats([1e308, 1e308, -1e308])
+    assert (stats["min"], stats["max"], stats["sum"]) == (-int(1e308), int(1e308), int(1e308))
+    assert stats["avg"] == int(1e308 / 3)
+    assert number_stats([19, 25]) == {"min": 19, "max": 25, "avg": 22, "sum": 44}
+    assert number_stats([1, 2.5]) == {"min": 1, "max": 2.5, "avg": 1.75, "sum": 3.5}
+    assert number_stats([BIG, 1.5])["sum"] == BIG + 2  # the exact BIG + 1.5, rounded to the nearest integer

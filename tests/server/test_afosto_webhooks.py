@@ -184,3 +184,60 @@ async def test_subscriptions_are_checked(client):
     assert changed.status_code == 200
     assert changed.json()["secret"] == subscription["secret"] and changed.json()["endpoint"] == "https://example.com/h"
     assert changed.json()["events"] == ["order.deleted"] and changed.json()["delivery_rate"] == 5
+
+
+async def test_objects_with_integer_ids_are_delivered_as_their_read_answers_them(client):
+    # Conversations have integer ids: the message's data is shaped like a read of the object.
+    with Receiver() as receiver:
+        await _subscribe(client, receiver.url, ["conversation.created", "conversation.updated"])
+        created = await client.post("/afosto/mes/conversations", json={"event": "support"}, headers=AFOSTO)
+        assert created.status_code == 200, created.text
+        key = created.json()["id"]
+        unsubscribed = await client.post(f"/afosto/mes/conversations/{key}/unsubscribe", json={}, headers=AFOSTO)
+        assert unsubscribed.status_code == 200, unsubscribed.text
+        received = await receiver.arrived(2)
+        read = (await client.get(f"/afosto/mes/conversations/{key}", headers=AFOSTO)).json()
+        events = sorted((json.loads(item.body)["event"], json.loads(item.body)["entity_id"]) for item in received)
+        assert events == [("conversation.created", str(key)), ("conversation.updated", str(key))]
+        updated = next(json.loads(item.body)["data"] for item in received if b"conversation.updated" in item.body)
+        assert updated == read
+        listed = (await client.get("/afosto/mes/conversations", headers=AFOSTO)).json()
+        assert [row["id"] for row in listed].count(key) == 1
+
+
+UNUSABLE_ENDPOINTS = (
+    "http://u:p@example.invalid:abc/hook",  # a port that is not a number
+    "http://example.com:[x",  # matched the contract's former pattern; not a URL
+    "http://example.com:0/hook", "http://example.com:65536/hook",
+)
+
+
+async def test_an_endpoint_that_cannot_be_delivered_to_is_refused_on_create_and_update(client):
+    subscription = await _subscribe(client, "https://example.com/h", ["channel.created"])
+    for endpoint in UNUSABLE_ENDPOINTS:
+        created = await client.post("/afosto/mes/webhooks/subscriptions",
+                                    json={"events": ["channel.created"], "endpoint": endpoint}, headers=AFOSTO)
+        assert created.status_code == 400, (endpoint, created.text)
+        assert created.json()["errors"]["invalid value"] == ["endpoint"]
+        changed = await client.put(f"/afosto/mes/webhooks/subscriptions/{subscription['id']}",
+                                   json={"endpoint": endpoint}, headers=AFOSTO)
+        assert changed.status_code == 400, (endpoint, changed.text)
+        assert changed.json()["errors"]["invalid value"] == ["endpoint"]
+    listed = (await client.get("/afosto/mes/webhooks/subscriptions", headers=AFOSTO)).json()
+    assert [row["endpoint"] for row in listed] == ["https://example.com/h"]
+
+
+async def test_a_stored_unusable_endpoint_fails_its_deliveries_but_never_the_write(client):
+    # A state import or fixture may hold what the API refuses: the change still answers as
+    # documented, and the message shows the failed attempt.
+    stored = {"id": 7, "events": ["channel.created"], "endpoint": "http://u:secret@example.invalid:abc/hook", "secret": "s"}
+    loaded = await client.post("/__admin/fixtures", json={"afosto": {"data": {"demo": {"/mes/webhooks/subscriptions": [stored]}}}})
+    assert loaded.status_code == 200, loaded.text
+    created = await client.post("/afosto/cat/channels", json={"name": "Shop"}, headers=AFOSTO)
+    assert created.status_code == 200, created.text
+    (message,) = await _messages(client, 1)
+    assert (message["is_delivered"], message["is_pending"], message["attempts"]) == (False, False, 1)
+    attempts = (await client.get(f"/afosto/mes/webhooks/messages/{message['id']}/attempts", headers=AFOSTO)).json()
+    assert attempts[0].get("response_code") is None and attempts[0]["is_success"] is False
+    assert "URL" in attempts[0]["response_body"]
+    assert "secret" not in str((await client.get("/__admin/webhooks")).json())

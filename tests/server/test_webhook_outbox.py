@@ -7,7 +7,7 @@ import asyncio
 import base64
 import time
 
-from mock_server.engine.outbox import split_credentials
+from mock_server.engine.outbox import delivery_url_problem, split_credentials
 from tests.receiver import Receiver, refused_port
 from tests.server.conftest import AFOSTO, sandbox_client
 
@@ -129,3 +129,29 @@ def test_credentials_are_split_from_the_url():
     assert split_credentials("https://u:p@example.test:8443/x?y=1") == ("https://example.test:8443/x?y=1", ("u", "p"))
     assert split_credentials("https://example.test/x") == ("https://example.test/x", None)
     assert split_credentials("http://u%3A1:p%2F2@[::1]:80/") == ("http://[::1]:80/", ("u:1", "p/2"))
+
+
+def test_the_delivery_url_check_names_what_makes_a_url_unusable():
+    assert delivery_url_problem("https://user:pass@example.com:8443/hooks?x=1") is None
+    assert delivery_url_problem("http://127.0.0.1:9000") is None
+    assert delivery_url_problem("http://[::1]:9000/x") is None
+    for unusable in (
+        "http://u:p@example.invalid:abc/hook", "http://example.com:[x", "http://example.com:0/x",
+        "http://example.com:65536/x", "http://example.com:-1/x", "ftp://example.com/x", "http:///x", "example.com/x",
+        "http://exa mple.com/x", "http://example.com/\nx", "",
+    ):
+        assert delivery_url_problem(unusable), unusable
+    assert delivery_url_problem("http://example.com/x", schemes=("https",))
+
+
+async def test_a_delivery_to_an_unusable_url_fails_its_attempt_without_raising_or_showing_credentials():
+    async with sandbox_client() as client:
+        for url in ("http://u:secret@example.invalid:abc/hook", "http://example.com:[x", "not a url"):
+            delivery = _outbox(client).post(account="demo", event="order.created", url=url, body=b"{}")
+            assert "secret" not in delivery.target
+        listed = await _settled(client, 3)
+        assert [delivery["status"] for delivery in listed] == ["failed"] * 3
+        for delivery in listed:
+            (attempt,) = delivery["attempts"]
+            assert attempt["statusCode"] is None and "URL" in attempt["error"]
+        assert "secret" not in str(listed)

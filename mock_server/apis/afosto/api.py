@@ -9,6 +9,7 @@ from ...engine.accounts import Account
 from ...engine.auth import bearer_token, require_account
 from ...engine.errors import ApiError
 from ...engine.operations import OperationSpec
+from ...engine.reference_checks import ReferenceChecks
 from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.validation import IncomingRequest
 from ...engine.vendor import Call, Handler, Paging, VendorApi
@@ -17,7 +18,7 @@ from . import batches, contacts, datasets, files, instant_search, orders, webhoo
 from .apps import HANDLERS as APP_HANDLERS
 from .documents import AfostoSection
 from .errors import AfostoErrorShape
-from .references import MADE, PART_REFERENCES, PATH_REFERENCES, REFERENCES, ReferenceRules
+from .references import MADE, PART_REFERENCES, PATH_REFERENCES, REFERENCES
 from .tasks import OPERATION, OperationTask, get_task, start_task
 
 DEFAULT_PAGE_SIZE = 25
@@ -69,7 +70,7 @@ class AfostoApi(VendorApi):
         runtime.register_task_type(batches.BatchProcessing(runtime))
         runtime.register_task_type(instant_search.IndexUpdate(runtime))
         webhooks.ChangeEvents(runtime).attach()
-        references = ReferenceRules(runtime)
+        references = ReferenceChecks(runtime, REFERENCES)
         for operation_id in runtime.contract.operations:
             handler = self.handlers.get(operation_id, behaviours.answer)
             checked = references.wrap(operation_id, handler)

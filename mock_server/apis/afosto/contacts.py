@@ -18,6 +18,7 @@ from typing import Any
 
 from ...engine import behaviours
 from ...engine.answers import list_reply, success
+from ...engine.errors import ApiError, Problem
 from ...engine.vendor import Call, Reply
 from .criteria import holds, read_conditions
 
@@ -75,13 +76,26 @@ def _values(contact: dict[str, Any], key: str) -> list[Any]:
     return [] if value is None or isinstance(value, dict) else [value]
 
 
+def _texts(body: dict[str, Any], name: str) -> list[str]:
+    """A body field that lists texts (none when it is left out); 400 naming it otherwise."""
+    value = body.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ApiError(400, problems=[Problem("body", (name,), "type", "array")])
+    for position, item in enumerate(value):
+        if not isinstance(item, str):
+            raise ApiError(400, problems=[Problem("body", (name, position), "type", "string")])
+    return value
+
+
 def search_contacts(call: Call) -> Reply:
     """The stored contacts that meet every constraint (and are among `ids` / `emails` when given)."""
     info = call.runtime.collections[CONTACTS]
     body = behaviours.body_fields(call)
     conditions = read_conditions(body.get("constraints"), ("constraints",), "value")
-    ids = {str(item) for item in body.get("ids") or [] if isinstance(item, (str, int))}
-    emails = {item.lower() for item in body.get("emails") or [] if isinstance(item, str)}
+    ids = set(_texts(body, "ids"))
+    emails = {item.lower() for item in _texts(body, "emails")}
     found = []
     for contact in behaviours.collection_of(call, info).values():
         if ids and str(contact.get("id")) not in ids:

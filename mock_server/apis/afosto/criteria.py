@@ -5,12 +5,19 @@ Instant search filters and contact search constraints share them. Operators: `in
 `lt`, `lte`, `between` (numbers) and `exists`; `=`, `!=`, `nin`, `>`, `>=`, `<`, `<=`
 are read as their names. A field holding a list meets a condition when one of its
 values does (`not_in` / `neq`: when none does).
+
+Numbers are compared as JSON has them, exactly: an integer of any size is that integer
+(never a float that rounds it), a decimal is the double the JSON reader makes of it, and
+a decimal text beyond a double's range keeps its exact value. Python compares integers,
+doubles and exact decimals with one another without rounding.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ...engine.errors import ApiError, Problem
@@ -27,6 +34,11 @@ _NUMBER_TESTS = {
 }
 
 
+_INTEGER_TEXT = re.compile(r"[-+]?[0-9]+")
+_NUMBER_TEXT = re.compile(r"[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?")
+Number = int | float | Decimal
+
+
 @dataclass
 class Condition:
     key: str
@@ -35,17 +47,27 @@ class Condition:
     where: tuple[str | int, ...]  # where the condition is in the request body
 
 
-def as_number(value: Any) -> float | None:
-    """A finite number from a number or its text, else None."""
+def as_number(value: Any) -> Number | None:
+    """The number a JSON value is or a text spells, exactly (see the module's description);
+    None for anything else."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(value) else None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if not isinstance(value, str):
         return None
-    return number if math.isfinite(number) else None
+    text = value.strip()
+    if _INTEGER_TEXT.fullmatch(text):
+        try:
+            return int(text)
+        except ValueError:  # more digits than Python turns into an int: the same number, exactly
+            return Decimal(text)
+    if not _NUMBER_TEXT.fullmatch(text):
+        return None
+    number = float(text)
+    return number if math.isfinite(number) else Decimal(text)
 
 
 def as_text(value: Any) -> str:
@@ -105,7 +127,7 @@ def holds(values: list[Any], condition: Condition) -> bool:
     if operator == "exists":
         return bool(values)
     if OPERATORS[operator][0]:
-        bounds = [float(text) for text in condition.values]
+        bounds = [as_number(text) for text in condition.values]
         test = _NUMBER_TESTS[operator]
         return any(test(number, bounds) for number in (as_number(value) for value in values) if number is not None)
     equal = any(_same(value, wanted) for value in values for wanted in condition.values)

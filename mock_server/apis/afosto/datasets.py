@@ -17,6 +17,7 @@ from ...engine import behaviours, jsonio
 from ...engine.answers import success
 from ...engine.changes import FROM_API
 from ...engine.errors import ApiError, Problem
+from ...engine.reference_checks import unknown_reference_status
 from ...engine.vendor import Call, Reply
 from .batches import DATASETS, LINES, UUID_TEXT
 from .files import FILES, file_content, store_file
@@ -89,7 +90,8 @@ def attach_file(call: Call) -> Reply:
         raise ApiError(400, problems=[Problem("body", ("file_id",), "required")])
     record = call.runtime.collection(call.account, FILES).get(file_id)
     if record is None:
-        raise ApiError(400, f'body field "file_id": file {file_id!r} not found', [Problem("body", ("file_id",), "unknown")])
+        raise ApiError(unknown_reference_status(call.operation), f'body field "file_id": file {file_id!r} not found',
+                       [Problem("body", ("file_id",), "unknown")])
     content = file_content(record)
     if content is None:
         raise ApiError(400, f"file {file_id!r} holds no content the sandbox kept; upload it with POST /cnt/files/upload/{{signature}}",
@@ -139,10 +141,14 @@ def _csv_rows(text: str) -> list[dict[str, Any]]:
     except csv.Error:
         dialect = csv.excel
     rows = []
-    for line in csv.DictReader(io.StringIO(text), dialect=dialect):
-        data = {str(column).strip(): value for column, value in line.items() if column is not None}
-        reference = _reference(data.pop("reference", None))
-        rows.append({"reference": reference, "data": data})
+    try:
+        for line in csv.DictReader(io.StringIO(text), dialect=dialect):
+            data = {str(column).strip(): value for column, value in line.items() if column is not None}
+            reference = _reference(data.pop("reference", None))
+            rows.append({"reference": reference, "data": data})
+    except csv.Error as error:  # a field beyond the reader's limit, and the like
+        raise ApiError(400, f"the CSV file cannot be read: {error}",
+                       [Problem("body", ("file_id",), "invalid", "an unreadable CSV file")]) from None
     return rows
 
 

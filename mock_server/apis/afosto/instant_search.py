@@ -24,8 +24,11 @@ vendor's JavaScript client: `Accept: application/vnd.instantsearch+json`, a body
 from __future__ import annotations
 
 import copy
+import math
+import re
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from ...engine import behaviours
@@ -60,6 +63,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "filters": [],
 }
 SETTING_NAMES = tuple(DEFAULT_SETTINGS)
+# A proxy key is one segment of the public search URL (whitespace as Python and the
+# contract's regular expressions both read it).
+MAX_PROXY_KEY = 200
+PROXY_KEY = re.compile(rf"^[^\s\x1c-\x1f\x85/?#%]{{1,{MAX_PROXY_KEY}}}$")
 
 
 # --- documents, settings and updates ---------------------------------------------------------------
@@ -93,11 +100,11 @@ def put_documents(call: Call) -> Reply:
     for position, document in enumerate(call.body if isinstance(call.body, list) else []):
         if not isinstance(document, dict):
             raise ApiError(400, problems=[Problem("body", (position,), "type", "object")])
-        reference = document.get("reference", document.get("id"))
-        if not isinstance(reference, (str, int)) or isinstance(reference, bool) or reference == "":
-            raise ApiError(400, f'body field "[{position}].reference" is required: it names the document',
+        reference = document.get("reference")
+        if not isinstance(reference, str) or reference == "":
+            raise ApiError(400, f'body field "[{position}].reference" is required: the text that names the document',
                            [Problem("body", (position, "reference"), "required")])
-        documents.append({**document, "reference": str(reference)})
+        documents.append(document)
     _queue_update(call, index_id, "DocumentsAddition", len(documents), {"documents": documents})
     return success(call, None, index_id)
 
@@ -148,6 +155,11 @@ def reset_settings(call: Call) -> Reply:
 
 
 def _check_settings(changes: dict[str, Any]) -> None:
+    """The settings search reads, in the shapes it reads them; 400 naming the field."""
+    distinct = changes.get("distinct_field")
+    if distinct is not None and not (isinstance(distinct, str) and distinct):
+        raise ApiError(400, 'body field "distinct_field" must name a field of the documents (or be null)',
+                       [Problem("body", ("distinct_field",), "type", "string")])
     for name in ("stop_words", "facet_fields", "search_fields", "display_fields"):
         value = changes.get(name)
         if value is not None and not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
@@ -399,7 +411,7 @@ def _facets(
     stats: dict[str, dict[str, float]] = {}
     for key in keys:
         counts: dict[str, int] = {}
-        numbers: list[float] = []
+        numbers: list[int | float] = []
         numeric = True
         for document in documents:
             for value in field_values(document, key):
@@ -411,14 +423,45 @@ def _facets(
                     numbers.append(number)
         facets[key] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
         if numbers and numeric:
-            total = sum(numbers)
-            stats[key] = {"min": _plain(min(numbers)), "max": _plain(max(numbers)),
-                          "avg": _plain(round(total / len(numbers), 6)), "sum": _plain(total)}
+            stats[key] = number_stats(numbers)
     return facets, stats
 
 
-def _plain(number: float) -> float | int:
-    return int(number) if float(number).is_integer() else number
+def number_stats(numbers: list[int | float]) -> dict[str, int | float]:
+    """`min`, `max`, `avg` and `sum` of a facet's numbers, each one JSON can carry: min and
+    max are values of the facet; the sum of integers is exact; a sum or average of doubles
+    is a double (the average to 6 decimals), or, beyond a double's range, the exact value
+    rounded to the nearest integer (a JSON number has no range; a double would be infinite)."""
+    if all(type(number) is int for number in numbers):
+        total: int | float = sum(numbers)
+        average = _nearest(Fraction(total, len(numbers)))
+    else:
+        try:
+            total = math.fsum(numbers)
+        except OverflowError:  # an integer beyond a double, or a sum beyond one
+            total = math.inf
+        if math.isfinite(total):
+            average = round(total / len(numbers), 6)
+        else:
+            exact = sum(map(Fraction, numbers), Fraction(0))
+            total, average = _nearest(exact), _nearest(exact / len(numbers))
+    return {"min": _plain(min(numbers)), "max": _plain(max(numbers)), "avg": _plain(average), "sum": _plain(total)}
+
+
+def _nearest(exact: Fraction) -> int | float:
+    """An exact value as JSON carries it: whole ones as integers, others as the nearest
+    double to 6 decimals, or, beyond a double's range, as the nearest integer."""
+    if exact.denominator == 1:
+        return int(exact)
+    try:
+        return round(float(exact), 6)
+    except OverflowError:
+        return round(exact)
+
+
+def _plain(number: int | float) -> int | float:
+    """A whole double as an integer (`32`, not `32.0`)."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number
 
 
 # --- answers ---------------------------------------------------------------------------------------
@@ -564,8 +607,9 @@ def create_proxy(call: Call) -> Reply:
     body = behaviours.body_fields(call)
     key = body.get("key")
     if key is not None:
-        if not isinstance(key, str) or not key.strip() or any(char in key for char in "/?#% ") or len(key) > 200:
-            raise ApiError(400, 'body field "key" must be plain text without spaces, "/", "?", "#" or "%"',
+        if not isinstance(key, str) or not PROXY_KEY.fullmatch(key):
+            raise ApiError(400, f'body field "key" must be 1 to {MAX_PROXY_KEY} characters without spaces, '
+                                '"/", "?", "#" or "%" (it is a segment of the search URL)',
                            [Problem("body", ("key",), "invalid")])
         holder = proxy_of(call.runtime, key)
         if holder is not None and holder[0] != call.account.name:

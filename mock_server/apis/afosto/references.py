@@ -3,8 +3,11 @@
 The document names these references by their fields (`hub_id` on a printer, `dataset_id`
 on a batch, `indexes[].index_id` on a proxy, ...). `REFERENCES` lists every one the
 sandbox enforces: the named object must exist in the caller's account, else the request
-is refused with 400 naming the field (a missing object in the *path* is a 404, by the
-generic rule). `UNCHECKED` lists the identifier fields of request bodies that name
+is refused, naming the field, with the status the operation documents for what it does
+not find (the engine's `reference_checks.py`). A reference of an operation that stores
+its body into an object is a field of that object: every other write of the object
+whose body carries the field checks it too (`PUT /spl/printers/{id}/inbox` with a
+`hub_id`). `UNCHECKED` lists the identifier fields of request bodies that name
 nothing the sandbox can look up, with the reason. Together they cover every `*_id` and
 `*_ids` field of every request body of the contract (a test keeps it so), which makes
 this module the reviewable table of the rules between resources.
@@ -21,22 +24,17 @@ them into links, so clients and the operation walk can find what a request needs
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Iterable
 
-from ...engine import behaviours
-from ...engine.errors import ApiError, Problem
 from ...engine.kinds import is_parameter
-from ...engine.references import MadeObjects, RequiredReference
-from ...engine.runtime import ApiRuntime, noun_of, template_parameters
-from ...engine.vendor import Call, Handler, Reply
+from ...engine.references import BodyReference, MadeObjects, RequiredReference, noun_of
 
 
 @dataclass(frozen=True)
-class Reference(RequiredReference):
+class Reference(BodyReference):
     """The body field of an operation that names an object of another collection
-    (`field`: `hub_id`, `settings.shipping.address_id`, `indexes[].index_id`, `[].claim_id`)."""
-
-    guards_delete: bool = False  # the target cannot be deleted while an object names it
+    (`field`: `hub_id`, `settings.shipping.address_id`, `indexes[].index_id`, `[].claim_id`);
+    `guards_delete`: the target cannot be deleted while an object names it."""
 
 
 @dataclass(frozen=True)
@@ -251,98 +249,7 @@ UNCHECKED: tuple[Unchecked, ...] = (
 )
 
 
-# --- enforcing ----------------------------------------------------------------------------
-
-
-def values_at(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """(where, value) of every value a field path names: `a.b`, `items[].id`, `[].id`."""
-    parts = field.replace("[]", ".[]").strip(".").split(".")
-    yield from _walk(body, [part for part in parts if part], ())
-
-
-def _walk(value: Any, parts: list[str], where: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    if not parts:
-        yield where, value
-        return
-    head, rest = parts[0], parts[1:]
-    if head == "[]":
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from _walk(item, rest, (*where, index))
-    elif isinstance(value, dict) and head in value:
-        yield from _walk(value[head], rest, (*where, head))
-
-
-def named_values(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """The identifiers a field path holds (values that are not given are skipped)."""
-    for where, value in values_at(body, field):
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
-            yield where, str(value)
-
-
-class ReferenceRules:
-    """The references of one served contract, ready to check calls against."""
-
-    def __init__(self, runtime: ApiRuntime) -> None:
-        self.runtime = runtime
-        by_route = {(operation.method, operation.path): operation for operation in runtime.contract.operations.values()}
-        self.checks: dict[str, list[Reference]] = {}
-        # target collection -> {(collection of the objects that name it, field)}
-        self.guards: dict[str, set[tuple[str, str]]] = {}
-        for reference in REFERENCES:
-            operation = by_route.get((reference.method, reference.path))
-            if operation is None:
-                raise ValueError(f"the references name an unknown operation {reference.method} {reference.path}")
-            self.checks.setdefault(operation.operation_id, []).append(reference)
-            if reference.guards_delete and operation.resource is not None:
-                self.guards.setdefault(reference.target, set()).add((operation.resource, reference.field))
-        self.guarded_deletes = {
-            operation.operation_id: operation.resource
-            for operation in runtime.contract.operations.values()
-            if operation.kind == "delete" and operation.resource in self.guards
-        }
-
-    def wrap(self, operation_id: str, handler: Handler) -> Handler:
-        """The handler, preceded by the reference checks of its operation (if it has any)."""
-        checks = self.checks.get(operation_id)
-        guarded = self.guarded_deletes.get(operation_id)
-        if checks is None and guarded is None:
-            return handler
-
-        def checked(call: Call) -> Reply:
-            if call.operation.kind != "process":
-                call.runtime.require_parents(call.account, call.operation, call.incoming.path_parameters)
-            for reference in checks or ():
-                self.require_target(call, reference)
-            if guarded is not None:
-                self.require_unused(call, guarded, behaviours.object_key(call))
-            return handler(call)
-
-        checked.__doc__ = handler.__doc__
-        return checked
-
-    def require_target(self, call: Call, reference: Reference) -> None:
-        """400 naming the field when the body names an object the account does not have."""
-        parents = tuple(str(call.incoming.path_parameters.get(name, "")) for name in template_parameters(reference.target))
-        collection = None
-        for where, value in named_values(call.body, reference.field):
-            if collection is None:
-                collection = call.runtime.collection(call.account, reference.target, parents)
-            if value not in collection:
-                problem = Problem("body", where, "unknown")
-                raise ApiError(400, f'body field "{problem.field}": {noun_of(reference.target)} {value!r} not found', [problem])
-
-    def require_unused(self, call: Call, target: str, key: str) -> None:
-        """409 while another object still names the one to be deleted."""
-        for source, field in sorted(self.guards.get(target, ())):
-            for record in self.runtime.collection(call.account, source).values():
-                if any(value == key for _, value in named_values(record, field)):
-                    holder = record.get(self.runtime.collections[source].id_field)
-                    raise ApiError(
-                        call.operation.error_status(409),
-                        f"{noun_of(target)} {key!r} is in use by {noun_of(source)} {holder!r}; "
-                        f"change or delete that {noun_of(source)} first",
-                    )
+# --- what the rules mean for the contract ---------------------------------------------------
 
 
 def guarded_delete_routes(routes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:

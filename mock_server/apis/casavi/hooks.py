@@ -11,10 +11,10 @@ contract that says so). Deliveries are made by `events.py`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from ...engine import behaviours, jsonio
 from ...engine.errors import ApiError, Problem
+from ...engine.outbox import delivery_url_problem
 from ...engine.validation import IncomingRequest
 from ...engine.vendor import Call, Reply
 
@@ -25,22 +25,15 @@ EVENT_NAMES = (
 
 
 def hook_url_problem(url: str, allow_http: bool) -> str | None:
-    """Why ``url`` cannot receive hook calls, or None when it can."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
-    except ValueError:
-        return "must be a valid URL, e.g. https://example.com/casavi-hooks"
-    schemes = ("https", "http") if allow_http else ("https",)
-    if parts.scheme.lower() == "http" and not allow_http:
+    """Why ``url`` cannot receive hook calls, or None when it can (the engine's check of a
+    URL that can be delivered to, with https only unless the server allows http)."""
+    if not allow_http and isinstance(url, str) and url[:7].lower() == "http://":
         return (
             "must be an https URL; to receive hooks over plain http (a local receiver), start the server "
             "with --allow-http-hooks or MOCK_SERVER_ALLOW_HTTP_HOOKS=1"
         )
-    if parts.scheme.lower() not in schemes or not parts.hostname:
-        allowed = " or ".join(f"{scheme}://" for scheme in schemes)
-        return f"must be an absolute {allowed} URL with a host, e.g. https://example.com/casavi-hooks"
-    return None
+    problem = delivery_url_problem(url, ("https", "http") if allow_http else ("https",))
+    return f"{problem}, e.g. https://example.com/casavi-hooks" if problem is not None else None
 
 
 def allow_http_hook_urls(document: dict[str, Any]) -> None:
