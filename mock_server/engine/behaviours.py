@@ -17,6 +17,7 @@ from .answers import list_reply, page_reply, success
 from .changes import FROM_API
 from .errors import ApiError, Problem
 from .kinds import last_segment
+from .references import canonical_identifier, identifier_key
 from .runtime import CollectionInfo, noun_of, template_parameters
 from .store import SINGLE, Collection, Record, concrete_path
 from .validation import UploadedFile
@@ -138,6 +139,8 @@ def new_record(call: Call, info: CollectionInfo, record: Record, key: str | None
         record[info.id_field] = typed_identifier(info, key)
     elif chosen in (None, "") or _server_identifies(call, info):
         record[info.id_field] = call.runtime.new_identifier(info, call.operation.operation_id, call.account.name)
+    else:
+        record[info.id_field] = canonical_identifier(chosen)
     return record
 
 
@@ -168,7 +171,7 @@ def typed_identifier(info: CollectionInfo, key: str) -> Any:
 def store_new(call: Call, info: CollectionInfo, record: Record, from_path: str | None = None) -> Record:
     """Store a new object; an identifier that exists already is a clash (409 where the
     contract documents it). ``from_path`` names the path parameter the identifier came from."""
-    key = str(record[info.id_field])
+    key = identifier_key(record[info.id_field])
     if key in collection_of(call, info):
         where = Problem("path", (from_path,), "invalid", f"{key!r} exists already") if from_path else None
         problem = where or Problem("body", (info.id_field,), "invalid", f"{key!r} exists already")
@@ -333,7 +336,7 @@ def update_by_body(call: Call) -> Reply:
 def identifier_in(fields: dict[str, Any], info: CollectionInfo) -> str | None:
     for name in (info.id_field, *IDENTIFIER_FIELDS):
         if fields.get(name) not in (None, ""):
-            return str(fields[name])
+            return identifier_key(fields[name])
     return None
 
 
@@ -388,7 +391,7 @@ def delete_matching(call: Call) -> Reply:
     info = info_of(call)
     collection = collection_of(call, info)
     wanted = _named_identifiers(call.body) | {
-        str(value) for name, value in call.request.parameters.items() if name in IDENTIFIER_FIELDS or name == info.id_field
+        identifier_key(value) for name, value in call.request.parameters.items() if name in IDENTIFIER_FIELDS or name == info.id_field
     }
     removed = []
     for record in list(collection.values()):
@@ -403,14 +406,14 @@ def delete_matching(call: Call) -> Reply:
 
 def _named_identifiers(body: Any) -> set[str]:
     if isinstance(body, list):
-        return {str(item.get("id", item)) if isinstance(item, dict) else str(item) for item in body}
+        return {identifier_key(item.get("id", item)) if isinstance(item, dict) else identifier_key(item) for item in body}
     if isinstance(body, dict):
         found: set[str] = set()
         for name, value in body.items():
             if name in ("ids", "keys", "codes", "skus", "items", "documents") and isinstance(value, list):
                 found |= _named_identifiers(value)
             elif name in IDENTIFIER_FIELDS and value is not None:
-                found.add(str(value))
+                found.add(identifier_key(value))
         return found
     return set()
 

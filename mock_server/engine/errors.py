@@ -70,6 +70,8 @@ class Problem:
                 return f"exceeds the limit of {expected}"
             case "unknown":
                 return "does not exist"
+            case "unexpected":
+                return "is not allowed"
             case _:
                 return str(expected) if expected else "is invalid"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Any, Iterable
 
 from .schema import Schema
 
@@ -56,6 +56,19 @@ def referenced_nouns(field: str) -> tuple[str, ...]:
     if not words:
         return ()
     return (" ".join(words), words[-1]) if len(words) > 1 else (words[0],)
+
+
+def canonical_identifier(value: Any) -> Any:
+    """An identifier in one spelling per object: a JSON number without a fraction is the
+    same number whether written `4` or `4.0`, so it is the integer; anything else is kept."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+def identifier_key(value: Any) -> str:
+    """The store key an identifier from a body or a path names (`4`, `4.0` and `4e0` name one object)."""
+    return str(canonical_identifier(value))
 
 
 def names_references(field: str) -> bool:

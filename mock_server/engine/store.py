@@ -28,6 +28,7 @@ from . import jsonio
 from .changes import CREATED, DELETED, SERVER_ORIGINS, UPDATED, Change, ChangeFeed
 from .clock import Clock
 from .errors import ApiError
+from .references import identifier_key
 
 Record = dict[str, Any]
 CollectionKey = tuple[str, tuple[str, ...]]
@@ -177,10 +178,10 @@ class AccountData:
 
 
 def _index_value(value: Any) -> str | None:
-    """What an indexed field is looked up by: text without case, numbers as text."""
+    """What an indexed field is looked up by: text without case, numbers as text (`4.0` as `4`)."""
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         return None
-    return str(value).lower()
+    return identifier_key(value).lower()
 
 
 class FieldIndex:

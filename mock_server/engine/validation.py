@@ -9,12 +9,14 @@ parsed), raw bytes. Every problem names its field; all problems are reported at 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from . import jsonio
 from .errors import ApiError, Problem
 from .operations import BodySpec, OperationSpec, ParameterSpec
+from .references import identifier_key
 
 _KIND_NAMES = {
     "Required": "required", "Type": "type", "Enum": "enum", "Format": "format", "MinLength": "min_length",
@@ -112,6 +114,9 @@ def validate_request(operation: OperationSpec, incoming: IncomingRequest) -> Val
             problems.append(problem)
             continue
         (headers if spec.location == "header" else parameters)[spec.name] = value
+        if spec.location == "path" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            # A number in a path names its object in one spelling: `/orders/4.0` is order 4.
+            incoming.path_parameters[spec.name] = identifier_key(value)
     result = ValidRequest(parameters, headers)
     if operation.bodies:
         problems.extend(_validate_body(operation, incoming, result))
@@ -159,6 +164,8 @@ def _read_parameter(spec: ParameterSpec, raw: Any) -> tuple[Any, Problem | None]
 
 
 _INVALID = object()
+# Integers written with a fraction of zeros (`4.0`): the same number as `4`, as in JSON.
+_WHOLE_DECIMAL = re.compile(r"\s*([+-]?\d+)(?:\.0*)?\s*")
 
 
 def takes_path_value(operation: OperationSpec, name: str, text: str) -> bool:
@@ -174,11 +181,17 @@ def takes_path_value(operation: OperationSpec, name: str, text: str) -> bool:
 def read_scalar(text: str, type_name: str | None) -> Any:
     """A parameter's text as its schema type, or `_INVALID`."""
     if type_name == "integer":
+        whole = _WHOLE_DECIMAL.fullmatch(text)
         try:
-            return int(text.strip(), 10)
+            return int(whole.group(1) if whole else text, 10)
         except ValueError:
             return _INVALID
     if type_name == "number":
+        if _WHOLE_DECIMAL.fullmatch(text) and "." not in text:
+            try:
+                return int(text, 10)  # exactly, however many digits (a float would round them)
+            except ValueError:
+                return _INVALID
         try:
             value = float(text)
         except ValueError:
@@ -211,21 +224,36 @@ def problems_of(validator: Any, value: Any, location: str, prefix: tuple[str | i
     found: list[Problem] = []
     unmatched: list[Problem] = []  # values no alternative accepts, with no alternative to blame
     for error in validator.iter_errors(value):
-        problem = problem_from(error, location, prefix)
-        if problem in found or problem in unmatched:
-            continue
-        if type(error.kind).__name__ in _ALTERNATIVES and _chosen_alternative(error) is None:
-            unmatched.append(problem)
-        else:
-            found.append(problem)
+        for problem in _problems_from(error, location, prefix):
+            if problem in found or problem in unmatched:
+                continue
+            if type(error.kind).__name__ in _ALTERNATIVES and _chosen_alternative(error) is None:
+                unmatched.append(problem)
+            else:
+                found.append(problem)
     # Such a value says no more than the problems found at or inside it, where there are some.
     return found + [
         problem for problem in unmatched if not any(other.path[: len(problem.path)] == problem.path for other in found)
     ]
 
 
+def _problems_from(error: Any, location: str, prefix: tuple[str | int, ...]) -> list[Problem]:
+    """The problems one validation error stands for: one per field a closed object does not take."""
+    return _unexpected_fields(error, location, prefix) or [problem_from(error, location, prefix)]
+
+
+def _unexpected_fields(error: Any, location: str, prefix: tuple[str | int, ...]) -> list[Problem]:
+    if type(error.kind).__name__ != "AdditionalProperties":
+        return []
+    path = (*prefix, *error.instance_path)
+    return [Problem(location, (*path, name), "unexpected") for name in error.kind.as_dict().get("unexpected") or []]
+
+
 def problem_from(error: Any, location: str, prefix: tuple[str | int, ...]) -> Problem:
     kind_name = type(error.kind).__name__
+    unexpected = _unexpected_fields(error, location, prefix)
+    if unexpected:
+        return unexpected[0]
     if kind_name in _ALTERNATIVES:
         chosen = _chosen_alternative(error)
         if chosen is not None:

@@ -1,11 +1,14 @@
 """Fake values, shaping and parameter reading."""
 
+import jsonschema_rs
+
 from mock_server.engine.changes import FROM_FIXTURE, ChangeFeed
 from mock_server.engine.clock import Clock
 from mock_server.engine.fake import FakeData
+from mock_server.engine.references import canonical_identifier, identifier_key
 from mock_server.engine.shaping import Shaper
 from mock_server.engine.store import ApiStore
-from mock_server.engine.validation import read_scalar
+from mock_server.engine.validation import problems_of, read_scalar
 
 MODEL = {
     "type": "object",
@@ -57,3 +60,21 @@ def test_parameters_read_as_their_type():
     assert read_scalar("true", "boolean") is True
     invalid = read_scalar("x", "integer")
     assert invalid is read_scalar("nan", "number")
+
+
+def test_whole_numbers_name_one_object_however_written():
+    assert identifier_key(4) == identifier_key(4.0) == identifier_key(4e0) == "4"
+    assert identifier_key(2**70) == identifier_key(float(2**70)) == str(2**70)
+    assert identifier_key(4.5) == "4.5" and identifier_key("4.0") == "4.0"  # text stays text
+    assert type(canonical_identifier(7.0)) is int and canonical_identifier(True) is True
+    assert read_scalar("4.0", "integer") == read_scalar(" 4.00 ", "integer") == 4
+    assert read_scalar("4.5", "integer") is read_scalar("1e3", "integer")  # not an integer
+    assert read_scalar("12345678901234567890", "number") == 12345678901234567890  # exactly, no float rounding
+
+
+def test_a_field_a_closed_object_does_not_take_is_named():
+    closed = {"type": "object", "properties": {}, "additionalProperties": False}
+    validator = jsonschema_rs.validator_for({**closed, "properties": {"a": {}, "b": closed}})
+    problems = problems_of(validator, {"a": 1, "x": 2, "y": 3, "b": {"z": 4}}, "body")
+    assert sorted(problem.describe() for problem in problems) == [
+        'body field "b.z" is not allowed', 'body field "x" is not allowed', 'body field "y" is not allowed']
