@@ -71,6 +71,13 @@ MULTIPART_OPERATIONS = {"CreateOrder", "CreateOrderComment"}
 MAX_FILES = 10
 # Operations that name an order in their body: the order must exist.
 ORDER_REFERENCING = {"CreateOrderField", "CreateOrderContactPerson"}
+# What the sandbox adds to request bodies the document prints (marked `x-inferred`): a
+# PATCH changes only the fields the document lists for it (the behaviour specification),
+# and a field's `position` is a whole number, as the order model shows it.
+CLOSED_BODIES = {"PatchOrder"}
+NARROWED_FIELDS: dict[tuple[str, str], JsonSchema] = {
+    ("CreateOrderField", "position"): {"type": "integer", "x-inferred": True},
+}
 
 ERROR_SCHEMA: JsonSchema = {
     "type": "object",
@@ -260,9 +267,18 @@ def _request_body(source: RedocOperation, models: _Models, refs: set[str]) -> Re
                 schema["properties"][name] = {**sampled["properties"][name], **_described(prop)}
             elif prop.get("type") == "array" and prop.get("items") == {"type": "object"}:
                 schema["properties"][name]["items"] = sampled["properties"][name].get("items", {})
+    _add_inferred_rules(source.title, schema)
     if source.body_content_type == "multipart/form-data":
         return RequestBody("multipart/form-data", schema, encoding=_file_encoding(schema))
     return RequestBody(source.body_content_type or "application/json", schema, example=sample)
+
+
+def _add_inferred_rules(operation_id: str, schema: JsonSchema) -> None:
+    if operation_id in CLOSED_BODIES:
+        schema.update({"additionalProperties": False, "x-inferred": True})
+    for (owner, name), narrowed in NARROWED_FIELDS.items():
+        if owner == operation_id:
+            schema["properties"][name].update(narrowed)
 
 
 def _described(prop: JsonSchema) -> JsonSchema:

@@ -8,10 +8,14 @@ from ...engine import behaviours
 from ...engine.answers import success
 from ...engine.changes import FROM_API
 from ...engine.errors import ApiError, Problem
+from ...engine.references import identifier_key
 from ...engine.validation import UploadedFile
 from ...engine.vendor import Call, Handler, Reply
+from .parts import shown_parts
 
 MAX_FILES = 10
+# The parts an order's create may carry: where they are stored -> the order's list.
+CARRIED_PARTS = {"/order-fields": "fields", "/order-contact-persons": "contactPersons"}
 
 
 def _account_id(call: Call) -> int:
@@ -59,18 +63,34 @@ def _attachments(call: Call, files: list[UploadedFile]) -> list[dict[str, Any]]:
 
 
 def create_order(call: Call) -> Reply:
-    """`order` holds the order as JSON text; `files` become its attachments."""
+    """`order` holds the order as JSON text; `files` become its attachments. The fields and
+    contact persons it carries are stored as parts of the order, as POST /order-fields and
+    POST /order-contact-persons store them."""
     info = call.runtime.collections["/orders"]
     attachments = _attachments(call, call.request.files)
     order = dict(call.body.get("order") or {})
+    carried = {template: order.pop(name, None) or [] for template, name in CARRIED_PARTS.items()}
     order.update(attachments=attachments, comments=[], fields=[], contactPersons=[])
     order.setdefault("status", "OPEN")
-    record = behaviours.store_new(call, info, behaviours.new_record(call, info, order))
+    record = behaviours.new_record(call, info, order)
+    # The parts first, so that the order is written once, showing all of them (written
+    # after each part, a long list would cost its length squared).
+    stored: list[tuple[str, dict[str, Any]]] = []
+    try:
+        for template, parts in carried.items():
+            added = [_store_order_part(call, template, {**part, "orderId": record["id"]}) for part in parts]
+            stored += [(template, part) for part in added]
+            record[CARRIED_PARTS[template]] = shown_parts(CARRIED_PARTS[template], [], added)
+        record = behaviours.store_new(call, info, record)
+    except ApiError:  # no room for all of it: nothing of it stays
+        for template, part in stored:
+            call.runtime.store.delete(call.account.name, template, (), str(part["id"]), origin=FROM_API)
+        raise
     return success(call, record, str(record["id"]))
 
 
 def _require_order(call: Call, order_id: Any) -> dict[str, Any]:
-    order = call.runtime.collection(call.account, "/orders").get(str(order_id))
+    order = call.runtime.collection(call.account, "/orders").get(identifier_key(order_id))
     if order is None:
         raise ApiError(call.operation.error_status(404), f"order {order_id!r} not found")
     return order
