@@ -69,3 +69,17 @@ async def test_joi_style_validation_messages(client):
     _error(await client.get(BASE, params={"guid": GUID, "accessToken": "nope"}), 401, "invalid accessToken")
     _error(await client.get("/messages/api/v3/nothing", params=PARTNER), 404, "no route for GET /api/v3/nothing")
     _error(await client.delete(BASE, params=PARTNER), 405, "DELETE is not allowed on /api/v3/case-messages; use GET")
+
+
+async def test_an_integral_number_names_the_same_message(client):
+    as_json = {"content-type": "application/json"}
+    first = (await client.post(f"{BASE}/create", params=PARTNER, json={"guid": GUID, "type": "reminder"})).json()
+    reply = await client.post(f"{BASE}/create", params=PROVIDER, headers=as_json,
+                              content=b'{"guid": "%s", "type": "statusRequest", "parentMessageId": %d.0}' % (GUID.encode(), first["id"]))
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["parentMessageId"] == first["id"] and type(reply.json()["parentMessageId"]) is int
+    listed = (await client.get(BASE, params={**PARTNER, "guid": GUID})).json()
+    assert listed[-1]["parentMessageId"] == first["id"] and type(listed[-1]["parentMessageId"]) is int
+    confirmed = await client.post(f"{BASE}/confirm", params=PROVIDER, headers=as_json, content=b"[%d.0, 999.0]" % first["id"])
+    assert confirmed.json() == {"success": True, "errors": [{"id": 999, "message": "Not found"}], "data": {}}
+    assert (await client.get(BASE, params={**PARTNER, "guid": GUID})).json()[0]["confirmedAt"] == FROZEN

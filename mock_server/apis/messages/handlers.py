@@ -7,6 +7,7 @@ from typing import Any
 
 from ...engine.changes import FROM_API
 from ...engine.errors import ApiError, Problem
+from ...engine.references import canonical_identifier, identifier_key
 from ...engine.vendor import Call, Handler, Reply
 from .cases import MESSAGES, Case, CaseBook
 
@@ -36,7 +37,7 @@ def messages_of(call: Call, case: Case) -> list[dict[str, Any]]:
 def create(call: Call) -> Reply:
     body = call.body
     case, role = _case_for(call, body["guid"])
-    parent = body.get("parentMessageId")
+    parent = canonical_identifier(body.get("parentMessageId"))
     if parent is not None and not any(message["id"] == parent for message in messages_of(call, case)):
         raise ApiError(400, problems=[Problem("body", ("parentMessageId",), "invalid", "must name a message of the same case")])
     now = call.runtime.now()
@@ -49,6 +50,7 @@ def create(call: Call) -> Reply:
         "externalId": None,
         "type": body["type"],
         **{name: body[name] for name in OPTIONAL_FIELDS if body.get(name) is not None},
+        **({"parentMessageId": parent} if parent is not None else {}),
         "confirmedAt": None,
         "createdAt": now,
         "updatedAt": now,
@@ -68,7 +70,7 @@ def confirm(call: Call) -> Reply:
     errors = []
     now = call.runtime.now()
     cases = _cases(call)
-    for message_id in call.body:
+    for message_id in map(canonical_identifier, call.body):
         found = _message(call, cases, message_id)
         if found is None:
             errors.append({"id": message_id, "message": "Not found"})
@@ -79,13 +81,13 @@ def confirm(call: Call) -> Reply:
             continue
         if message["confirmedAt"] is None:
             confirmed = {**copy.deepcopy(message), "confirmedAt": now, "updatedAt": now}
-            call.runtime.store.put(case.partner, MESSAGES, (), str(message_id), confirmed, origin=FROM_API)
+            call.runtime.store.put(case.partner, MESSAGES, (), identifier_key(message_id), confirmed, origin=FROM_API)
     return Reply(200, {"success": True, "errors": errors, "data": {}})
 
 
 def _message(call: Call, cases: CaseBook, message_id: Any) -> tuple[Case, dict[str, Any]] | None:
     for partner in cases.partners():
-        message = call.runtime.store.collection(partner, MESSAGES).get(str(message_id))
+        message = call.runtime.store.collection(partner, MESSAGES).get(identifier_key(message_id))
         if message is not None:
             case = cases.cases.get(str(message.get("guid")))
             if case is not None:
