@@ -349,6 +349,10 @@ def _pick(schema: JsonSchema, keys: list[str]) -> dict[str, JsonSchema]:
     return {key: copy.deepcopy(schema["properties"][key]) for key in keys if key in schema["properties"]}
 
 
+# An imported record's reference id names it in paths: never empty.
+REFERENCE_ID: JsonSchema = {"minLength": 1, "x-inferred": True}
+
+
 def _import_models(schemas: dict[str, JsonSchema]) -> dict[str, JsonSchema]:
     """The import models the document collapses, as the paths specification decides."""
     property_keys = ["id", "name", "note", "country", "city", "postalCode", "number", "addresses", "customFields"]
@@ -358,6 +362,7 @@ def _import_models(schemas: dict[str, JsonSchema]) -> dict[str, JsonSchema]:
     ]
     contact = copy.deepcopy(schemas["Contact"])
     contact["required"] = ["id"]
+    contact["properties"]["id"].update(REFERENCE_ID)
     return {
         "Contact": {**contact, "x-inferred": True},
         "PropertyImport": {
@@ -366,7 +371,12 @@ def _import_models(schemas: dict[str, JsonSchema]) -> dict[str, JsonSchema]:
             "required": ["id"],
             "properties": {
                 **_pick(schemas["Property"], property_keys),
+                "id": {"type": "string", **REFERENCE_ID},
                 "units": {"type": "array", "items": {"$ref": "#/components/schemas/UnitImport"}},
+                # A property's responsibilities, as a read shows them: kept as imported.
+                "responsibilities": {
+                    "type": "array", "items": {"$ref": "#/components/schemas/Responsibility"}, "x-inferred": True,
+                },
             },
         },
         "UnitImport": {
@@ -375,6 +385,7 @@ def _import_models(schemas: dict[str, JsonSchema]) -> dict[str, JsonSchema]:
             "required": ["id"],
             "properties": {
                 **_pick(schemas["Unit"], unit_keys),
+                "id": {"type": "string", **REFERENCE_ID},
                 "contracts": {"type": "array", "items": {"$ref": "#/components/schemas/Contract"}},
             },
         },
@@ -383,7 +394,7 @@ def _import_models(schemas: dict[str, JsonSchema]) -> dict[str, JsonSchema]:
             "x-inferred": True,
             "required": ["id"],
             "properties": {
-                "id": {"type": "string", "description": "Contract number"},
+                "id": {"type": "string", "description": "Contract number", **REFERENCE_ID},
                 "type": {"type": "string", "enum": ["owner", "renter", "resident"]},
                 "contactIds": {"type": "array", "minItems": 1, "items": {"type": "string"}},
                 "startAt": {"type": "string", "format": "date", "nullable": True},

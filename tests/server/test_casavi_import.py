@@ -105,3 +105,57 @@ async def test_import_envelope_is_validated_at_once(client):
     response = await client.post("/casavi/import", json={"contacts": [{"firstName": "no id"}]}, headers=headers)
     assert response.status_code == 400
     assert 'body field "contacts[0].id" is required' in response.json()["message"]
+
+
+async def test_import_records_take_the_shape_the_importer_reads(client):
+    headers = await casavi_headers(client)
+    refused = {
+        "properties[0].responsibilities": {"properties": [{"id": "P-1", "responsibilities": "abc"}]},
+        "properties[0].responsibilities[0]": {"properties": [{"id": "P-1", "responsibilities": ["C-1"]}]},
+        "properties[0].responsibilities[0].contactId": {"properties": [{"id": "P-1", "responsibilities": [{"propertyId": "P-1"}]}]},
+        "contacts[0].id": {"contacts": [{"id": ""}]},
+        "properties[0].units[0].id": {"properties": [{"id": "P-1", "units": [{"id": ""}]}]},
+    }
+    for field, envelope in refused.items():
+        response = await client.post("/casavi/import", json=envelope, headers=headers)
+        assert response.status_code == 400, (field, response.text)
+        assert f'body field "{field}"' in response.json()["message"], response.text
+    assert (await client.get("/casavi/properties/P-1", headers=headers)).status_code == 404
+
+
+async def test_responsibilities_given_with_a_property_are_kept():
+    async with sandbox_client(job_delay=1) as client:
+        headers = await casavi_headers(client)
+        given = [{"propertyId": "P-1", "contactId": "C-1", "role": "caretaker"}]
+        body = {"contacts": [{"id": "C-1"}], "properties": [{"id": "P-1", "name": "House", "responsibilities": given}]}
+        job_id = (await client.post("/casavi/import", json=body, headers=headers)).json()["jobId"]
+        await client.post("/__admin/jobs/run")
+        assert (await _job(client, headers, job_id))["results"]["properties"]["created"] == 1
+        assert (await client.get("/casavi/properties/P-1", headers=headers)).json()["responsibilities"] == given
+        # A property import without responsibilities leaves the ones it has.
+        await client.post("/casavi/import", json={"properties": [{"id": "P-1", "name": "Villa"}]}, headers=headers)
+        await client.post("/__admin/jobs/run")
+        read = (await client.get("/casavi/properties/P-1", headers=headers)).json()
+        assert read["name"] == "Villa" and read["responsibilities"] == given
+
+
+async def test_a_responsibility_import_applies_whatever_the_property_held_before():
+    """A property loaded as given (a fixture) with responsibilities of another shape."""
+    async with sandbox_client(job_delay=1) as client:
+        loaded = await client.post("/__admin/fixtures", json={"casavi": {"data": {"demo": {
+            "/properties": [{"id": "P-1", "name": "House", "responsibilities": "abc"},
+                            {"id": "P-2", "name": "Other", "responsibilities": ["x", {"propertyId": "P-2", "contactId": "C-9"}]}],
+            "/contacts": [{"id": "C-1"}],
+        }}}})
+        assert loaded.status_code == 200, loaded.text
+        headers = await casavi_headers(client)
+        body = {"responsibilities": [{"propertyId": "P-1", "contactId": "C-1", "role": "caretaker"},
+                                     {"propertyId": "P-2", "contactId": "C-1"}]}
+        job_id = (await client.post("/casavi/import", json=body, headers=headers)).json()["jobId"]
+        await client.post("/__admin/jobs/run")
+        report = await _job(client, headers, job_id)
+        assert report["results"]["responsibilities"] == {"created": 2, "updated": 0, "failed": 0}, report
+        first = (await client.get("/casavi/properties/P-1", headers=headers)).json()
+        assert first["responsibilities"] == [{"propertyId": "P-1", "contactId": "C-1", "role": "caretaker"}]
+        second = (await client.get("/casavi/properties/P-2", headers=headers)).json()
+        assert second["responsibilities"] == [{"propertyId": "P-2", "contactId": "C-9"}, {"propertyId": "P-2", "contactId": "C-1"}]

@@ -95,9 +95,15 @@ def _current_contracts(call: Call, unit: dict[str, Any], include_ended: bool) ->
     unit["contracts"] = [
         contract
         for contract in unit["contracts"]
-        if not any((contacts.get(str(contact)) or {}).get(ARCHIVED) for contact in contract.get("contactIds") or [])
+        if isinstance(contract, dict)
+        and not any((contacts.get(str(contact)) or {}).get(ARCHIVED) for contact in _contact_ids(contract))
         and (include_ended or not contract.get("endAt") or str(contract["endAt"])[:10] >= today)
     ]
+
+
+def _contact_ids(contract: dict[str, Any]) -> list[Any]:
+    named = contract.get("contactIds")
+    return named if isinstance(named, list) else []
 
 
 def units_of_property(call: Call) -> Reply:

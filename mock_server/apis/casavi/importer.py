@@ -23,6 +23,13 @@ UNITS_OF_PROPERTY = "/properties/{propertyId}/units"
 DOWNLOAD_FIELDS: dict[str, Any] = {"downloadCount": 0, "firstDownloadAt": None, LAST_DOWNLOAD: None}
 
 
+def responsibilities_of(stored: dict[str, Any]) -> list[dict[str, Any]]:
+    """A stored property's responsibilities; what is none (a property loaded as given may
+    hold anything there) is left out."""
+    listed = stored.get("responsibilities")
+    return [item for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
+
+
 class Importer:
     """Applies import records of one account to the casavi store."""
 
@@ -51,9 +58,10 @@ class Importer:
         return ("contacts", outcome, None, None)
 
     def property(self, record: dict[str, Any]) -> Outcome:
+        """A property; the responsibilities it has stay unless the record gives its own."""
         fields = {key: value for key, value in record.items() if key != "units"}
         existing = self.runtime.collection(self.account, "/properties").get(str(record["id"]))
-        fields.setdefault("responsibilities", copy.deepcopy((existing or {}).get("responsibilities", [])))
+        fields.setdefault("responsibilities", copy.deepcopy(responsibilities_of(existing or {})))
         return ("properties", self._upsert("/properties", fields), None, None)
 
     def unit(self, property_id: str, record: dict[str, Any]) -> list[Outcome]:
@@ -84,7 +92,7 @@ class Importer:
         )
         if not known:
             return ("responsibilities", "failed", contact, f"unknown contact or staff member {contact}")
-        current = target.get("responsibilities", [])
+        current = responsibilities_of(target)
         replaced = any(item.get("contactId") == contact for item in current)
         changed = copy.deepcopy(target)
         changed["responsibilities"] = [*(item for item in current if item.get("contactId") != contact), dict(record)]
