@@ -91,6 +91,40 @@ async def test_measurement_ids_are_given_by_the_server(client):
     assert new[0]["id"] in [item["id"] for item in of_meter]
 
 
+async def test_deleting_a_meter_removes_its_measurements(client):
+    headers = await casavi_headers(client)
+    await client.post("/casavi/consumptions/resources", json=RESOURCE, headers=headers)
+    for meter_id in ("M-1", "M-2"):
+        created = await client.post("/casavi/communities/P-00001/meters", json={"id": meter_id, "resourceId": "R-WATER"}, headers=headers)
+        assert created.status_code == 204, created.text
+    readings = [{"value": value, "date": "2024-03-01", "meterId": meter} for value, meter in ((1.5, "M-1"), (2.5, "M-1"), (3.5, "M-2"))]
+    assert (await client.post("/casavi/consumptions/measurements", json=readings, headers=headers)).status_code == 204
+    of_first = (await client.get("/casavi/consumptions/meters/M-1/measurements", headers=headers)).json()
+    assert sorted(item["value"] for item in of_first) == [1.5, 2.5]
+
+    assert (await client.delete("/casavi/consumptions/meters/M-1", headers=headers)).status_code == 204
+    remaining = (await client.get("/casavi/consumptions/measurements", headers=headers)).json()
+    assert all(item.get("meterId") != "M-1" for item in remaining)
+    assert [item["value"] for item in remaining if item.get("meterId") == "M-2"] == [3.5]
+    for item in of_first:
+        assert (await client.get(f"/casavi/consumptions/measurements/{item['id']}", headers=headers)).status_code == 404
+    assert (await client.get("/casavi/consumptions/meters/M-1/measurements", headers=headers)).status_code == 404
+
+
+async def test_an_integral_number_names_the_same_file_and_ticket_number(client):
+    headers = await casavi_headers(client)
+    uploaded = await client.post("/casavi/files", content=b"pdf", headers={**headers, "content-type": "application/pdf", "x-filename": "a.pdf"})
+    file_id = uploaded.json()["id"]
+    body = b'{"id": "T-77", "title": "Leak", "propertyId": "P-00001", "attachments": [%d.0]}' % file_id
+    created = await client.post("/casavi/tickets", content=body, headers={**headers, "content-type": "application/json"})
+    assert created.status_code == 200, created.text
+    assert [item["id"] for item in created.json()["attachmentDetails"]] == [file_id]
+    numbered = b'{"id": "T-78", "title": "Leak", "propertyId": "P-00001", "number": 12.0}'
+    created = await client.post("/casavi/tickets", content=numbered, headers={**headers, "content-type": "application/json"})
+    assert created.status_code == 200 and created.json()["number"] == "12"
+    assert (await client.get("/casavi/tickets/T-78", headers=headers)).json()["number"] == "12"
+
+
 # --- Afosto --------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from .admin import admin_routes
 from .attachments import ATTACHMENT_REFERENCES, AttachmentDetails, CommentAttachmentsOnTicket
 from .comments import AUTHOR_REFERENCES
 from .documents import CasaviSection
-from .consumptions import CLASHING as CONSUMPTION_CLASHES, HANDLERS as CONSUMPTION_HANDLERS
+from .consumptions import CLASHING as CONSUMPTION_CLASHES, HANDLERS as CONSUMPTION_HANDLERS, MeasurementsGoWithTheirMeter
 from .errors import CasaviErrorShape
 from .events import HookEvents
 from .handlers import CLASHING, HANDLERS
@@ -97,6 +97,8 @@ class CasaviApi(VendorApi):
         runtime.feed.prepare(DerivedFields(runtime), origins=SERVER_ORIGINS | {FROM_DEMO})
         runtime.feed.prepare(AttachmentDetails(runtime), collections=AttachmentDetails.collections)
         runtime.feed.subscribe(UnitsView(runtime), collections=UNITS_OF_PROPERTY)
+        readings = MeasurementsGoWithTheirMeter(runtime)
+        runtime.feed.subscribe(readings, collections=readings.collections, kinds=readings.kinds, origins=readings.origins)
         attachments = CommentAttachmentsOnTicket(runtime)
         runtime.feed.subscribe(attachments, collections=attachments.collections, kinds=attachments.kinds, origins=attachments.origins)
         events = HookEvents(runtime, envelope=self.settings.webhook_envelope)

@@ -17,7 +17,7 @@ from ...engine import behaviours
 from ...engine.answers import success
 from ...engine.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
 from ...engine.errors import ApiError, Problem
-from ...engine.references import RequiredReference
+from ...engine.references import RequiredReference, identifier_key
 from ...engine.runtime import ApiRuntime
 from ...engine.vendor import Call, Reply
 
@@ -57,7 +57,7 @@ def require_uploaded(call: Call, ids: Any) -> None:
             f"names file {value!r}, which this account has not uploaded (upload it with POST /files first)",
         )
         for index, value in enumerate(ids)
-        if str(value) not in files
+        if identifier_key(value) not in files
     ]
     if problems:
         raise ApiError(400, problems=problems)
@@ -86,7 +86,7 @@ def attachment_details(runtime: ApiRuntime, account: str, ids: list[Any]) -> lis
     files = runtime.store.collection(account, FILES)
     details = []
     for value in ids:
-        found = files.get(str(value))
+        found = files.get(identifier_key(value))
         if found is not None:
             details.append({key: found.get(key) for key in ("id", "name", "contentType", "size")})
     return details

@@ -5,7 +5,8 @@ property its units belong to (`POST /communities/{communityId}/meters`); either 
 one meter, read, replaced and deleted at `/consumptions/meters/{meterId}` and listed by
 `GET /consumptions/meters`. The unit and community lists show the meters that belong to
 them. A meter needs an existing consumption resource; a measurement needs an existing
-meter and gets its integer id from the server.
+meter and gets its integer id from the server. Measurements are readings of their
+meter: deleting a meter deletes them (no measurement names a meter that is gone).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 
 from ...engine import behaviours
 from ...engine.answers import list_reply
+from ...engine.changes import DELETED, SERVER_ORIGINS, Change
 from ...engine.errors import ApiError, Problem
-from ...engine.runtime import CollectionInfo
+from ...engine.runtime import ApiRuntime, CollectionInfo
 from ...engine.vendor import Call, Handler, Reply
 
 RESOURCES = "/consumptions/resources"
@@ -111,6 +113,24 @@ def measurements_of_meter(call: Call) -> Reply:
         if str(measurement.get("meterId")) == meter
     ]
     return list_reply(call, measurements, info)
+
+
+class MeasurementsGoWithTheirMeter:
+    """Listener of meter deletions: the meter's measurements are deleted through the store too."""
+
+    collections = (METERS,)
+    kinds = (DELETED,)
+    origins = SERVER_ORIGINS
+
+    def __init__(self, runtime: ApiRuntime) -> None:
+        self.runtime = runtime
+
+    def __call__(self, change: Change) -> None:
+        store = self.runtime.store
+        measurements = store.collection(change.account, MEASUREMENTS)
+        readings = [key for key in measurements.keys() if str((measurements.get(key) or {}).get("meterId")) == change.key]
+        for key in readings:
+            store.delete(change.account, MEASUREMENTS, (), key, origin=change.origin)
 
 
 HANDLERS: dict[str, Handler] = {

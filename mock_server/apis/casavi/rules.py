@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine.changes import CREATED, DELETED, FROM_DEMO, FROM_VIEW, Change
+from ...engine.references import identifier_key
 from ...engine.runtime import ApiRuntime
 
 APP_BASE = "https://app.casavi.sandbox"
@@ -50,7 +51,7 @@ class DerivedFields:
         if template == "/tickets":
             if record.get("number") is None or change.origin == FROM_DEMO:
                 record["number"] = self.runtime.store.next_number(f"ticket-numbers/{change.account}")
-            record["number"] = str(record["number"])
+            record["number"] = identifier_key(record["number"])
             record.setdefault("status", "OPEN")
             record.setdefault("reportedAt", record.get("createdAt"))
             record["closedAt"] = record.get("lastModified") if record["status"] == "CLOSED" else None
@@ -62,7 +63,7 @@ class DerivedFields:
             if kept in before:
                 after[kept] = before[kept]
         if change.collection == "/tickets":
-            after["number"] = str(after.get("number") or before.get("number"))
+            after["number"] = identifier_key(after.get("number") or before.get("number"))
             after.setdefault("status", before.get("status", "OPEN"))
             if after["status"] == "CLOSED":
                 after["closedAt"] = before.get("closedAt") or after.get("lastModified")
