@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 from . import behaviours
 from .errors import ApiError, Problem
 from .operations import OperationSpec
-from .references import BodyReference, noun_of
+from .references import BodyReference, canonical_identifier, identifier_key, noun_of
 from .runtime import ApiRuntime, template_parameters
 from .vendor import Call, Handler, Reply
 
@@ -55,17 +55,13 @@ def _walk(value: Any, parts: list[str], where: tuple[str | int, ...]) -> Iterato
 
 
 def identifier_text(value: Any) -> str | None:
-    """An identifier as the store keys it: a text, or a whole number (`4.0` is `4`); None
-    for a value that names nothing (an object, a list, a boolean, a fraction)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
+    """An identifier as the store keys it (`identifier_key`: a text, or a whole number,
+    `4.0` being `4`); None for a value that names nothing (an object, a list, a boolean,
+    a fraction)."""
+    identifier = canonical_identifier(value)
+    if isinstance(identifier, bool) or not isinstance(identifier, (str, int)):
         return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return None
+    return identifier_key(identifier)
 
 
 def given_values(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
