@@ -1,7 +1,7 @@
 """What the server enforces that the documents leave unsaid, written into the contracts.
 
 - A change addressed by the identifier in its body (`PUT /wms/routes {id, name}`) needs
-  that identifier: the body model marks it required.
+  that identifier: the body model marks it required, and not empty.
 - A creation whose identifier the client chooses (in the path, or in the body where the
   API keeps clients' identifiers) clashes with an object that has it: the operation
   documents `409 Conflict` where its document is silent. An identifier the client
@@ -53,6 +53,7 @@ def _require_identifier(raw: dict[str, Any], id_field: str) -> None:
             if id_field not in required:
                 required.append(id_field)
             target["x-inferred"] = True
+    _identifier_not_empty(raw, id_field)
 
 
 def _identifier_not_empty(raw: dict[str, Any], id_field: str) -> None:

@@ -46,6 +46,13 @@ def test_both_search_operations_answer_the_instant_search_media_type(paths):
         assert set(answer["results"]["items"]["properties"]) == {"id", "count", "hits", "facets", "facets_stats"}
 
 
+def test_accept_on_search_is_a_preference_not_a_closed_list(paths):
+    for path in ("/cnt/instant/search/{id}", "/cnt/instant/indexes/{id}/search"):
+        (accept,) = [p for p in paths[path]["post"]["parameters"] if p["name"] == "Accept"]
+        assert accept["schema"] == {"type": "string", "default": "application/json", "x-inferred": True}
+        assert VENDOR in accept["description"]
+
+
 def test_proxy_search_is_public_and_takes_the_clients_text_body(paths):
     search = paths["/cnt/instant/search/{id}"]["post"]
     assert search["security"] == []

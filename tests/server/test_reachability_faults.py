@@ -230,8 +230,12 @@ async def test_afosto_updates_addressed_by_body_require_the_id(client):
     for path in ("/wms/routes", "/wms/hops", "/wms/locations", "/wms/schedules"):
         schema = contract["paths"][path]["put"]["requestBody"]["content"]["application/json"]["schema"]
         assert schema["required"] == ["id"], path
+        # An empty identifier names no object: the contract says so, as the server refuses it.
+        assert schema["properties"]["id"]["minLength"] == 1, path
     missing = await client.put("/afosto/wms/routes", json={"name": "No id"}, headers=AFOSTO)
     assert missing.status_code == 400 and missing.json()["errors"]["required"] == ["id"]
+    empty = await client.put("/afosto/wms/routes", json={"id": ""}, headers=AFOSTO)
+    assert empty.status_code == 400
 
 
 # --- identifiers and clashes ------------------------------------------------------------------
