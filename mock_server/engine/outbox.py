@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import logging
 import re
 import time
@@ -314,6 +315,19 @@ class Outbox:
             if task is not None and not task.done():
                 task.cancel()
         self._due.clear()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Outbox":
+        """A copy of the deliveries that sends nothing yet (what is in flight belongs to the
+        outbox copied)."""
+        copied = object.__new__(Outbox)
+        memo[id(self)] = copied
+        for name, value in vars(self).items():
+            setattr(copied, name, _NOT_COPIED[name]() if name in _NOT_COPIED else copy.deepcopy(value, memo))
+        return copied
+
+
+# What an outbox's copy starts without: the sending under way.
+_NOT_COPIED: dict[str, Callable[[], Any]] = {"_sender": lambda: None, "_in_flight": set, "_wakeup": lambda: None}
 
 
 class WebhookClient:

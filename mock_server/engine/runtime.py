@@ -9,11 +9,13 @@ types) stays on the runtime.
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .accounts import Account
 from .answer_cache import AnswerCache
@@ -168,11 +170,56 @@ class ApiRuntime:
 
     def clear(self) -> None:
         """Forget every account, object, task, delivery and piece of module state."""
-        self.state.tasks.close()
-        self.state.outbox.close()
-        self.state.store.release()
+        self._drop(self.state)
         self.state = self._fresh_state()
         self._touched()
+
+    @contextmanager
+    def all_or_nothing(self, *, replace: bool = False) -> Iterator[None]:
+        """What the block changes in this API's state stands only if the block ends without
+        raising; otherwise the state is the one before it, whatever raised where.
+
+        With ``replace`` the block starts from an empty state (a state import) and the state
+        before is kept aside untouched until the block ends; otherwise the block changes the
+        state in place and a copy taken first is put back when it raises (its pending tasks
+        and deliveries resume from that copy).
+        """
+        before = self.state
+        kept = None
+        if replace:
+            self.state = self._fresh_state()
+        else:
+            kept = self._copy_of(before)
+        try:
+            yield
+        except BaseException:
+            self._drop(self.state)
+            if kept is not None:
+                kept.store.claim()
+                self.state = kept
+            else:
+                self.state = before
+            self._touched()
+            raise
+        if replace:
+            self._drop(before)
+        self._touched()
+
+    def _drop(self, state: ApiState) -> None:
+        """Stop a state's background work and give back what its store counted."""
+        state.tasks.close()
+        state.outbox.close()
+        state.store.release()
+
+    def _copy_of(self, state: ApiState) -> ApiState:
+        """A deep copy of ``state``; what it refers to that lasts as long as the runtime
+        (the runtime itself, its change feed, clock, task types, the server's storage
+        budget and webhook client) is referred to, not copied."""
+        lasting = (
+            self, self.feed, self.clock, self.task_types, self.settings, self.settings.budget, self.settings.delivery,
+            self.webhook_client,
+        )
+        return copy.deepcopy(state, {id(item): item for item in lasting})
 
     @property
     def store(self) -> ApiStore:

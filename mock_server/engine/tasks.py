@@ -270,6 +270,15 @@ class TaskQueue:
             self._worker.cancel()
         self._worker = None
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> "TaskQueue":
+        """A copy of the queue and its tasks that has not started working (the worker, if
+        any, belongs to the queue copied)."""
+        copied = object.__new__(TaskQueue)
+        memo[id(self)] = copied
+        for name, value in vars(self).items():
+            setattr(copied, name, None if name == "_worker" else copy.deepcopy(value, memo))
+        return copied
+
     # --- state ------------------------------------------------------------------------
 
     def export(self) -> list[dict[str, Any]]:
