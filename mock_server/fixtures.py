@@ -386,7 +386,7 @@ def _apply(section: _Section, exact: bool) -> int:
 
 def _collection_router(runtime: ApiRuntime) -> PathRouter[CollectionInfo]:
     router: PathRouter[CollectionInfo] = PathRouter()
-    for info in runtime.collections.values():
+    for info in (*runtime.collections.values(), *runtime.named_only.values()):
         router.add(info.template, "GET", info)
     return router
 

@@ -18,7 +18,7 @@ from .changes import FROM_API
 from .errors import ApiError, Problem
 from .kinds import last_segment
 from .references import canonical_identifier, identifier_key
-from .runtime import CollectionInfo, noun_of, template_parameters
+from .runtime import CollectionInfo, noun_of, positional_names, template_parameters
 from .store import SINGLE, Collection, Record, concrete_path
 from .validation import UploadedFile
 from .vendor import Call, Reply
@@ -39,15 +39,15 @@ def answer(call: Call) -> Reply:
 
 def info_of(call: Call) -> CollectionInfo:
     template = call.operation.collection_template
-    found = call.runtime.collections.get(template)
+    found = call.runtime.collections.get(template) or call.runtime.named_only.get(template)
     if found is None:
-        # Named only by actions: nothing creates or lists these objects, they are looked up.
+        # No collection: the operation's path names no object of one.
         return CollectionInfo(template, {"type": "object", "properties": {}}, "id", False, made_by_operations=False)
     return found
 
 
 def parents_of(call: Call, info: CollectionInfo) -> tuple[str, ...]:
-    return call.runtime.parents_of(info.template, call.incoming.path_parameters)
+    return call.runtime.parents_of(info.template, call.incoming.path_parameters, call.operation.path)
 
 
 def collection_of(call: Call, info: CollectionInfo | None = None) -> Collection:
@@ -489,7 +489,11 @@ def action(call: Call) -> Reply:
 
 def _action_target(call: Call, info: CollectionInfo) -> str:
     names = template_parameters(call.operation.path)
-    own = [name for name in names if name not in template_parameters(info.template)]
+    parents = positional_names(info.template, call.operation.path)
+    if parents is not None:
+        own = list(names[len(parents):])
+    else:
+        own = [name for name in names if name not in template_parameters(info.template)]
     name = own[0] if own else names[-1]
     return str(call.incoming.path_parameters[name])
 

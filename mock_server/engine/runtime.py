@@ -83,6 +83,23 @@ def template_parameters(template: str) -> tuple[str, ...]:
     return tuple(_TEMPLATE_PARAMETER.findall(template))
 
 
+@lru_cache(maxsize=4096)
+def positional_names(template: str, path: str) -> tuple[str, ...] | None:
+    """The names ``path`` gives the parameters of ``template`` where it starts with the
+    template's shape (its literal segments, and parameters in the same places), else None:
+    (`/transfers/{id}/transports`, `/transfers/{transfer_id}/transports/{id}/state`) -> (`transfer_id`,)."""
+    own, other = template.strip("/").split("/"), path.strip("/").split("/")
+    if len(other) < len(own):
+        return None
+    names = []
+    for mine, theirs in zip(own, other):
+        if is_parameter(mine) != is_parameter(theirs) or (not is_parameter(mine) and mine != theirs):
+            return None
+        if is_parameter(mine):
+            names.append(theirs[1:-1])
+    return tuple(names)
+
+
 @dataclass(frozen=True)
 class ApiRules:
     """What an API module tells the engine about its data."""
@@ -143,6 +160,9 @@ class ApiRuntime:
         self.fake = FakeData(settings.seed)
         self.shaper = Shaper(self.fake)
         self.collections = collection_infos(contract)
+        # Collections only actions name (nothing creates, lists or reads their objects): any
+        # identifier names one, looked up when first named (see `looks_up`).
+        self.named_only = named_only_collections(contract, self.collections)
         self.reference_keys = {template: (info.id_field, info.id_schema) for template, info in self.collections.items()}
         self.answers = AnswerCache()
         # Where contained failures are kept (the sandbox shares one log between its APIs).
@@ -280,8 +300,9 @@ class ApiRuntime:
         data = self.data(account)
         key = (template, parents)
         if key not in data.seeded:
-            data.seeded[key] = None
             info = self.collections.get(template)
+            if info is not None or template in self.named_only:
+                data.seeded[key] = None  # a collection a state export names, seen, even when empty
             if info is not None and self.gets_demo_objects(info):
                 for index in range(DEMO_OBJECTS):
                     record = self.demo_object(account, info, index, parents)
@@ -379,10 +400,16 @@ class ApiRuntime:
             return self.store.next_number(self.sequence(account, info.template))
         return self.fake.numbered_uuid(f"{self.name}/id/{account}/{key}/", self.store.next_number(self.sequence(account, "uuid")))
 
-    def parents_of(self, template: str, path_parameters: dict[str, Any]) -> tuple[str, ...]:
+    def parents_of(self, template: str, path_parameters: dict[str, Any], path: str | None = None) -> tuple[str, ...]:
+        """The identifiers of the objects above the collection ``template``, from the values
+        of a request's path parameters: by position where the request's ``path`` starts
+        with the template's shape (`/transfers/{transfer_id}/transports/...` names the
+        transfer of `/transfers/{id}/transports`), else by name."""
         names = template_parameters(template)
         if not names:
             return ()
+        if path is not None:
+            names = positional_names(template, path) or names
         return tuple([str(path_parameters[name]) for name in names if name in path_parameters])
 
     def require_parents(self, account: Account, operation: OperationSpec, path_parameters: dict[str, Any]) -> None:
@@ -463,6 +490,27 @@ def collection_infos(contract: CompiledContract) -> dict[str, CollectionInfo]:
     return found
 
 
+def named_only_collections(contract: CompiledContract, known: dict[str, CollectionInfo]) -> dict[str, CollectionInfo]:
+    """The collections of the objects actions change, by the template the actions name, that
+    `collection_infos` does not have under that name: a known collection whose path names
+    its parameters otherwise (`/transfers/{transfer_id}/transports` is `/transfers/{id}/transports`),
+    else objects without a documented model, keyed by `id`."""
+    by_shape = {_shape(template): info for template, info in known.items()}
+    found: dict[str, CollectionInfo] = {}
+    for operation in contract.operations.values():
+        template = operation.collection_template
+        if operation.kind == "action" and template not in known and template not in found:
+            found[template] = by_shape.get(_shape(template)) or CollectionInfo(
+                template, {"type": "object", "properties": {}}, "id", False, made_by_operations=False
+            )
+    return found
+
+
+def _shape(template: str) -> str:
+    """A template without its parameters' names: `/transfers/{}/transports`."""
+    return _TEMPLATE_PARAMETER.sub("{}", template)
+
+
 def _with_path_identifier(schema: Schema, id_field: str, operations: list[OperationSpec]) -> Schema:
     """Identifiers are numbers where the paths that name the objects take numbers, whatever
     the model prints (`/mes/conversations/{id}` with an integer `id`)."""
@@ -503,7 +551,8 @@ def _with_identifier(schema: Schema, id_field: str, operations: list[OperationSp
 
 
 def _item_schema(operations: list[OperationSpec]) -> Schema:
-    """The object model: a read's answer, else a list's items, else a creation's answer."""
+    """The object model: a read's answer, else a list's items, else a creation's answer,
+    else what a request stores (one object, or the items of a list of them)."""
     order = {"read": 0, "list": 1, "create": 2, "create_at": 2, "replace": 3, "update": 3, "upsert": 4}
     for operation in sorted(operations, key=lambda o: order.get(o.kind, 9)):
         schema = operation.success.schema or {}
@@ -513,10 +562,12 @@ def _item_schema(operations: list[OperationSpec]) -> Schema:
             return schema
         if schema.get("type") == "array" and schema.get("items", {}).get("properties"):
             return schema["items"]
-    for operation in operations:
+    for operation in sorted(operations, key=lambda o: order.get(o.kind, 9)):
         for body in operation.bodies.values():
             if body.schema.get("properties"):
                 return body.schema
+            if body.schema.get("type") == "array" and body.schema.get("items", {}).get("properties"):
+                return body.schema["items"]
     return {"type": "object", "properties": {"id": {"type": "string"}}}
 
 

@@ -55,12 +55,13 @@ def _open_dataset(call: Call) -> tuple[str, dict[str, Any]]:
 def _store_rows(call: Call, key: str, dataset: dict[str, Any], rows: list[dict[str, Any]], **changes: Any) -> None:
     store = call.runtime.store
     account = call.account.name
+    key_field = call.runtime.collections[LINES].id_field  # `reference`, as the engine keys them
     for row in rows:
-        reference = row.get("reference")
+        reference = row.get(key_field)
         if reference in (None, ""):
             reference = call.runtime.new_identifier(None, "afosto/dataset-lines")
         reference = str(reference)
-        store.put(account, LINES, (key,), reference, {"reference": reference, "data": row.get("data")}, origin=FROM_API)
+        store.put(account, LINES, (key,), reference, {key_field: reference, "data": row.get("data")}, origin=FROM_API)
     count = len(store.collection(account, LINES, (key,)))
     store.put(account, DATASETS, (), key, {**dataset, **changes, "line_count": count}, origin=FROM_API)
 

@@ -187,10 +187,11 @@ def apply_update(runtime: ApiRuntime, account: str, payload: dict[str, Any], ori
         status = "failed"  # the index went away before the update was applied
     else:
         documents = store.collection(account, DOCUMENTS, parents)
+        key_field = runtime.collections[DOCUMENTS].id_field  # `reference`, as the engine keys them
         for document in payload.get("documents") or []:
-            before = documents.get(document["reference"])
+            before = documents.get(document[key_field])
             after = behaviours.merged(before, document) if before is not None else copy.deepcopy(document)
-            store.put(account, DOCUMENTS, parents, document["reference"], after, origin=origin)
+            store.put(account, DOCUMENTS, parents, document[key_field], after, origin=origin)
         for reference in payload.get("references") or []:
             store.delete(account, DOCUMENTS, parents, reference, origin=origin)
         if payload.get("clear"):
