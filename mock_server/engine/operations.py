@@ -66,6 +66,13 @@ class BodySpec:
         return "raw"
 
     @cached_property
+    def described_fields(self) -> frozenset[str]:
+        """The fields the body's model (its items' model, for a list) describes: what the
+        request's validation checked."""
+        schema = self.schema.get("items", {}) if self.schema.get("type") == "array" else self.schema
+        return frozenset(schema.get("properties", {}))
+
+    @cached_property
     def defaults(self) -> tuple[tuple[str, Any], ...]:
         """(field, default) for each field of the body's model (its items' model, for a list)
         that documents a default."""

@@ -30,7 +30,7 @@ from .memo import BoundedMemo
 from .operations import CompiledContract, OperationSpec
 from .outbox import DeliveryPolicy, Outbox, WebhookClient
 from .references import MadeObjects, Prerequisite, RequiredReference, names_references, noun_of, referenced_collection
-from .schema import Schema
+from .schema import Schema, SchemaIndex
 from .shaping import Shaper
 from .store import (
     CREATED_FIELDS,
@@ -46,6 +46,8 @@ from .store import (
 from .tasks import StepFailure, Task, TaskQueue, TaskType
 
 DEMO_OBJECTS = 3
+# Schema keywords that put no rule on a value.
+_NO_RULES = frozenset({"description", "example", "title", "default", "deprecated", "readOnly", "writeOnly", "xml", "externalDocs"})
 _TEMPLATE_PARAMETER = re.compile(r"{([^}]+)}")
 
 
@@ -60,9 +62,23 @@ class CollectionInfo:
     # Whether some operation of the contract stores new objects in it (create, upsert, ...).
     made_by_operations: bool = True
 
+    # Compiled on first use: property name -> validator of its model (None: any value).
+    _field_validators: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
     @cached_property
     def id_schema(self) -> Schema:
         return self.item_schema.get("properties", {}).get(self.id_field, {})
+
+    def field_validator(self, name: str, schemas: SchemaIndex) -> Any:
+        """The compiled validator of property ``name`` of the model, made once (None where the
+        model puts no rule on it)."""
+        if name in self._field_validators:
+            return self._field_validators[name]
+        schema = self.item_schema.get("properties", {}).get(name) or {}
+        rules = {key for key in schema if not key.startswith("x-")} - _NO_RULES
+        found = schemas.validator(schemas.unresolved(schema)) if rules else None
+        self._field_validators[name] = found
+        return found
 
     @property
     def top_level(self) -> bool:
