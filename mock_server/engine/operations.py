@@ -149,6 +149,13 @@ class OperationSpec:
         """The parameter ``name`` (path parameters first)."""
         return next(spec for spec in sorted(self.parameters, key=lambda spec: spec.location != "path") if spec.name == name)
 
+    @cached_property
+    def states_not_found(self) -> bool:
+        """Whether the vendor's document states a 404 for this operation (not one the
+        contract generator inferred)."""
+        response = self.raw.get("responses", {}).get("404")
+        return isinstance(response, dict) and not response.get("x-inferred")
+
     def documents(self, status: int) -> bool:
         return status in self.error_statuses or status == self.success.status
 
