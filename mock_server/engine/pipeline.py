@@ -30,7 +30,7 @@ from .journal import Redactor, RequestJournal
 from .memo import BoundedMemo
 from .multipart import PartTooLarge, close_parts, parse_parts, spooled
 from .operations import OperationSpec
-from .runtime import ApiRuntime
+from .runtime import ApiRuntime, ApiState
 from .store import StoreBudget
 from .validation import IncomingRequest, ValidRequest, validate_request
 from .vendor import MIB, Call, Interception, Reply, VendorApi
@@ -67,6 +67,14 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
+class Overtaken(ApiError):
+    """A request the API's state was reset under while it waited (for its body, or on a
+    delay an override or chaos asked for)."""
+
+    def __init__(self) -> None:
+        super().__init__(503, "the sandbox was reset while this request waited; it was not carried out")
+
+
 class MethodNotAllowed(ApiError):
     def __init__(self, message: str, allowed: str) -> None:
         super().__init__(405, message)
@@ -84,6 +92,7 @@ class Exchange:
     path: str  # within the API's mount, as sent (percent-encoded)
     segments: tuple[str, ...]  # decoded path segments
     query_string: str
+    state: ApiState  # the API's state when the request arrived
     operation: OperationSpec | None = None
     parameters: dict[str, str] | None = None  # path parameters, once the route matched
     headers: dict[str, str] | None = None  # lower-case names, once read
@@ -124,6 +133,7 @@ class ApiPipeline:
             try:
                 self.match_route(exchange)
                 await self.read_body(exchange)
+                self.still_current(exchange)
                 self.authenticate(exchange)
                 self.validate(exchange)
                 if self.interceptors:
@@ -132,6 +142,8 @@ class ApiPipeline:
                     exchange.answer = self.cached_answer(exchange)
                     if exchange.answer is None:
                         exchange.reply = self.run_handler(exchange)
+            except Overtaken as error:
+                exchange.reply = self.error_reply(error, exchange.operation, exchange.state)
             except ApiError as error:
                 exchange.reply = self.error_reply(error, exchange.operation)
             except Exception:  # a bug: answer in the API's shape and keep serving
@@ -163,7 +175,16 @@ class ApiPipeline:
         raw_path = scope.get("raw_path") or scope["path"].encode()
         path, segments = self.paths.get(raw_path) or self._read_path(raw_path)
         # The method in upper case, as ASGI servers give it.
-        return Exchange(scope, receive, time.perf_counter(), scope["method"], path, segments, scope.get("query_string", b"").decode("latin-1"))
+        return Exchange(
+            scope, receive, time.perf_counter(), scope["method"], path, segments,
+            scope.get("query_string", b"").decode("latin-1"), self.runtime.state,
+        )
+
+    def still_current(self, exchange: Exchange) -> None:
+        """Overtaken when the API's state was replaced (a reset) while the request waited:
+        it is not carried out in the state that replaced the one it arrived in."""
+        if exchange.state is not self.runtime.state:
+            raise Overtaken()
 
     def _read_path(self, raw_path: bytes) -> tuple[str, tuple[str, ...]]:
         """The path within the mount, and its decoded segments (kept for the next request
@@ -289,6 +310,7 @@ class ApiPipeline:
         assert exchange.call is not None
         for interceptor in self.interceptors:
             reply = await interceptor(exchange.call)
+            self.still_current(exchange)
             if reply is not None:
                 return reply
         return None
@@ -318,12 +340,14 @@ class ApiPipeline:
         handler = self.vendor.handlers.get(exchange.operation.operation_id, behaviours.answer)
         return handler(exchange.call)
 
-    def error_reply(self, error: ApiError, operation: OperationSpec | None) -> Reply:
+    def error_reply(self, error: ApiError, operation: OperationSpec | None, state: ApiState | None = None) -> Reply:
+        """The error in the API's shape; its reference is drawn from ``state`` (the current
+        state by default)."""
         status = error.status
         if operation is not None and not operation.documents(status) and status not in _AS_IS:
             status = operation.error_status(status)
             error.status = status
-        body = self.vendor.error_shape.render(error, self.runtime.next_reference())
+        body = self.vendor.error_shape.render(error, self.runtime.next_reference(state))
         reply = Reply(status, body)
         if isinstance(error, MethodNotAllowed):
             reply.headers["Allow"] = error.allowed
@@ -349,8 +373,12 @@ class ApiPipeline:
         await send({"type": "http.response.body", "body": answer.payload})
 
     def record(self, exchange: Exchange, interception: Interception | None = None) -> None:
+        """Journal the exchange, unless a reset came since it arrived: the journal then
+        holds only what was asked after the reset."""
         answer = exchange.answer
         assert answer is not None
+        if exchange.state is not self.runtime.state:
+            return
         self.journal.record(
             self.runtime.clock.timestamp(),
             self.runtime.name,
