@@ -626,7 +626,9 @@ class LiveSandbox(SandboxClients):
 
         config = config or ServerConfig(**settings)
         self.app = _create_app(config)
-        self._listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        # Named TCP, so the event loop turns Nagle's algorithm off on its connections: an
+        # answer written in two pieces would otherwise wait for the client's delayed ACK.
+        self._listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._listener.bind((host, 0))
         self.port: int = self._listener.getsockname()[1]
         self._server = uvicorn.Server(
