@@ -162,7 +162,7 @@ class Sandbox:
         kept.
         """
         everything = set(apis) >= set(self.apis)
-        stopped = [work for work in self._stopping if not work.done()]
+        stopped = [work for work in self._stopping if _may_end(work)]
         for api in apis:
             stopped += self.apis[api].runtime.restore_start_up_state()
             if api in self.chaos:
@@ -253,11 +253,16 @@ class Sandbox:
             self._stopping += api.runtime.tasks.close()
             self._stopping += api.runtime.outbox.close()
         loop = asyncio.get_running_loop()
-        here = [work for work in self._stopping if not work.done() and work.get_loop() is loop]
-        self._stopping = [work for work in self._stopping if not work.done() and work.get_loop() is not loop]
+        here = [work for work in self._stopping if _may_end(work) and work.get_loop() is loop]
+        self._stopping = [work for work in self._stopping if _may_end(work) and work.get_loop() is not loop]
         if here:
             await asyncio.wait(here, timeout=STOP_TIMEOUT)
 
     async def close(self) -> None:
         await self.stop_background_work()
         await self.webhook_client.aclose()
+
+
+def _may_end(work: asyncio.Task[Any]) -> bool:
+    """Whether cancelled work has yet to end (work of an event loop that closed never will)."""
+    return not work.done() and not work.get_loop().is_closed()

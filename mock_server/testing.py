@@ -507,7 +507,10 @@ class _NotStarted(httpx.BaseTransport):
 
 
 class AsyncInProcessSandbox(AsyncSandboxClients):
-    """The sandbox app on the current event loop, with asynchronous clients (`async with`)."""
+    """The sandbox app on the current event loop, with asynchronous clients (`async with`).
+
+    ``app`` serves an app built already (the one a `KeptSandboxes` keeps) instead of a new one.
+    """
 
     def __init__(self, config: ServerConfig | None = None, *, app: Any = None, **settings: Any) -> None:
         config = config or ServerConfig(**settings)
