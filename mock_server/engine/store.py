@@ -152,6 +152,14 @@ class Collection:
             self._removed += 1
         return record
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Collection":
+        """A copy whose objects are copies (stored objects are JSON data, copied by orjson)."""
+        copied = Collection()
+        copied._items = jsonio.copied(self._items)
+        copied._order = list(self._order)
+        copied._removed = self._removed
+        return copied
+
     def _compact(self) -> None:
         # Removals leave their keys in the order list until the next read in order.
         if self._removed:
@@ -304,6 +312,10 @@ class ApiStore:
         """Give back everything this store counted (its API's state is being replaced)."""
         self.budget.used -= sum(self.used.values())
         self.used.clear()
+
+    def claim(self) -> None:
+        """Count everything this store holds against the budget (it was restored from a copy)."""
+        self.budget.used += sum(self.used.values())
 
     def _commit(self, change: Change) -> None:
         for index in self.indexes.get(change.collection, ()):
