@@ -1,6 +1,9 @@
 """One contract compiled for serving: every operation with its validators and response.
 
-Everything here runs once at start-up; the request path only reads the results.
+Everything here runs once at start-up (or is read back from the compiled-contract cache,
+`engine/compiled.py`); the request path only reads the results. A parameter's or a body's
+validator is compiled on its first use, so start-up compiles none of the thousand-odd a
+large contract has; `compile_validators` compiles them all at once.
 """
 
 from __future__ import annotations
@@ -23,8 +26,17 @@ class ParameterSpec:
     location: str
     required: bool
     schema: Schema  # resolved OpenAPI schema
-    validator: Any
+    source: Schema  # the schema as the contract writes it (with references): what `validator` checks
+    schemas: SchemaIndex = field(repr=False)
     repeated: bool  # an array sent as repeated query parameters
+
+    @cached_property
+    def validator(self) -> Any:
+        """The compiled JSON-schema validator, made on first use and kept."""
+        return self.schemas.validator(self.source)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return _without_validator(self.__dict__)
 
     @cached_property
     def type(self) -> str | None:
@@ -49,8 +61,17 @@ class BodySpec:
 
     content_type: str
     schema: Schema  # resolved
-    validator: Any
+    source: Schema  # the schema as the contract writes it (with references): what `validator` checks
+    schemas: SchemaIndex = field(repr=False)
     encoding: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @cached_property
+    def validator(self) -> Any:
+        """The compiled JSON-schema validator, made on first use and kept."""
+        return self.schemas.validator(self.source)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return _without_validator(self.__dict__)
 
     @cached_property
     def kind(self) -> str:
@@ -71,6 +92,11 @@ class BodySpec:
         that documents a default."""
         schema = self.schema.get("items", {}) if self.schema.get("type") == "array" else self.schema
         return tuple((name, prop["default"]) for name, prop in schema.get("properties", {}).items() if "default" in prop)
+
+
+def _without_validator(state: dict[str, Any]) -> dict[str, Any]:
+    """An instance's attributes without its compiled validator (which cannot be pickled)."""
+    return {name: value for name, value in state.items() if name != "validator"}
 
 
 @dataclass
@@ -167,6 +193,13 @@ class CompiledContract:
         match = self.router.match(path)
         return match.methods.get(method.upper()) if match else None
 
+    def compile_validators(self) -> None:
+        """Compile every parameter's and body's validator now (a schema the validator
+        library refuses raises here instead of on the first request that needs it)."""
+        for operation in self.operations.values():
+            for spec in (*operation.parameters, *operation.bodies.values()):
+                spec.validator  # compiled on this first access, and kept
+
 
 def compile_contract(
     api: str, document: dict[str, Any], formats: dict[str, Callable[[str], bool]] | None = None
@@ -215,7 +248,8 @@ def _compile_operation(
         content_type: BodySpec(
             content_type=content_type,
             schema=schemas.resolve(media.get("schema", {})),
-            validator=schemas.validator(media.get("schema", {})),
+            source=media.get("schema", {}),
+            schemas=schemas,
             encoding=media.get("encoding", {}),
         )
         for content_type, media in request_body.get("content", {}).items()
@@ -249,7 +283,8 @@ def _parameter(parameter: dict[str, Any], schemas: SchemaIndex) -> ParameterSpec
         location=location,
         required=bool(parameter.get("required", location == "path")),
         schema=schema,
-        validator=schemas.validator(parameter.get("schema", {})),
+        source=parameter.get("schema", {}),
+        schemas=schemas,
         repeated=schema.get("type") == "array" and parameter.get("explode", True) and location == "query",
     )
 
