@@ -9,15 +9,18 @@ cache folder, and later starts read it back (a pickle, a few times quicker than 
 and compiling). The entry's name is a digest of all of those inputs, so a changed
 contract, other settings or changed code make a new entry rather than reuse a stale
 one; a damaged entry, or one that someone else could have written, is ignored and
-replaced. Validators are not kept: they are compiled on first use in any case.
+replaced. Validators are not kept: they are compiled on first use in any case. Nor is
+the document: a contract read back makes it again (from the YAML it was compiled from,
+kept in memory, through the parsed-contract cache) when it is first asked for.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .cache import cache_folder, code_fingerprint, library_fingerprint, read_entry, write_entry
 from .contracts import contract_text, parse_contract, text_digest
@@ -44,9 +47,7 @@ def compiled_contract(
         entry = (cache_dir or cache_folder("compiled")) / f"{api}-{key}.pickle"
     contract = _read(entry, api) if entry is not None else None
     if contract is None:
-        document = parse_contract(text, api, cache_dir)
-        vendor.adjust_contract(document)
-        contract = compile_contract(api, document, vendor.formats())
+        contract = compile_contract(api, _adjusted(text, api, vendor, cache_dir), vendor.formats())
         # A schema the validator library refuses stops this start, as it would without a
         # cache, rather than a later request; an entry is kept only for a contract without one.
         contract.compile_validators()
@@ -54,7 +55,16 @@ def compiled_contract(
             write_entry(entry, pickle.dumps(contract, protocol=pickle.HIGHEST_PROTOCOL))
         return contract
     contract.schemas.formats = vendor.formats()
+    contract.source.load = partial(_adjusted, text, api, vendor, cache_dir)
     return contract
+
+
+def _adjusted(text: bytes, api: str, vendor: VendorApi, cache_dir: Path | None) -> dict[str, Any]:
+    """The document a contract is compiled from: parsed (through the cache), then adjusted
+    by its API module; the same every time for the same text and settings."""
+    document = parse_contract(text, api, cache_dir)
+    vendor.adjust_contract(document)
+    return document
 
 
 def _read(entry: Path, api: str) -> CompiledContract | None:

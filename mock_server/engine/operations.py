@@ -131,7 +131,16 @@ class OperationSpec:
     success: ResponseSpec
     error_statuses: frozenset[int]
     secured: bool
-    raw: dict[str, Any]
+    source: DocumentSource = field(repr=False, compare=False)  # the contract's document
+
+    @cached_property
+    def raw(self) -> dict[str, Any]:
+        """The operation as the contract's document writes it."""
+        return self.source.document()["paths"][self.path][self.method.lower()]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickle keeps: not `raw`, read from the document again when asked for."""
+        return {name: value for name, value in self.__dict__.items() if name != "raw"}
 
     @cached_property
     def kind(self) -> str:
@@ -179,15 +188,47 @@ class OperationSpec:
         return 400 if 400 in self.error_statuses else wanted
 
 
+class DocumentSource:
+    """The document a contract was compiled from, or the way to make it again.
+
+    A contract read back from the cache (`engine/compiled.py`) reads its document when it
+    is first asked for (the served contract, coverage, override rules): serving needs only
+    what was compiled from it, and the document is half of what a pickle would hold.
+    """
+
+    def __init__(self, document: dict[str, Any] | None = None) -> None:
+        self._document = document
+        self.load: Callable[[], dict[str, Any]] | None = None  # set by whoever reads a pickle back
+
+    @property
+    def loaded(self) -> bool:
+        return self._document is not None
+
+    def document(self) -> dict[str, Any]:
+        if self._document is None:
+            if self.load is None:
+                raise LookupError("a contract read back without a way to its document")
+            self._document = self.load()
+        return self._document
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_document": None, "load": None}
+
+
 @dataclass
 class CompiledContract:
     """One API's operations, their router and its schemas."""
 
     api: str
-    document: dict[str, Any]
     schemas: SchemaIndex
     operations: dict[str, OperationSpec]  # by operationId
     router: PathRouter[OperationSpec]
+    source: DocumentSource = field(repr=False, compare=False)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The OpenAPI document compiled (as its API module adjusted it)."""
+        return self.source.document()
 
     def by_path(self, method: str, path: str) -> OperationSpec | None:
         match = self.router.match(path)
@@ -210,6 +251,7 @@ def compile_contract(
     dates carry a time in its own samples).
     """
     schemas = SchemaIndex(document, formats)
+    source = DocumentSource(document)
     decisions = classify(fact for fact, _ in facts_of(document))
     default_security = document.get("security", [])
     operations: dict[str, OperationSpec] = {}
@@ -221,11 +263,12 @@ def compile_contract(
                 continue
             spec = _compile_operation(
                 api, method.upper(), path, raw, shared_parameters, schemas, decisions[(method.upper(), path)],
-                default_security,
+                default_security, source,
             )
+            spec.raw = raw  # what `raw` would look up
             operations[spec.operation_id] = spec
             router.add(path, spec.method, spec)
-    return CompiledContract(api, document, schemas, operations, router)
+    return CompiledContract(api, schemas, operations, router, source)
 
 
 def _compile_operation(
@@ -237,6 +280,7 @@ def _compile_operation(
     schemas: SchemaIndex,
     decision: Decision,
     default_security: list[dict[str, Any]],
+    source: DocumentSource,
 ) -> OperationSpec:
     parameters = [
         _parameter(parameter, schemas)
@@ -270,7 +314,7 @@ def _compile_operation(
         success=_response(raw["responses"].get(str(success_status), {}), success_status, schemas),
         error_statuses=frozenset(status for status in statuses if status >= 400),
         secured=any(requirement for requirement in security),
-        raw=raw,
+        source=source,
     )
 
 
