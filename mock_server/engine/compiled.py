@@ -24,10 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import cache_folder, code_fingerprint, library_fingerprint, read_entry, write_entry
 from .contracts import contract_text, parse_contract, text_digest
+from .memo import BoundedMemo
 from .operations import CompiledContract, compile_contract
 
 if TYPE_CHECKING:
     from .vendor import VendorApi
+
+# The contracts this process has compiled or read back, by entry: the sandboxes a test run
+# builds (one per configuration) share them. A compiled contract is never changed once
+# made (validators and the document are added on first use, the same for every sandbox).
+_IN_PROCESS: BoundedMemo = BoundedMemo(32)
 
 
 def compiled_contract(
@@ -45,6 +51,9 @@ def compiled_contract(
         inputs = [api, text_digest(text), repr(vendor.settings), code, *map(library_fingerprint, ("yaml", "jsonschema_rs"))]
         key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()[:32]
         entry = (cache_dir or cache_folder("compiled")) / f"{api}-{key}.pickle"
+        shared = _IN_PROCESS.get(entry)
+        if shared is not None:
+            return shared
     contract = _read(entry, api) if entry is not None else None
     if contract is None:
         contract = compile_contract(api, _adjusted(text, api, vendor, cache_dir), vendor.formats())
@@ -53,10 +62,17 @@ def compiled_contract(
         contract.compile_validators()
         if entry is not None:
             write_entry(entry, pickle.dumps(contract, protocol=pickle.HIGHEST_PROTOCOL))
+            _IN_PROCESS.keep(entry, contract)
         return contract
     contract.schemas.formats = vendor.formats()
     contract.source.load = partial(_adjusted, text, api, vendor, cache_dir)
-    return contract
+    return _IN_PROCESS.keep(entry, contract)
+
+
+def forget_compiled() -> None:
+    """Forget the contracts this process holds; the next sandbox reads them from the cache
+    folder, as a new process would."""
+    _IN_PROCESS.clear()
 
 
 def _adjusted(text: bytes, api: str, vendor: VendorApi, cache_dir: Path | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import pytest
 from mock_server.apis import vendor_for
 from mock_server.apis.settings import VendorSettings
 from mock_server.engine import cache, compiled
-from mock_server.engine.compiled import compiled_contract
+from mock_server.engine.compiled import compiled_contract, forget_compiled
 from mock_server.engine.contracts import default_contracts_dir, parse_contract
 from mock_server.engine.operations import CompiledContract, compile_contract
 from mock_server.fixtures import default_fixtures_dir, parse_fixture, read_fixture
@@ -35,7 +35,16 @@ def kept(tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
+@pytest.fixture(autouse=True)
+def new_process():
+    forget_compiled()
+    yield
+    forget_compiled()
+
+
 def _compile(contracts: Path, kept: Path, code: str = "code-1", settings: VendorSettings | None = None) -> CompiledContract:
+    """A start in a new process: what this one holds is forgotten first."""
+    forget_compiled()
     return compiled_contract(contracts, API, vendor_for(API, settings), cache_dir=kept, code=code)
 
 
@@ -77,6 +86,7 @@ def test_a_second_start_reads_the_kept_compiled_contract_and_it_is_what_compilin
 def test_the_document_read_back_is_the_one_adjusted_by_the_settings(kept):
     widened = VendorSettings(allow_http_hooks=True)
     made = compiled_contract(default_contracts_dir(), "casavi", vendor_for("casavi", widened), cache_dir=kept, code="c")
+    forget_compiled()
     read_back = compiled_contract(default_contracts_dir(), "casavi", vendor_for("casavi", widened), cache_dir=kept, code="c")
     assert not read_back.source.loaded
     assert read_back.document == made.document
@@ -126,6 +136,21 @@ def test_a_library_fingerprint_does_not_load_the_library_and_names_a_missing_one
     assert cache.library_fingerprint("jsonschema_rs") == cache.library_fingerprint("jsonschema_rs")
     assert cache.library_fingerprint("no_such_library_here") == "no_such_library_here: not installed"
     assert "no_such_library_here" not in sys.modules
+
+
+def test_sandboxes_of_one_process_share_a_compiled_contract_made_from_the_same_inputs(contracts, kept):
+    first = compiled_contract(contracts, API, vendor_for(API), cache_dir=kept, code="c")
+    assert compiled_contract(contracts, API, vendor_for(API), cache_dir=kept, code="c") is first
+    path = contracts / f"{API}.yaml"
+    path.write_text(path.read_text().replace("Add a new message to specific Case", "Add a message"))
+    changed = compiled_contract(contracts, API, vendor_for(API), cache_dir=kept, code="c")
+    assert changed is not first
+    assert changed.operations["createCaseMessages"].summary == "Add a message"
+    strict = compiled_contract(default_contracts_dir(), "casavi", vendor_for("casavi"), cache_dir=kept, code="c")
+    widened = compiled_contract(
+        default_contracts_dir(), "casavi", vendor_for("casavi", VendorSettings(allow_http_hooks=True)), cache_dir=kept, code="c"
+    )
+    assert widened is not strict
 
 
 def test_other_settings_of_the_api_module_make_a_new_entry(kept):
