@@ -41,6 +41,7 @@ BARE_PATH = "/items/1"
 TARGET_SECONDS = 0.25
 TARGET_RATIO = 2.0
 IDLE_MEMORY_TARGET_MIB = 80
+QUIET_LOAD = 1.0  # the highest load average (1 min) at which the absolute target is judged
 
 
 @dataclass
@@ -168,6 +169,7 @@ class Result:
     others: list[Server]
     first_start: float  # seconds, with an empty cache folder
     idle_memory: float  # MiB
+    load: float  # the higher load average (1 min) of the run's start and end
 
     @property
     def ratio(self) -> float:
@@ -176,6 +178,7 @@ class Result:
 
 def measure(starts: int, compare_with: list[Path]) -> Result:
     """Starts of every server in turn; the first start with an empty cache; idle memory."""
+    load_before = os.getloadavg()[0]
     environment = child_environment()
     reference, measured = bare(), sandbox("sandbox")
     others = [sandbox(f"sandbox from {folder}", folder) for folder in compare_with]
@@ -193,13 +196,17 @@ def measure(starts: int, compare_with: list[Path]) -> Result:
         for server in order:
             server.starts.append(server.start(environment))
     idle_memory = measured.start(environment, idle=1.0).memory
-    return Result(reference, measured, others, first_start, idle_memory)
+    return Result(reference, measured, others, first_start, idle_memory, max(load_before, os.getloadavg()[0]))
 
 
 def summary_rows(result: Result) -> list[tuple[str, str, str]]:
     """(measure, figure, target) rows, as `serve_benchmark.py` writes them into results.md."""
     measured, reference = result.sandbox, result.bare
-    met = measured.median <= TARGET_SECONDS and result.ratio <= TARGET_RATIO
+    ratio = f"≤ {TARGET_RATIO:g}× bare: {'met' if result.ratio <= TARGET_RATIO else 'NOT met'}"
+    if result.load > QUIET_LOAD:
+        absolute = f"≤ {TARGET_SECONDS} s on a quiet machine: not judged (load average {result.load:.1f})"
+    else:
+        absolute = f"≤ {TARGET_SECONDS} s: {'met' if measured.median <= TARGET_SECONDS else 'NOT met'}"
     rows = [
         (
             f"bare Starlette app started by uvicorn, to first 200 (median of {len(reference.starts)})",
@@ -209,7 +216,7 @@ def summary_rows(result: Result) -> list[tuple[str, str, str]]:
         (
             f"cold start to first 200 (all four APIs, demo data; median of {len(measured.starts)})",
             f"{measured.spread()}, {result.ratio:.2f}× bare",
-            f"≤ {TARGET_SECONDS} s quiet, ≤ {TARGET_RATIO:g}× bare: {'met' if met else 'NOT met'}",
+            f"{ratio}; {absolute}",
         ),
         (
             "processor time to first 200, sandbox / bare (medians; less moved by other load)",

@@ -2,16 +2,17 @@
 
 Compiling a contract (resolving its schemas, classifying its operations, building its
 routes) is most of what start-up spends on the contracts, and its result is the same
-whenever its inputs are: the contract's YAML, the settings its API module adjusts it by,
-and the code (this package's, the YAML parser's, and the validator library's, which must
-accept every schema a kept contract has). So the first start compiles each contract and keeps the result in the
-cache folder, and later starts read it back (a pickle, a few times quicker than parsing
-and compiling). The entry's name is a digest of all of those inputs, so a changed
-contract, other settings or changed code make a new entry rather than reuse a stale
-one; a damaged entry, or one that someone else could have written, is ignored and
-replaced. Validators are not kept: they are compiled on first use in any case. Nor is
-the document: a contract read back makes it again (from the YAML it was compiled from,
-kept in memory, through the parsed-contract cache) when it is first asked for.
+whenever its inputs are: the contract's YAML, the settings its API module adjusts it
+by, and the code (this package's, the YAML parser's, and the validator library's, which
+must accept every schema a kept contract has). So the first start compiles each
+contract and keeps the result in the cache folder, and later starts read it back (a
+pickle, a few times quicker than parsing and compiling). The entry's name is a digest
+of all of those inputs, so a changed contract, other settings or changed code make a
+new entry rather than reuse a stale one; a damaged entry, or one that someone else
+could have written, is ignored and replaced. Validators are not kept: they are compiled
+on first use in any case. Nor is the document: a contract read back makes it again
+(from the YAML it was compiled from, kept in memory, through the parsed-contract cache)
+when it is first asked for.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def compiled_contract(
             _IN_PROCESS.keep(entry, contract)
         return contract
     contract.schemas.formats = vendor.formats()
-    contract.source.load = partial(_adjusted, text, api, vendor, cache_dir)
+    contract.document_source.load = partial(_adjusted, text, api, vendor, cache_dir)
     return _IN_PROCESS.keep(entry, contract)
 
 

@@ -131,12 +131,12 @@ class OperationSpec:
     success: ResponseSpec
     error_statuses: frozenset[int]
     secured: bool
-    source: DocumentSource = field(repr=False, compare=False)  # the contract's document
+    document_source: DocumentSource = field(repr=False, compare=False)  # the contract's document
 
     @cached_property
     def raw(self) -> dict[str, Any]:
         """The operation as the contract's document writes it."""
-        return self.source.document()["paths"][self.path][self.method.lower()]
+        return self.document_source.document()["paths"][self.path][self.method.lower()]
 
     def __getstate__(self) -> dict[str, Any]:
         """What a pickle keeps: not `raw`, read from the document again when asked for."""
@@ -223,12 +223,12 @@ class CompiledContract:
     schemas: SchemaIndex
     operations: dict[str, OperationSpec]  # by operationId
     router: PathRouter[OperationSpec]
-    source: DocumentSource = field(repr=False, compare=False)
+    document_source: DocumentSource = field(repr=False, compare=False)
 
     @property
     def document(self) -> dict[str, Any]:
         """The OpenAPI document compiled (as its API module adjusted it)."""
-        return self.source.document()
+        return self.document_source.document()
 
     def by_path(self, method: str, path: str) -> OperationSpec | None:
         match = self.router.match(path)
@@ -251,7 +251,7 @@ def compile_contract(
     dates carry a time in its own samples).
     """
     schemas = SchemaIndex(document, formats)
-    source = DocumentSource(document)
+    document_source = DocumentSource(document)
     decisions = classify(fact for fact, _ in facts_of(document))
     default_security = document.get("security", [])
     operations: dict[str, OperationSpec] = {}
@@ -263,12 +263,12 @@ def compile_contract(
                 continue
             spec = _compile_operation(
                 api, method.upper(), path, raw, shared_parameters, schemas, decisions[(method.upper(), path)],
-                default_security, source,
+                default_security, document_source,
             )
             spec.raw = raw  # what `raw` would look up
             operations[spec.operation_id] = spec
             router.add(path, spec.method, spec)
-    return CompiledContract(api, schemas, operations, router, source)
+    return CompiledContract(api, schemas, operations, router, document_source)
 
 
 def _compile_operation(
@@ -280,7 +280,7 @@ def _compile_operation(
     schemas: SchemaIndex,
     decision: Decision,
     default_security: list[dict[str, Any]],
-    source: DocumentSource,
+    document_source: DocumentSource,
 ) -> OperationSpec:
     parameters = [
         _parameter(parameter, schemas)
@@ -314,7 +314,7 @@ def _compile_operation(
         success=_response(raw["responses"].get(str(success_status), {}), success_status, schemas),
         error_statuses=frozenset(status for status in statuses if status >= 400),
         secured=any(requirement for requirement in security),
-        source=source,
+        document_source=document_source,
     )
 
 

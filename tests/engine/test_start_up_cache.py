@@ -76,7 +76,7 @@ def test_a_second_start_reads_the_kept_compiled_contract_and_it_is_what_compilin
     monkeypatch.setattr(compiled, "compile_contract", _no_compiling)
     again = _compile(contracts, kept)
     assert again is not first
-    assert not again.source.loaded  # serving needs only what was compiled from the document
+    assert not again.document_source.loaded  # serving needs only what was compiled from the document
     fresh = compile_contract(API, parse_contract((contracts / f"{API}.yaml").read_bytes(), API, kept))
     assert _essence(again) == _essence(fresh) == _essence(first)
     assert again.document == fresh.document
@@ -88,7 +88,7 @@ def test_the_document_read_back_is_the_one_adjusted_by_the_settings(kept):
     made = compiled_contract(default_contracts_dir(), "casavi", vendor_for("casavi", widened), cache_dir=kept, code="c")
     forget_compiled()
     read_back = compiled_contract(default_contracts_dir(), "casavi", vendor_for("casavi", widened), cache_dir=kept, code="c")
-    assert not read_back.source.loaded
+    assert not read_back.document_source.loaded
     assert read_back.document == made.document
 
 
