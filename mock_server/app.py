@@ -6,6 +6,7 @@ from typing import Any
 
 from .admin.front import AdminFront, json_answer
 from .admin.routes import admin_app
+from .collector import collector_paused
 from .config import ServerConfig
 from .engine.deadlines import ReadDeadlines
 from .engine.errors import ApiError
@@ -98,4 +99,5 @@ def create_app(config: ServerConfig | None = None, **overrides: Any) -> SandboxA
     ``httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(seed=7)), base_url="http://localhost")``.
     """
     config = config or ServerConfig.from_env(**overrides)
-    return SandboxApp(Sandbox(config))
+    with collector_paused():
+        return SandboxApp(Sandbox(config))

@@ -14,10 +14,10 @@ from .apis.settings import VendorSettings
 from .config import ServerConfig
 from .engine.chaos import Chaos
 from .engine.clock import Clock
-from .engine.contracts import default_contracts_dir, load_contract
+from .engine.compiled import compiled_contract
+from .engine.contracts import default_contracts_dir
 from .engine.failures import FailureLog
 from .engine.journal import RequestJournal
-from .engine.operations import compile_contract
 from .engine.outbox import DeliveryPolicy, WebhookClient
 from .engine.overrides import ActiveRule, ApiOverrides, OverrideError, OverrideRule, OverrideSet, parse_rule
 from .engine.runtime import ApiRuntime, RuntimeSettings
@@ -68,9 +68,7 @@ class Sandbox:
         self.apis: dict[str, ServedApi] = {}
         for api in config.apis:
             vendor = vendor_for(api, vendor_settings)
-            document = load_contract(contracts_dir, api)
-            vendor.adjust_contract(document)
-            contract = compile_contract(api, document, vendor.formats())
+            contract = compiled_contract(contracts_dir, api, vendor)
             runtime = ApiRuntime(contract, vendor.rules(), settings, self.clock, self.webhook_client, self.failures)
             vendor.attach(runtime)
             self.apis[api] = ServedApi(api, runtime, vendor)
@@ -107,7 +105,8 @@ class Sandbox:
         paths.extend(self.config.fixtures)
         documents = []
         for path in paths:
-            document, rules = split_overrides(read_fixture(path), str(path))
+            shipped = bundled is not None and path.parent == bundled
+            document, rules = split_overrides(read_fixture(path, keep_parsed=shipped), str(path))
             # A fixture may cover APIs this server does not serve (with --api).
             served = {api: section for api, section in document.items() if api in self.apis}
             unknown = [str(api) for api in document if api not in self.apis and api not in API_NAMES]

@@ -58,7 +58,7 @@ class OverrideError(ValueError):
 class ScriptedResponse(BaseModel):
     """The answer a rule gives instead of the stateful one."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
     status: int = Field(ge=200, le=599)
     headers: dict[str, str] = Field(default_factory=dict)
@@ -85,7 +85,7 @@ class ScriptedResponse(BaseModel):
 class OverrideRule(BaseModel):
     """One rule as a client writes it (admin API, fixture documents)."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
     id: str | None = Field(None, min_length=1)
     api: str | None = None
