@@ -29,8 +29,8 @@ ENV PATH=/opt/mock-server/bin:$PATH \
     MOCK_SERVER_HOST=0.0.0.0 \
     MOCK_SERVER_PORT=8080
 COPY --from=build /opt/mock-server /opt/mock-server
-# The first start parses the contracts and caches them as JSON: do it now, so every
-# container starts from the cache. /data is where a --state-file volume goes.
+# The first start parses and compiles the contracts into the cache folder: do it now, so
+# every container starts from the cache. /data is where a --state-file volume goes.
 RUN useradd --system --uid 10001 --user-group --home-dir /data --create-home sandbox \
     && mkdir -p "$XDG_CACHE_HOME" \
     && python -c "from mock_server.app import create_app; create_app()" \

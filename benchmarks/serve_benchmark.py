@@ -7,6 +7,10 @@ uvicorn worker each on loopback, side by side in the same run, and each sandbox 
 compared with the bare handler measured just before and just after it. The
 sandbox runs with authentication, validation and the journal on, and with answers never
 reused (`benchmarks/sandbox_app.py`), so every request takes the whole request path.
+The stateful GET is measured twice: every request for one stored id (what this benchmark
+measured first, and what flatters every memo on the way), and spread at random over
+`SPREAD_IDS` stored ids (the figure the target is for). Cold start comes from
+`cold_start_benchmark.py`, beside a bare app's start in the same run.
 Prints a table and writes it, with the machine and the date, to ``--out``.
 """
 
@@ -27,10 +31,15 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
+import cold_start_benchmark  # beside this script, so on its module search path
+
 ROOT = Path(__file__).resolve().parents[1]
 AFOSTO = {"Authorization": "Bearer demo-afosto-token"}
-TARGETS = {"get": 0.60, "post": 0.45, "list": 0.35}
+# Shares of the bare handler's requests per second (product.md); the one-id GET has none.
+TARGETS = {"get": None, "get_spread": 0.70, "post": 0.50, "list": 0.40}
 P99_TARGET_MS = 5.0
+SPREAD_IDS = 10_000
+SPREAD_ID_FORMAT = "00000000-0000-4000-9000-%012d"  # ids of the stored channels the spread GET asks for
 
 
 def free_port() -> int:
@@ -99,25 +108,25 @@ wrk.body = '{"name": "Webshop", "type": "web"}'
 wrk.headers["Content-Type"] = "application/json"
 """
 
+# Each request asks for one of the stored channels, chosen at random.
+SPREAD_SCRIPT = f"""
+request = function()
+  local id = string.format("{SPREAD_ID_FORMAT}", math.random(0, {SPREAD_IDS - 1}))
+  return wrk.format("GET", "/afosto/cat/channels/" .. id)
+end
+"""
+
+
+def spread_channels() -> bytes:
+    """A fixture of `SPREAD_IDS` channels with the ids the spread GET asks for."""
+    channels = [{"id": SPREAD_ID_FORMAT % n, "name": f"Channel {n}", "type": "web"} for n in range(SPREAD_IDS)]
+    return json.dumps({"afosto": {"data": {"demo": {"/cat/channels": channels}}}}).encode()
+
 
 def measure(args: argparse.Namespace) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
-    # Cold start: the real command, all four APIs with demo data, to the first 200 (the
-    # median of three starts); then its memory once idle.
-    starts = []
-    for _ in range(3):
-        port = free_port()
-        spawned = time.perf_counter()
-        cold = start([sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--log-level", "warning"])
-        try:
-            wait_for(f"http://127.0.0.1:{port}/afosto/cat/channels", AFOSTO)
-            starts.append(time.perf_counter() - spawned)
-            time.sleep(1)
-            idle_rss = rss_mib(cold.pid)
-        finally:
-            cold.terminate()
-            cold.wait()
-    cold_start = sorted(starts)[1]
+    # Cold start of the real command beside a bare app's start; then its memory once idle.
+    cold = cold_start_benchmark.measure(args.starts, [])
 
     # Both servers run side by side; each sandbox figure is taken between two figures of the
     # bare handler and compared with their mean, so a change of load on the machine during
@@ -133,14 +142,22 @@ def measure(args: argparse.Namespace) -> list[tuple[str, str, str]]:
         channels = [{"name": f"Channel {n}", "type": "web"} for n in range(100)]
         request(f"{base}/__admin/fixtures", "POST", json.dumps({"afosto": {"data": {"demo": {"/cat/channels": channels}}}}).encode(), {"content-type": "application/json"})
         channel = json.loads(request(f"{base}/afosto/cat/channels", headers=AFOSTO)[1])[0]["id"]
+        def stored_spread() -> None:
+            """Only the channels the spread GET asks for (the POSTs' gone)."""
+            request(f"{base}/__admin/reset", "POST")
+            request(f"{base}/__admin/fixtures", "POST", spread_channels(), {"content-type": "application/json"})
+
         loads = {
-            "get": (f"{base}/afosto/cat/channels/{channel}", AFOSTO, None),
-            "list": (f"{base}/afosto/cat/channels", {**AFOSTO, "x-page-size": "25"}, None),
-            "post": (f"{base}/afosto/cat/channels", AFOSTO, POST_SCRIPT),
+            "get": (f"{base}/afosto/cat/channels/{channel}", AFOSTO, None, None),
+            "list": (f"{base}/afosto/cat/channels", {**AFOSTO, "x-page-size": "25"}, None, None),
+            "post": (f"{base}/afosto/cat/channels", AFOSTO, POST_SCRIPT, None),
+            "get_spread": (f"{base}/afosto/cat/channels", AFOSTO, SPREAD_SCRIPT, stored_spread),
         }
         bares = [wrk(bare_url, args.seconds, args.connections)]
         measured = {}
-        for name, (url, headers, script) in loads.items():
+        for name, (url, headers, script, prepare) in loads.items():
+            if prepare is not None:
+                prepare()
             measured[name] = wrk(url, args.seconds, args.connections, headers, script)
             bares.append(wrk(bare_url, args.seconds, args.connections))
         request(f"{base}/__admin/reset", "POST")
@@ -172,7 +189,8 @@ def measure(args: argparse.Namespace) -> list[tuple[str, str, str]]:
         "reference",
     ))
     labels = {
-        "get": "stateful GET by id (auth, validation, journal; answer not reused)",
+        "get": "stateful GET by id, every request the same id (auth, validation, journal; answer not reused)",
+        "get_spread": f"stateful GET by id, spread at random over {SPREAD_IDS:,} stored ids (answer not reused)",
         "post": "POST create (JSON body validated, stored, announced)",
         "list": "list page of 25 objects",
     }
@@ -180,14 +198,14 @@ def measure(args: argparse.Namespace) -> list[tuple[str, str, str]]:
         rps, p99 = measured[name]
         reference = (bare_rps[position] + bare_rps[position + 1]) / 2
         share = rps / reference
-        met = share >= TARGETS[name] and p99 <= P99_TARGET_MS
-        rows.append((
-            labels[name],
-            f"{rps:,.0f} req/s ({share:.0%} of bare), p99 {p99:.2f} ms",
-            f"≥ {TARGETS[name]:.0%}, p99 ≤ {P99_TARGET_MS:g} ms: {'met' if met else 'NOT met'}",
-        ))
-    rows.append(("cold start to first 200 (all four APIs, demo data; median of 3)", f"{cold_start:.2f} s", f"≤ 0.5 s: {'met' if cold_start <= 0.5 else 'NOT met'}"))
-    rows.append(("resident memory when idle", f"{idle_rss:.0f} MiB", f"≤ 80 MiB: {'met' if idle_rss <= 80 else 'NOT met'}"))
+        target = TARGETS[name]
+        if target is None:
+            verdict = f"beside the spread GET (one hot path flatters every memo); p99 ≤ {P99_TARGET_MS:g} ms: {'met' if p99 <= P99_TARGET_MS else 'NOT met'}"
+        else:
+            met = share >= target and p99 <= P99_TARGET_MS
+            verdict = f"≥ {target:.0%}, p99 ≤ {P99_TARGET_MS:g} ms: {'met' if met else 'NOT met'}"
+        rows.append((labels[name], f"{rps:,.0f} req/s ({share:.0%} of bare), p99 {p99:.2f} ms", verdict))
+    rows.extend(cold_start_benchmark.summary_rows(cold))
     more = loaded_rss - before
     rows.append((f"{args.objects:,} more stored objects", f"+{more:.0f} MiB", f"≤ 200 MiB: {'met' if more <= 200 else 'NOT met'}"))
     first, last = timings[1], timings[args.objects // 25]
@@ -200,11 +218,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--objects", type=int, default=100_000)
+    parser.add_argument("--starts", type=int, default=5, help="cold starts of each server (at least 5)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md", help="where the table is written")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed for the load (apt install wrk)")
+    load_before = os.getloadavg()[0]
     rows = measure(args)
+    load_after = os.getloadavg()[0]
     width = max(len(row[0]) for row in rows)
     for label, figure, target in rows:
         print(f"{label:<{width}}  {figure:<48} {target}")
@@ -214,7 +235,9 @@ def main() -> None:
         "# Benchmark results",
         "",
         f"Measured {when} by `python benchmarks/serve_benchmark.py` ({machine}; wrk, 1 thread, "
-        f"{args.connections} connections, {args.seconds} s per figure, one uvicorn worker per server, in one run).",
+        f"{args.connections} connections, {args.seconds} s per figure, one uvicorn worker per server, in one run). "
+        f"Load average (1 min) at the start {load_before:.1f}, at the end {load_after:.1f}"
+        + (f": the machine was busy with other work, so the figures are lower and noisier than on a quiet one." if max(load_before, load_after) > 1.5 else "."),
         "",
         "| measure | result | target |",
         "|---|---|---|",

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 from .admin.front import AdminFront, json_answer
 from .admin.routes import admin_app
+from .collector import collector_paused
 from .config import ServerConfig
 from .engine.deadlines import ReadDeadlines
 from .engine.errors import ApiError
@@ -113,4 +114,5 @@ def create_app(config: ServerConfig | None = None, **overrides: Any) -> SandboxA
     ``httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(seed=7)), base_url="http://localhost")``.
     """
     config = config or ServerConfig.from_env(**overrides)
-    return SandboxApp(Sandbox(config))
+    with collector_paused():
+        return SandboxApp(Sandbox(config))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .collector import settle_for_serving
+from .collector import collector_paused, settle_for_serving
 from .commands import coverage, drift_report, proxy, verify
 from .config import API_NAMES, SETTINGS, ServerConfig, add_setting_flags, settings_from_args
 from .receive import add_receive_command
@@ -135,33 +135,35 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         return _fail(error)
 
-    import uvicorn
+    # Start-up makes what lives as long as the server: the collector does not walk it meanwhile.
+    with collector_paused():
+        import uvicorn
 
-    from .app import create_app
-    from .connections import read_timeout_protocol
-    from .log_format import logging_config
-    from .state_file import StateFile, StateFileError, StateKeeper, StateKeepingApp
+        from .app import create_app
+        from .connections import read_timeout_protocol
+        from .log_format import logging_config
+        from .state_file import StateFile, StateFileError, StateKeeper, StateKeepingApp
 
-    try:
-        app = create_app(config)
-    except OSError as error:
-        return _fail(f"cannot read {error.filename or 'a start-up file'}: {error.strerror or error}")
-    except ValueError as error:
-        return _fail(error)
-
-    served: Any = app
-    keeper = None
-    state_note = None
-    if config.state_file is not None:
-        keeper = StateKeeper(app.sandbox, StateFile(config.state_file), config.state_save_interval)
         try:
-            loaded = keeper.load()
-        except StateFileError as error:
+            app = create_app(config)
+        except OSError as error:
+            return _fail(f"cannot read {error.filename or 'a start-up file'}: {error.strerror or error}")
+        except ValueError as error:
             return _fail(error)
-        state_note = f"{config.state_file} ({'loaded' if loaded else 'new'}; saved every {config.state_save_interval:g} s when changed, and on exit)"
-        served = StateKeepingApp(app, keeper)
 
-    settle_for_serving()
+        served: Any = app
+        keeper = None
+        state_note = None
+        if config.state_file is not None:
+            keeper = StateKeeper(app.sandbox, StateFile(config.state_file), config.state_save_interval)
+            try:
+                loaded = keeper.load()
+            except StateFileError as error:
+                return _fail(error)
+            state_note = f"{config.state_file} ({'loaded' if loaded else 'new'}; saved every {config.state_save_interval:g} s when changed, and on exit)"
+            served = StateKeepingApp(app, keeper)
+
+        settle_for_serving()
     try:
         listener = _listen(config.host, config.port)
     except OSError as error:

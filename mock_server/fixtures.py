@@ -22,23 +22,28 @@ anything raise while the objects go in, the APIs are left as they were.
 YAML is read safely (no tags that build objects), with dates kept as the text they were
 written as. What YAML can hold and JSON cannot (binary, sets, NaN) is refused, as are
 aliases that expand a document far beyond its own size and nesting deeper than
-`MAX_DOCUMENT_DEPTH`.
+`MAX_DOCUMENT_DEPTH`. PyYAML is loaded when a YAML text has to be parsed; what the
+shipped start-up fixtures parse to is kept in the cache folder (`engine/cache.py`), so a
+start reads it back without loading a YAML parser.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import yaml
+import orjson
 from pydantic import ValidationError
 
 from .engine import jsonio
 from .engine.bundled import bundled_folder
+from .engine.cache import cache_folder, code_fingerprint, library_fingerprint, read_entry, write_entry
 from .engine.changes import FROM_FIXTURE, FROM_STATE
 from .engine.documents import ApiSection, describe
 from .engine.overrides import OverrideError, OverrideRule, parse_rule
@@ -48,16 +53,24 @@ from .engine.runtime import ApiRuntime, CollectionInfo
 from .engine.store import SINGLE, MIB, concrete_path, record_size
 from .served import ServedApi
 
+if TYPE_CHECKING:
+    import yaml
+
 OVERRIDES = "overrides"  # the top-level list of override rules in a fixture document
 # Values aliases may add to a YAML document beyond its own size (in bytes) before it is refused.
 ALIAS_ALLOWANCE = 100_000
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+@cache
+def _yaml_loader() -> type:
     """Safe YAML, with timestamps kept as the text they were written as (JSON has no dates)."""
+    import yaml
 
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    return Loader
 
 
 class FixtureError(ValueError):
@@ -73,24 +86,55 @@ def fixture_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
 
 
-def read_fixture(path: Path) -> dict[str, Any]:
+def read_fixture(path: Path, keep_parsed: bool = False) -> dict[str, Any]:
+    """A fixture file's document.
+
+    ``keep_parsed``: what its YAML parses to is kept in the cache folder and read back from
+    there while the file and the code are unchanged (for the shipped start-up fixtures).
+    """
     try:
         data = path.read_bytes()
     except OSError as error:
         raise FixtureError(f"{path}: cannot be read: {error.strerror or error}") from None
-    return parse_fixture(data, str(path))
+    code = code_fingerprint()
+    if not keep_parsed or code is None or _is_json(data):
+        return parse_fixture(data, str(path))
+    key = hashlib.sha256(data + code.encode() + library_fingerprint("yaml").encode()).hexdigest()[:32]
+    entry = cache_folder("fixtures") / f"{path.stem}-{key}.json"
+    kept = read_entry(entry)
+    if kept is not None:
+        try:
+            document = orjson.loads(kept)
+        except orjson.JSONDecodeError:
+            document = None
+        if isinstance(document, dict):
+            return document
+    document = parse_fixture(data, str(path))
+    try:
+        text = orjson.dumps(document)
+    except orjson.JSONEncodeError:  # e.g. an integer JSON cannot hold: nothing is kept
+        return document
+    if orjson.loads(text) == document:
+        write_entry(entry, text)
+    return document
+
+
+def _is_json(data: bytes) -> bool:
+    return data.lstrip()[:1] in (b"{", b"[")
 
 
 def parse_fixture(data: bytes, source: str = "fixture") -> dict[str, Any]:
     """A fixture document from YAML or JSON text; FixtureError (one line) when it is neither."""
-    if data.lstrip()[:1] in (b"{", b"["):
+    if _is_json(data):
         try:
             document = jsonio.loads(data, MAX_DOCUMENT_DEPTH)
         except jsonio.JsonError as error:
             raise FixtureError(f"{source}: not valid YAML or JSON: {error}") from None
     else:
+        import yaml
+
         try:
-            document = yaml.load(data, Loader=_Loader)
+            document = yaml.load(data, Loader=_yaml_loader())
         except yaml.YAMLError as error:
             raise FixtureError(f"{source}: not valid YAML or JSON: {_yaml_problem(error)}") from None
         except RecursionError:

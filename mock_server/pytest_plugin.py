@@ -16,6 +16,11 @@ Fixtures:
   sandbox_config   the ServerConfig the in-process fixtures use; override it to build
                    the configuration in code
 
+`sandbox` and `async_sandbox` build a sandbox once per distinct configuration in the
+session and reset it for each test (see `mock_server.testing.KeptSandboxes`): every test
+sees exactly what a sandbox just started with its configuration shows, and nothing of
+the test before it (objects, ids, tasks, deliveries, rules, the journal).
+
 Configuration: the `--sandbox-*` options (see `pytest --help`) for the whole run, and
 `@pytest.mark.sandbox(seed=..., fixtures=..., api=..., <any other server setting>)` for
 one test, class or module. Marker fixtures add to the option's: a path (relative to the
@@ -24,6 +29,7 @@ test's folder) or a fixture document as a dict, or a list of them.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
 
@@ -69,13 +75,18 @@ def _settings_from_options(config: pytest.Config) -> dict[str, Any]:
 
 
 def _marker_fixtures(value: Any, where: Path, factory: pytest.TempPathFactory) -> list[Path]:
-    """Paths of the fixtures a marker names: files as they are, documents written to a file."""
+    """Paths of the fixtures a marker names: files as they are, documents written to a file
+    named by its content (so tests with the same document share one kept sandbox)."""
     values = value if isinstance(value, (list, tuple)) else [value]
     paths = []
     for item in values:
         if isinstance(item, dict):
-            path = factory.mktemp("sandbox-fixture") / "fixture.json"
-            path.write_bytes(jsonio.dumps(item))
+            content = jsonio.dumps(item)
+            folder = factory.getbasetemp() / "sandbox-fixtures"
+            folder.mkdir(exist_ok=True)
+            path = folder / f"{hashlib.sha256(content).hexdigest()[:32]}.json"
+            if not path.exists():
+                path.write_bytes(content)
             paths.append(path)
         elif isinstance(item, (str, Path)):
             path = Path(item)
@@ -108,12 +119,24 @@ def sandbox_config(request: pytest.FixtureRequest) -> ServerConfig:
     return _config_for_test(request)
 
 
-@pytest.fixture
-def sandbox(sandbox_config: ServerConfig) -> Iterator[Any]:
-    """A fresh sandbox in this process, with a synchronous client per API (see `mock_server.testing`)."""
-    from .testing import InProcessSandbox
+@pytest.fixture(scope="session")
+def _kept_sandboxes() -> Iterator[Any]:
+    """The sandboxes of this session, one per configuration, built on first use."""
+    from .testing import KeptSandboxes
 
-    with InProcessSandbox(sandbox_config) as running:
+    kept = KeptSandboxes()
+    try:
+        yield kept
+    finally:
+        kept.close()
+
+
+@pytest.fixture
+def sandbox(sandbox_config: ServerConfig, _kept_sandboxes: Any) -> Iterator[Any]:
+    """The sandbox in this process, with a synchronous client per API (see `mock_server.testing`),
+    exactly as a sandbox just started with the test's configuration: built once per
+    configuration in the session, reset for each test."""
+    with _kept_sandboxes.in_process(sandbox_config) as running:
         yield running
 
 
@@ -125,11 +148,9 @@ except ImportError:  # pragma: no cover - the [test] extra brings it
 if pytest_asyncio is not None:
 
     @pytest_asyncio.fixture
-    async def async_sandbox(sandbox_config: ServerConfig) -> AsyncIterator[Any]:
-        """A fresh sandbox on the test's event loop, with an async client per API."""
-        from .testing import AsyncInProcessSandbox
-
-        async with AsyncInProcessSandbox(sandbox_config) as running:
+    async def async_sandbox(sandbox_config: ServerConfig, _kept_sandboxes: Any) -> AsyncIterator[Any]:
+        """The same on the test's event loop, with an async client per API."""
+        async with _kept_sandboxes.in_process_async(sandbox_config) as running:
             yield running
 
 else:  # pragma: no cover

@@ -16,8 +16,10 @@ import json
 import sys
 import threading
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
 
 DEFAULT_PORT = 9000
 # Headers about the connection rather than the call; left out of what is printed.
@@ -79,6 +81,8 @@ def _basic_user(value: str) -> str:
 
 def make_server(host: str, port: int, status: int = 200, out: TextIO = sys.stdout) -> ThreadingHTTPServer:
     """A receiver bound to host:port (port 0: any free one); call `serve_forever` to run it."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # only here: serve does not load it
+
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):

@@ -4,6 +4,7 @@ background work)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,10 @@ from .apis.settings import VendorSettings
 from .config import ServerConfig
 from .engine.chaos import Chaos
 from .engine.clock import Clock
-from .engine.contracts import default_contracts_dir, load_contract
+from .engine.compiled import compiled_contract
+from .engine.contracts import default_contracts_dir
 from .engine.failures import FailureLog
 from .engine.journal import RequestJournal
-from .engine.operations import compile_contract
 from .engine.outbox import DeliveryPolicy, WebhookClient
 from .engine.overrides import ActiveRule, ApiOverrides, OverrideError, OverrideRule, OverrideSet, parse_rule
 from .engine.runtime import ApiRuntime, RuntimeSettings
@@ -34,6 +35,8 @@ from .fixtures import (
     unknown_names,
 )
 from .served import ServedApi
+
+STOP_TIMEOUT = 5.0  # seconds to wait for cancelled background work to end
 
 
 class Sandbox:
@@ -65,9 +68,7 @@ class Sandbox:
         self.apis: dict[str, ServedApi] = {}
         for api in config.apis:
             vendor = vendor_for(api, vendor_settings)
-            document = load_contract(contracts_dir, api)
-            vendor.adjust_contract(document)
-            contract = compile_contract(api, document, vendor.formats())
+            contract = compiled_contract(contracts_dir, api, vendor)
             runtime = ApiRuntime(contract, vendor.rules(), settings, self.clock, self.webhook_client, self.failures)
             vendor.attach(runtime)
             self.apis[api] = ServedApi(api, runtime, vendor)
@@ -77,6 +78,10 @@ class Sandbox:
         self.chaos = {api: Chaos(api, config.chaos, config.seed) for api in self.apis} if config.chaos else {}
         self.fixture_documents = self._start_up_fixtures()
         self.load_start_up_state(list(self.apis))
+        for served in self.apis.values():
+            served.runtime.keep_start_up_state()
+        self.overrides.keep_start_up()
+        self._stopping: list[asyncio.Task[Any]] = []  # background work cancelled, perhaps not ended yet
 
     @property
     def runtimes(self) -> dict[str, ApiRuntime]:
@@ -100,7 +105,8 @@ class Sandbox:
         paths.extend(self.config.fixtures)
         documents = []
         for path in paths:
-            document, rules = split_overrides(read_fixture(path), str(path))
+            shipped = bundled is not None and path.parent == bundled
+            document, rules = split_overrides(read_fixture(path, keep_parsed=shipped), str(path))
             # A fixture may cover APIs this server does not serve (with --api).
             served = {api: section for api, section in document.items() if api in self.apis}
             unknown = [str(api) for api in document if api not in self.apis and api not in API_NAMES]
@@ -143,17 +149,32 @@ class Sandbox:
         return loaded
 
     def reset(self, apis: list[str]) -> None:
-        """Back to the start-up state: fixtures and their rules reloaded, other rules gone,
-        failures forgotten, demo data regenerated on use."""
-        self.failures.clear(apis)
+        """Back to the start-up state of the given APIs, as a server just started with the
+        same configuration shows it: the state kept once the start-up fixtures were loaded
+        is restored (accounts, objects, counters, tokens, cases, tasks and their rules as
+        they were then; demo data is made again on first use), everything since is dropped
+        (queued and running tasks stop, deliveries not yet sent are never sent and those in
+        flight are cancelled), chaos draws its sequence from the start again, and the
+        journal, coverage and failure log forget those APIs. Resetting every API also numbers
+        the journal and the failure log from 1 again and starts webhook delivery over with no
+        open connections.
+
+        Requests still being answered when the reset comes are not carried out in the state
+        after it (see `ApiPipeline`). Compiled contracts, routes, validators and shapers are
+        kept.
+        """
+        everything = set(apis) >= set(self.apis)
+        stopped = [work for work in self._stopping if _may_end(work)]
         for api in apis:
-            self.apis[api].runtime.clear()
-            self.overrides.apis[api].clear()
+            stopped += self.apis[api].runtime.restore_start_up_state()
             if api in self.chaos:
                 self.chaos[api].restart()
-        if not self.overrides.listed():
-            self.overrides.numbers = 0  # rules from start-up fixtures get the same ids again
-        self.load_start_up_state(apis)
+        self._stopping = stopped
+        self.overrides.restore_start_up(apis)
+        self.journal.forget(None if everything else apis)
+        self.failures.forget(None if everything else apis)
+        if everything:
+            self.webhook_client.recycle()
 
     # --- override rules -----------------------------------------------------------------
 
@@ -227,8 +248,24 @@ class Sandbox:
         for api in self.apis.values():
             api.runtime.wake()
 
-    async def close(self) -> None:
+    async def stop_background_work(self) -> None:
+        """Stop every task and webhook delivery now (queued work never runs, deliveries in
+        flight are cancelled) and wait until the work cancelled here has ended. The state
+        stays as it is; a reset starts the work of the state it restores."""
         for api in self.apis.values():
-            api.runtime.tasks.close()
-            api.runtime.outbox.close()
+            self._stopping += api.runtime.tasks.close()
+            self._stopping += api.runtime.outbox.close()
+        loop = asyncio.get_running_loop()
+        here = [work for work in self._stopping if _may_end(work) and work.get_loop() is loop]
+        self._stopping = [work for work in self._stopping if _may_end(work) and work.get_loop() is not loop]
+        if here:
+            await asyncio.wait(here, timeout=STOP_TIMEOUT)
+
+    async def close(self) -> None:
+        await self.stop_background_work()
         await self.webhook_client.aclose()
+
+
+def _may_end(work: asyncio.Task[Any]) -> bool:
+    """Whether cancelled work has yet to end (work of an event loop that closed never will)."""
+    return not work.done() and not work.get_loop().is_closed()

@@ -24,11 +24,14 @@ The pytest fixtures in `mock_server.pytest_plugin` are built on these classes.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import socket
 import threading
 import time
-from contextlib import ExitStack
-from typing import Any, Generator
+from collections import OrderedDict
+from contextlib import ExitStack, asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Generator, Iterator
 
 import httpx
 
@@ -428,21 +431,18 @@ def _create_app(config: ServerConfig) -> Any:
     return create_app(config)
 
 
-class InProcessSandbox(SandboxClients):
-    """The sandbox app in this process, on an event loop of its own, with synchronous clients.
+class _ServedOnLoop:
+    """An app served on an event loop in a thread of its own, its lifespan run: requests
+    and background work (queued jobs, deliveries) go on there between a test's calls."""
 
-    Use as a context manager; the loop (and the app's lifespan) lasts until the end.
-    """
-
-    def __init__(self, config: ServerConfig | None = None, **settings: Any) -> None:
-        config = config or ServerConfig(**settings)
-        self.app = _create_app(config)
+    def __init__(self, app: Any) -> None:
+        self.app = app
         self._stack = ExitStack()
-        self._lifespan = Lifespan(self.app)
+        self._lifespan = Lifespan(app)
         self._portal: Any = None
-        super().__init__(IN_PROCESS_URL, config, _NotStarted())
+        self.transport: httpx.BaseTransport = _NotStarted()
 
-    def __enter__(self) -> "InProcessSandbox":
+    def start(self) -> None:
         from anyio.from_thread import start_blocking_portal
 
         self._portal = self._stack.enter_context(start_blocking_portal("asyncio"))
@@ -451,15 +451,54 @@ class InProcessSandbox(SandboxClients):
         except BaseException:
             self._stack.close()
             raise
-        self._transport = _PortalTransport(self.app, self._portal)
+        self.transport = _PortalTransport(self.app, self._portal)
+
+    def call(self, function: Any, *args: Any) -> Any:
+        """Run ``function`` (awaited when it is a coroutine function) on the app's loop."""
+        return self._portal.call(function, *args)
+
+    def stop(self) -> None:
+        self.transport = _NotStarted()
+        try:
+            self._portal.call(self._lifespan.shutdown)
+        finally:
+            self._stack.close()
+
+
+class InProcessSandbox(SandboxClients):
+    """The sandbox app in this process, on an event loop of its own, with synchronous clients.
+
+    Use as a context manager; the loop (and the app's lifespan) lasts until the end.
+    """
+
+    def __init__(self, config: ServerConfig | None = None, **settings: Any) -> None:
+        config = config or ServerConfig(**settings)
+        self._served = _ServedOnLoop(_create_app(config))
+        self._owns_loop = True
+        self.app = self._served.app
+        super().__init__(IN_PROCESS_URL, config, _NotStarted())
+
+    @classmethod
+    def _on(cls, served: _ServedOnLoop, config: ServerConfig) -> "InProcessSandbox":
+        """Clients of an app already served (kept by `KeptSandboxes`); leaving them leaves
+        the app running."""
+        view = cls.__new__(cls)
+        view._served, view._owns_loop, view.app = served, False, served.app
+        SandboxClients.__init__(view, IN_PROCESS_URL, config, served.transport)
+        return view
+
+    def __enter__(self) -> "InProcessSandbox":
+        if self._owns_loop:
+            self._served.start()
+        self._transport = self._served.transport
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         try:
             self.close()
-            self._portal.call(self._lifespan.shutdown)
         finally:
-            self._stack.close()
+            if self._owns_loop:
+                self._served.stop()
 
 
 class _NotStarted(httpx.BaseTransport):
@@ -468,11 +507,14 @@ class _NotStarted(httpx.BaseTransport):
 
 
 class AsyncInProcessSandbox(AsyncSandboxClients):
-    """The sandbox app on the current event loop, with asynchronous clients (`async with`)."""
+    """The sandbox app on the current event loop, with asynchronous clients (`async with`).
 
-    def __init__(self, config: ServerConfig | None = None, **settings: Any) -> None:
+    ``app`` serves an app built already (the one a `KeptSandboxes` keeps) instead of a new one.
+    """
+
+    def __init__(self, config: ServerConfig | None = None, *, app: Any = None, **settings: Any) -> None:
         config = config or ServerConfig(**settings)
-        self.app = _create_app(config)
+        self.app = app if app is not None else _create_app(config)
         self._lifespan = Lifespan(self.app)
         super().__init__(IN_PROCESS_URL, config, httpx.ASGITransport(app=self.app))
 
@@ -487,6 +529,94 @@ class AsyncInProcessSandbox(AsyncSandboxClients):
             await self._lifespan.shutdown()
 
 
+class KeptSandboxes:
+    """Sandboxes built once per configuration and handed out fresh: each use starts from a
+    reset, which gives exactly what a sandbox just built with that configuration shows, at
+    the cost of a reset instead of a build. What the pytest fixtures use.
+
+        kept = KeptSandboxes()
+        with kept.in_process(ServerConfig(seed=7)) as sandbox:     # built
+            ...
+        with kept.in_process(ServerConfig(seed=7)) as sandbox:     # reset
+            ...
+        kept.close()
+
+    Synchronous sandboxes are served on an event loop in a thread of their own, kept
+    running; asynchronous ones are served on the event loop of each use, their lifespan
+    run for it. After each use the sandbox's background work is stopped, so nothing of
+    it reaches a webhook receiver between uses. At most `most` sandboxes are kept; the
+    one used longest ago is let go first.
+    """
+
+    def __init__(self, most: int = 8) -> None:
+        self.most = most
+        self._kept: OrderedDict[tuple[str, Any], Any] = OrderedDict()
+
+    @contextmanager
+    def in_process(self, config: ServerConfig) -> Iterator[InProcessSandbox]:
+        """A fresh `InProcessSandbox` of ``config``."""
+        served: _ServedOnLoop = self._get(("thread", configuration_key(config)), lambda: self._started(config))
+        served.call(_reset_everything, served.app)
+        sandbox = InProcessSandbox._on(served, config)
+        try:
+            with sandbox:
+                yield sandbox
+        finally:
+            served.call(served.app.sandbox.stop_background_work)
+
+    @asynccontextmanager
+    async def in_process_async(self, config: ServerConfig) -> AsyncIterator[AsyncInProcessSandbox]:
+        """A fresh `AsyncInProcessSandbox` of ``config``, on the running event loop."""
+        app = self._get(("loop", configuration_key(config)), lambda: _create_app(config))
+        _reset_everything(app)
+        async with AsyncInProcessSandbox(config, app=app) as sandbox:
+            yield sandbox
+
+    def close(self) -> None:
+        """Stop every kept sandbox."""
+        while self._kept:
+            _, kept = self._kept.popitem(last=False)
+            _let_go(kept)
+
+    def _get(self, key: tuple[str, Any], build: Any) -> Any:
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+            return found
+        while len(self._kept) >= self.most:
+            _, oldest = self._kept.popitem(last=False)
+            _let_go(oldest)
+        made = self._kept[key] = build()
+        return made
+
+    @staticmethod
+    def _started(config: ServerConfig) -> _ServedOnLoop:
+        served = _ServedOnLoop(_create_app(config))
+        served.start()
+        return served
+
+
+def _reset_everything(app: Any) -> None:
+    app.sandbox.reset(list(app.sandbox.apis))
+
+
+def _let_go(kept: Any) -> None:
+    if isinstance(kept, _ServedOnLoop):
+        kept.stop()
+
+
+def configuration_key(config: ServerConfig) -> tuple[str, tuple[str, ...]]:
+    """What makes two configurations build the same sandbox: every setting, and the
+    content of each fixture file it names (a file changed since is another sandbox)."""
+    digests = []
+    for path in config.fixtures:
+        try:
+            digests.append(hashlib.sha256(Path(path).read_bytes()).hexdigest())
+        except OSError as error:
+            digests.append(f"unreadable: {error}")
+    return config.model_dump_json(), tuple(digests)
+
+
 class LiveSandbox(SandboxClients):
     """A real sandbox server on a free loopback port, served from a background thread.
 
@@ -499,7 +629,9 @@ class LiveSandbox(SandboxClients):
 
         config = config or ServerConfig(**settings)
         self.app = _create_app(config)
-        self._listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        # Named TCP, so the event loop turns Nagle's algorithm off on its connections: an
+        # answer written in two pieces would otherwise wait for the client's delayed ACK.
+        self._listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._listener.bind((host, 0))
         self.port: int = self._listener.getsockname()[1]
         self._server = uvicorn.Server(

@@ -1,7 +1,8 @@
 """A real HTTP receiver for webhook tests: a threaded server on 127.0.0.1 and a free port.
 
 It records every request it gets and answers from a script: a list of statuses (the last
-one repeats), an optional delay before answering.
+one repeats), an optional delay before answering. Paths named in `by_path` answer their
+own (status, delay) every time instead, whatever came before.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Receiver:
     statuses: list[int] = field(default_factory=lambda: [200])
     delay: float = 0.0  # seconds before each answer
     requests: list[Received] = field(default_factory=list)
+    by_path: dict[str, tuple[int, float]] = field(default_factory=dict)  # path -> (status, delay)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -58,8 +60,9 @@ class Receiver:
                         Received("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
                     )
                     status = receiver.statuses[min(len(receiver.requests) - 1, len(receiver.statuses) - 1)]
-                if receiver.delay:
-                    time.sleep(receiver.delay)
+                status, delay = receiver.by_path.get(self.path, (status, receiver.delay))
+                if delay:
+                    time.sleep(delay)
                 payload = b'{"ok": true}'
                 try:
                     self.send_response(status)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.coverage import percent
 from .admin_client import CommandError, add_connection_flags, fetch_json, table
+
+if TYPE_CHECKING:
+    from xml.etree import ElementTree
 
 EXAMPLE = """\
 examples:
@@ -153,6 +155,8 @@ def render(report: dict[str, Any], summary: dict[str, Any]) -> str:
 def junit(report: dict[str, Any], summary: dict[str, Any], failures: list[str]) -> str:
     """JUnit XML: a test case per documented operation (skipped when never called), and one
     per threshold (failed when not met)."""
+    from xml.etree import ElementTree  # only here: the other commands, serve above all, do not load it
+
     root = ElementTree.Element("testsuites", name="mock-server coverage")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for api in summary["apis"]:

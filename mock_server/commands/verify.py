@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from ..engine import jsonio
-from ..verification import CallCount, CallPattern, verify_calls
 from .admin_client import CommandError, add_connection_flags, fetch_json, table
+
+if TYPE_CHECKING:
+    from ..verification import CallPattern
 
 EXAMPLE = """\
 examples:
@@ -46,6 +49,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns its exit status."""
+    from ..verification import CallCount, verify_calls  # only here: the other commands do not load it
+
     try:
         pattern = _pattern(args)
         expected = CallCount.of(args.count, args.at_least, args.at_most)
@@ -63,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pattern(args: argparse.Namespace) -> CallPattern:
+    from ..verification import CallPattern
+
     query: dict[str, list[str]] = {}
     for item in args.query:
         name, separator, value = item.partition("=")

@@ -42,8 +42,9 @@ class ReadDeadlines:
         task = asyncio.current_task()
         assert task is not None
         self._waiting[task] = time.monotonic() + self.timeout
-        if self._watcher is None or self._watcher.done():
-            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+        loop = asyncio.get_running_loop()
+        if self._watcher is None or self._watcher.done() or self._watcher.get_loop() is not loop:
+            self._watcher = loop.create_task(self._watch())  # a watcher of a closed loop watches no more
         try:
             return await _continued(steps, awaited)
         except asyncio.CancelledError:

@@ -25,7 +25,7 @@ Credential = Annotated[str, StringConstraints(min_length=1)]
 class AccountEntry(BaseModel):
     """An account: its name, the credentials its API needs, and any attributes."""
 
-    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True, defer_build=True)
 
     name: Name
 
@@ -33,7 +33,7 @@ class AccountEntry(BaseModel):
 class TaskEntry(BaseModel):
     """A background task as a state export lists it."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     id: Name
     account: str
@@ -52,7 +52,7 @@ class TaskEntry(BaseModel):
 class ApiSection(BaseModel):
     """One API's part of a fixture document."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     accounts: list[AccountEntry] = Field(default_factory=list)
     # account name -> collection path -> its objects (a list), or a singleton path's object

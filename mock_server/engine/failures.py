@@ -143,6 +143,13 @@ class FailureLog:
         wanted = set(apis)
         return [failure for failure in self.entries if failure.api in wanted]
 
+    def forget(self, apis: Iterable[str] | None = None) -> None:
+        """Forget the failures of the given APIs; of all, numbering too (as in a log just
+        made), when None."""
+        self.clear(apis)
+        if apis is None:
+            self.sequence = 0
+
     def clear(self, apis: Iterable[str] | None = None) -> None:
         """Forget the failures of the given APIs (of every API when None); numbering goes on."""
         if apis is None:

@@ -79,6 +79,15 @@ _TEXT_RULES: list[tuple[str, Callable[[Faker], str]]] = [
 ]
 
 
+# The Faker providers the rules above and `FakeData._text` call, and those they call in
+# turn (an email's user name is a person's, its domain a company's), in the order Faker
+# loads its providers. A Faker with only these writes what a complete one writes for the
+# same seed (tests/engine/test_fake_providers.py), and is made in half the time.
+FAKER_PROVIDERS = tuple(
+    f"faker.providers.{name}" for name in ("address", "company", "currency", "internet", "lorem", "person", "phone_number")
+)
+
+
 def is_timestamp_name(name: str) -> bool:
     """`createdAt`, `created_at`, `dueDate`, `lastModified`: names of fields that hold instants."""
     return bool(re.search(r"(?:[a-z]At|_at|Date|_date|[a-z]Modified|_modified)$", name)) or name.lower() in (
@@ -108,7 +117,7 @@ class FakeData:
         if self._faker is None:
             from faker import Faker  # imported on first use: start-up does not pay for it
 
-            self._faker = Faker("en_US")
+            self._faker = Faker("en_US", providers=list(FAKER_PROVIDERS))
         return self._faker
 
     def rng(self, key: str) -> random.Random:

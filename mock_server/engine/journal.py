@@ -211,3 +211,15 @@ class RequestJournal:
     def clear(self) -> None:
         self.entries.clear()
         self._answered.clear()
+
+    def forget(self, apis: list[str] | None = None) -> None:
+        """Drop the entries and call counts of the given APIs; of all (numbering too, as in a
+        journal just made) when None."""
+        if apis is None:
+            self.clear()
+            self.sequence = 0
+            return
+        kept = [entry for entry in self.entries if entry.api not in apis]
+        self.entries.clear()
+        self.entries.extend(kept)
+        self._answered = {key: count for key, count in self._answered.items() if key[0] not in apis}

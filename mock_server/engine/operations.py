@@ -1,6 +1,9 @@
 """One contract compiled for serving: every operation with its validators and response.
 
-Everything here runs once at start-up; the request path only reads the results.
+Everything here runs once at start-up (or is read back from the compiled-contract cache,
+`engine/compiled.py`); the request path only reads the results. A parameter's or a body's
+validator is compiled on its first use, so start-up compiles none of the thousand-odd a
+large contract has; `compile_validators` compiles them all at once.
 """
 
 from __future__ import annotations
@@ -23,8 +26,17 @@ class ParameterSpec:
     location: str
     required: bool
     schema: Schema  # resolved OpenAPI schema
-    validator: Any
+    source: Schema  # the schema as the contract writes it (with references): what `validator` checks
+    schemas: SchemaIndex = field(repr=False)
     repeated: bool  # an array sent as repeated query parameters
+
+    @cached_property
+    def validator(self) -> Any:
+        """The compiled JSON-schema validator, made on first use and kept."""
+        return self.schemas.validator(self.source)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return _without_validator(self.__dict__)
 
     @cached_property
     def type(self) -> str | None:
@@ -49,8 +61,17 @@ class BodySpec:
 
     content_type: str
     schema: Schema  # resolved
-    validator: Any
+    source: Schema  # the schema as the contract writes it (with references): what `validator` checks
+    schemas: SchemaIndex = field(repr=False)
     encoding: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @cached_property
+    def validator(self) -> Any:
+        """The compiled JSON-schema validator, made on first use and kept."""
+        return self.schemas.validator(self.source)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return _without_validator(self.__dict__)
 
     @cached_property
     def kind(self) -> str:
@@ -78,6 +99,11 @@ class BodySpec:
         that documents a default."""
         schema = self.schema.get("items", {}) if self.schema.get("type") == "array" else self.schema
         return tuple((name, prop["default"]) for name, prop in schema.get("properties", {}).items() if "default" in prop)
+
+
+def _without_validator(state: dict[str, Any]) -> dict[str, Any]:
+    """An instance's attributes without its compiled validator (which cannot be pickled)."""
+    return {name: value for name, value in state.items() if name != "validator"}
 
 
 @dataclass
@@ -112,7 +138,16 @@ class OperationSpec:
     success: ResponseSpec
     error_statuses: frozenset[int]
     secured: bool
-    raw: dict[str, Any]
+    document_source: DocumentSource = field(repr=False, compare=False)  # the contract's document
+
+    @cached_property
+    def raw(self) -> dict[str, Any]:
+        """The operation as the contract's document writes it."""
+        return self.document_source.document()["paths"][self.path][self.method.lower()]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickle keeps: not `raw`, read from the document again when asked for."""
+        return {name: value for name, value in self.__dict__.items() if name != "raw"}
 
     @cached_property
     def kind(self) -> str:
@@ -167,19 +202,58 @@ class OperationSpec:
         return 400 if 400 in self.error_statuses else wanted
 
 
+class DocumentSource:
+    """The document a contract was compiled from, or the way to make it again.
+
+    A contract read back from the cache (`engine/compiled.py`) reads its document when it
+    is first asked for (the served contract, coverage, override rules): serving needs only
+    what was compiled from it, and the document is half of what a pickle would hold.
+    """
+
+    def __init__(self, document: dict[str, Any] | None = None) -> None:
+        self._document = document
+        self.load: Callable[[], dict[str, Any]] | None = None  # set by whoever reads a pickle back
+
+    @property
+    def loaded(self) -> bool:
+        return self._document is not None
+
+    def document(self) -> dict[str, Any]:
+        if self._document is None:
+            if self.load is None:
+                raise LookupError("a contract read back without a way to its document")
+            self._document = self.load()
+        return self._document
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_document": None, "load": None}
+
+
 @dataclass
 class CompiledContract:
     """One API's operations, their router and its schemas."""
 
     api: str
-    document: dict[str, Any]
     schemas: SchemaIndex
     operations: dict[str, OperationSpec]  # by operationId
     router: PathRouter[OperationSpec]
+    document_source: DocumentSource = field(repr=False, compare=False)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The OpenAPI document compiled (as its API module adjusted it)."""
+        return self.document_source.document()
 
     def by_path(self, method: str, path: str) -> OperationSpec | None:
         match = self.router.match(path)
         return match.methods.get(method.upper()) if match else None
+
+    def compile_validators(self) -> None:
+        """Compile every parameter's and body's validator now (a schema the validator
+        library refuses raises here instead of on the first request that needs it)."""
+        for operation in self.operations.values():
+            for spec in (*operation.parameters, *operation.bodies.values()):
+                spec.validator  # compiled on this first access, and kept
 
 
 def compile_contract(
@@ -191,6 +265,7 @@ def compile_contract(
     dates carry a time in its own samples).
     """
     schemas = SchemaIndex(document, formats)
+    document_source = DocumentSource(document)
     decisions = classify(fact for fact, _ in facts_of(document))
     default_security = document.get("security", [])
     operations: dict[str, OperationSpec] = {}
@@ -202,11 +277,12 @@ def compile_contract(
                 continue
             spec = _compile_operation(
                 api, method.upper(), path, raw, shared_parameters, schemas, decisions[(method.upper(), path)],
-                default_security,
+                default_security, document_source,
             )
+            spec.raw = raw  # what `raw` would look up
             operations[spec.operation_id] = spec
             router.add(path, spec.method, spec)
-    return CompiledContract(api, document, schemas, operations, router)
+    return CompiledContract(api, schemas, operations, router, document_source)
 
 
 def _compile_operation(
@@ -218,6 +294,7 @@ def _compile_operation(
     schemas: SchemaIndex,
     decision: Decision,
     default_security: list[dict[str, Any]],
+    document_source: DocumentSource,
 ) -> OperationSpec:
     parameters = [
         _parameter(parameter, schemas)
@@ -229,7 +306,8 @@ def _compile_operation(
         content_type: BodySpec(
             content_type=content_type,
             schema=schemas.resolve(media.get("schema", {})),
-            validator=schemas.validator(media.get("schema", {})),
+            source=media.get("schema", {}),
+            schemas=schemas,
             encoding=media.get("encoding", {}),
         )
         for content_type, media in request_body.get("content", {}).items()
@@ -250,7 +328,7 @@ def _compile_operation(
         success=_response(raw["responses"].get(str(success_status), {}), success_status, schemas),
         error_statuses=frozenset(status for status in statuses if status >= 400),
         secured=any(requirement for requirement in security),
-        raw=raw,
+        document_source=document_source,
     )
 
 
@@ -263,7 +341,8 @@ def _parameter(parameter: dict[str, Any], schemas: SchemaIndex) -> ParameterSpec
         location=location,
         required=bool(parameter.get("required", location == "path")),
         schema=schema,
-        validator=schemas.validator(parameter.get("schema", {})),
+        source=parameter.get("schema", {}),
+        schemas=schemas,
         repeated=schema.get("type") == "array" and parameter.get("explode", True) and location == "query",
     )
 

@@ -19,11 +19,14 @@ import base64
 import copy
 import logging
 import re
+import ssl
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+from .tasks import cancelled
 
 log = logging.getLogger("mock_server")
 
@@ -308,13 +311,14 @@ class Outbox:
             self.wake()
             await asyncio.sleep(0.005)
 
-    def close(self) -> None:
-        """Stop sending (the API's state is being replaced)."""
+    def close(self) -> list[asyncio.Task[None]]:
+        """Stop sending (the API's state is being replaced): deliveries not yet sent never
+        are, those in flight are cancelled and their outcome is not recorded. Returns the
+        cancelled work, for a caller that waits until it has ended."""
         self.closed = True
-        for task in (self._sender, *self._in_flight):
-            if task is not None and not task.done():
-                task.cancel()
         self._due.clear()
+        sender, self._sender = self._sender, None
+        return cancelled([sender, *self._in_flight])
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "Outbox":
         """A copy of the deliveries that sends nothing yet (what is in flight belongs to the
@@ -330,13 +334,21 @@ class Outbox:
 _NOT_COPIED: dict[str, Callable[[], Any]] = {"_sender": lambda: None, "_in_flight": set, "_wakeup": lambda: None}
 
 
+
 class WebhookClient:
     """The HTTP client deliveries go out with, made on first use on the running loop
-    (httpx is imported then too: a sandbox that sends no webhooks never loads it)."""
+    (httpx is imported then too: a sandbox that sends no webhooks never loads it).
+
+    `recycle` starts over with no connections (a reset): the old client is closed in the
+    background and the next delivery makes a new one. The TLS settings are made once for
+    the client's life, which spares a new client reading the certificate store again.
+    """
 
     def __init__(self) -> None:
         self._client: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._tls: ssl.SSLContext | None = None
+        self._closing: set[asyncio.Task[None]] = set()
 
     async def post(
         self, url: str, body: bytes, headers: dict[str, str], timeout: float
@@ -346,7 +358,9 @@ class WebhookClient:
 
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
+            if self._tls is None:
+                self._tls = httpx.create_ssl_context()
+            self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False, verify=self._tls)
             self._loop = loop
         try:
             response = await self._client.post(url, content=body, headers=headers, timeout=timeout)
@@ -358,7 +372,26 @@ class WebhookClient:
             return None, None, f"{type(failure).__name__}: {failure}"
         return response.status_code, response.text[:RESPONSE_EXCERPT], None
 
+    def recycle(self) -> None:
+        """Forget every connection: the next delivery goes out on a new client. The old one
+        is closed on its event loop when that runs here, else dropped."""
+        client, loop, self._client, self._loop = self._client, self._loop, None, None
+        if client is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if running is loop:
+            closing = running.create_task(client.aclose())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        """Close the client (made on this event loop; one of another loop is dropped)."""
+        client, loop, self._client, self._loop = self._client, self._loop, None, None
+        if client is not None and loop is asyncio.get_running_loop():
+            await client.aclose()
+        closing = [task for task in self._closing if task.get_loop() is asyncio.get_running_loop()]
+        if closing:
+            await asyncio.wait(closing, timeout=5)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -58,7 +58,7 @@ class OverrideError(ValueError):
 class ScriptedResponse(BaseModel):
     """The answer a rule gives instead of the stateful one."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
     status: int = Field(ge=200, le=599)
     headers: dict[str, str] = Field(default_factory=dict)
@@ -85,7 +85,7 @@ class ScriptedResponse(BaseModel):
 class OverrideRule(BaseModel):
     """One rule as a client writes it (admin API, fixture documents)."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
     id: str | None = Field(None, min_length=1)
     api: str | None = None
@@ -186,25 +186,40 @@ class ActiveRule:
         return rule.probability >= 1 or self.random.random() < rule.probability
 
     async def fire(self, call: Call) -> Reply | None:
-        """Do what the rule says; None lets the operation answer (after a delay, or to be cut)."""
+        """Do what the rule says; None lets the operation answer (after a delay, or to be cut).
+
+        The answer is made before the delay, so what it draws from the API's state (an
+        error reference) comes from the state the call arrived in, even when a reset
+        comes during the delay.
+        """
         rule = self.rule
         self.fired += 1
         if self.remaining is not None:
             self.remaining -= 1
         note: dict[str, Any] = {"rule": self.id}
         call.interception = Interception({"override": note})
+        delay = None
         if rule.delay_ms is not None:
             low, high = rule.delay_ms if isinstance(rule.delay_ms, tuple) else (rule.delay_ms, rule.delay_ms)
             delay = self.random.uniform(low, high) if high > low else low
             note["delay_ms"] = round(delay, 3)
-            await asyncio.sleep(delay / 1000)
+        reply = None
         if rule.response is not None:
             note["status"] = rule.response.status
-            return scripted_reply(call, rule.response)
-        if rule.fault is not None:
+            reply = scripted_reply(call, rule.response)
+        elif rule.fault is not None:
             note["fault"] = rule.fault
-            return fault_reply(call, rule.fault, rule.retry_after)
-        return None
+            reply = fault_reply(call, rule.fault, rule.retry_after)
+        if delay is not None:
+            await asyncio.sleep(delay / 1000)
+        return reply
+
+    def fresh(self) -> "ActiveRule":
+        """A copy of the rule with what it has done so far (fired, remaining, random draws)
+        as it is now; the rule as written is shared."""
+        copied = replace(self, path_values=dict(self.path_values), random=random.Random())
+        copied.random.setstate(self.random.getstate())
+        return copied
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -311,6 +326,11 @@ class ApiOverrides:
         self.rules.clear()
         self._sync()
 
+    def replace(self, rules: list[ActiveRule]) -> None:
+        """Apply exactly these rules, in this order."""
+        self.rules = list(rules)
+        self._sync()
+
     # --- the pipeline -------------------------------------------------------------------
 
     def bind(self, interceptors: list[Any]) -> None:
@@ -413,6 +433,8 @@ class OverrideSet:
     apis: dict[str, ApiOverrides]
     numbers: int = field(default=0)  # the highest numeric id added so far
     added: int = field(default=0)
+    # The rules per API, `numbers` and `added` as a reset finds them (see `keep_start_up`).
+    _start_up: tuple[dict[str, list[ActiveRule]], int, int] = field(default=({}, 0, 0), repr=False)
 
     def next_id(self, taken: set[str]) -> str:
         """The id the next rule without one gets: the next free number."""
@@ -432,6 +454,36 @@ class OverrideSet:
     def find(self, rule_id: str) -> ActiveRule | None:
         """The rule with this id, of whichever API."""
         return next((rule for api in self.apis.values() if (rule := api.find(rule_id)) is not None), None)
+
+    def keep_start_up(self) -> None:
+        """Remember the rules as they are now as the ones `restore_start_up` returns to."""
+        self._start_up = (
+            {api: [rule.fresh() for rule in overrides.rules] for api, overrides in self.apis.items()},
+            self.numbers,
+            self.added,
+        )
+
+    def restore_start_up(self, apis: list[str]) -> None:
+        """The given APIs apply the rules they had at start-up again, as they were then.
+
+        When every API is restored, rule numbering starts over as at start-up; otherwise
+        it continues after the rules still listed, and a rule another API was given since
+        under the id of a restored start-up rule is dropped, so ids stay unique.
+        """
+        rules, numbers, added = self._start_up
+        restored = {api: [rule.fresh() for rule in rules.get(api, [])] for api in apis}
+        for api, overrides in self.apis.items():
+            if api in restored:
+                overrides.replace(restored[api])
+        if set(apis) >= set(self.apis):
+            self.numbers, self.added = numbers, added
+            return
+        ids = {rule.id for kept in restored.values() for rule in kept}
+        for api, overrides in self.apis.items():
+            if api not in restored and any(rule.id in ids for rule in overrides.rules):
+                overrides.replace([rule for rule in overrides.rules if rule.id not in ids])
+        listed = [int(rule.id) for rule in self.listed() if rule.id.isdigit()]
+        self.numbers = max([numbers, *listed])
 
     def listed(self, apis: list[str] | None = None) -> list[ActiveRule]:
         """The rules of the given APIs (or all), in the order they were added."""

@@ -31,7 +31,7 @@ from .journal import Redactor, RequestJournal
 from .memo import BoundedMemo
 from .multipart import PartTooLarge, close_parts, parse_parts, spooled
 from .operations import OperationSpec
-from .runtime import ApiRuntime
+from .runtime import ApiRuntime, ApiState
 from .store import StoreBudget
 from .validation import IncomingRequest, ValidRequest, takes_path_value, validate_request
 from .vendor import MIB, Call, Interception, Reply, VendorApi
@@ -68,6 +68,14 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
+class Overtaken(ApiError):
+    """A request the API's state was reset under while it waited (for its body, or on a
+    delay an override or chaos asked for)."""
+
+    def __init__(self) -> None:
+        super().__init__(503, "the sandbox was reset while this request waited; it was not carried out")
+
+
 class MethodNotAllowed(ApiError):
     def __init__(self, message: str, allowed: str) -> None:
         super().__init__(405, message)
@@ -85,6 +93,7 @@ class Exchange:
     path: str  # within the API's mount, as sent (percent-encoded)
     segments: tuple[str, ...]  # decoded path segments
     query_string: str
+    state: ApiState  # the API's state when the request arrived
     operation: OperationSpec | None = None
     parameters: dict[str, str] | None = None  # path parameters, once the route matched
     headers: dict[str, str] | None = None  # lower-case names, once read
@@ -128,6 +137,7 @@ class ApiPipeline:
             try:
                 self.match_route(exchange)
                 await self.read_body(exchange)
+                self.still_current(exchange)
                 self.authenticate(exchange)
                 self.validate(exchange)
                 if self.interceptors:
@@ -138,6 +148,8 @@ class ApiPipeline:
                     exchange.answer = self.cached_answer(exchange)
                     if exchange.answer is None:
                         exchange.reply = self.run_handler(exchange)
+            except Overtaken as error:
+                exchange.reply = self.error_reply(error, exchange.operation, exchange.state)
             except ApiError as error:
                 exchange.reply = self.error_reply(error, exchange.operation)
             except Exception as error:  # a bug: answer in the API's shape and keep serving
@@ -169,7 +181,16 @@ class ApiPipeline:
         raw_path = scope.get("raw_path") or scope["path"].encode()
         path, segments = self.paths.get(raw_path) or self._read_path(raw_path)
         # The method in upper case, as ASGI servers give it.
-        return Exchange(scope, receive, time.perf_counter(), scope["method"], path, segments, scope.get("query_string", b"").decode("latin-1"))
+        return Exchange(
+            scope, receive, time.perf_counter(), scope["method"], path, segments,
+            scope.get("query_string", b"").decode("latin-1"), self.runtime.state,
+        )
+
+    def still_current(self, exchange: Exchange) -> None:
+        """Overtaken when the API's state was replaced (a reset) while the request waited:
+        it is not carried out in the state that replaced the one it arrived in."""
+        if exchange.state is not self.runtime.state:
+            raise Overtaken()
 
     def _read_path(self, raw_path: bytes) -> tuple[str, tuple[str, ...]]:
         """The path within the mount, and its decoded segments (kept for the next request
@@ -295,6 +316,7 @@ class ApiPipeline:
         assert exchange.call is not None
         for interceptor in self.interceptors:
             reply = await interceptor(exchange.call)
+            self.still_current(exchange)
             if reply is not None:
                 return reply
         return None
@@ -324,14 +346,17 @@ class ApiPipeline:
         handler = self.vendor.handlers.get(exchange.operation.operation_id, behaviours.answer)
         return handler(exchange.call)
 
-    def error_reply(self, error: ApiError, operation: OperationSpec | None, reference: str | None = None) -> Reply:
+    def error_reply(
+        self, error: ApiError, operation: OperationSpec | None, state: ApiState | None = None, reference: str | None = None
+    ) -> Reply:
         """The API's error answer; its reference (in the shapes that carry one) comes from the
-        seed unless one is given (a failure's, see `failure_reply`)."""
+        seed, counted in ``state`` (the current state by default), unless one is given (a
+        failure's, see `failure_reply`)."""
         status = error.status
         if operation is not None and not operation.documents(status) and status not in _AS_IS:
             status = operation.error_status(status)
             error.status = status
-        body = self.vendor.error_shape.render(error, reference or self.runtime.next_reference())
+        body = self.vendor.error_shape.render(error, reference or self.runtime.next_reference(state))
         reply = Reply(status, body)
         if isinstance(error, MethodNotAllowed):
             reply.headers["Allow"] = error.allowed
@@ -346,7 +371,7 @@ class ApiPipeline:
             exchange.failures_before = self.runtime.failures.sequence
         self.runtime.failures.record(self.runtime.name, REQUEST, error, request=_request_of(exchange), reference=reference)
         message = f"the sandbox failed to answer this request; GET /__admin/errors lists the failure as {reference}"
-        return self.error_reply(ApiError(500, message), None, reference)
+        return self.error_reply(ApiError(500, message), None, reference=reference)
 
     def serialise(self, exchange: Exchange) -> CachedAnswer:
         """The reply as the bytes and headers that go on the wire (kept for reuse if cacheable)."""
@@ -368,8 +393,12 @@ class ApiPipeline:
         await send({"type": "http.response.body", "body": answer.payload})
 
     def record(self, exchange: Exchange, interception: Interception | None = None) -> None:
+        """Journal the exchange, unless a reset came since it arrived: the journal then
+        holds only what was asked after the reset."""
         answer = exchange.answer
         assert answer is not None
+        if exchange.state is not self.runtime.state:
+            return
         notes = interception.note if interception is not None else None
         if exchange.failed is not None:
             notes = self._failures_noted(exchange, exchange.failed, notes)

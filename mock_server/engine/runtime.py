@@ -1,14 +1,16 @@
 """One served API at run time: its compiled contract, its state and the helpers around them.
 
 Everything that changes while the API is served lives in one `ApiState` (accounts,
-stored objects, background tasks, webhook deliveries, the vendor's own state such as
-tokens or cases); a reset replaces it whole, so nothing is forgotten. What does not
-change (the contract, the collections it names, fake data, change subscriptions, task
-types) stays on the runtime.
+stored objects, counters, background tasks, webhook deliveries, the vendor's own state
+such as tokens or cases). A copy of it is kept once the start-up fixtures are loaded, and
+a reset replaces the state whole with a copy of that one, so nothing is forgotten and
+nothing is rebuilt. What does not change (the contract, the collections it names, fake
+data, change subscriptions, task types) stays on the runtime.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import re
 import uuid
@@ -16,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterator
+
+import orjson
 
 from .accounts import Account
 from .answer_cache import AnswerCache
@@ -46,6 +50,8 @@ from .store import (
 from .tasks import StepFailure, Task, TaskQueue, TaskType
 
 DEMO_OBJECTS = 3
+# Demo objects whose generated fields are kept for the next time they are made, per API.
+DEMO_FIELDS_KEPT = 1024
 # Schema keywords that put no rule on a value.
 _NO_RULES = frozenset({"description", "example", "title", "default", "deprecated", "readOnly", "writeOnly", "xml", "externalDocs"})
 _TEMPLATE_PARAMETER = re.compile(r"{([^}]+)}")
@@ -191,7 +197,11 @@ class ApiRuntime:
         self._parent_checks: dict[str, tuple[tuple[str, str], ...]] = {}
         # (credential, value) -> the account last found holding it; checked again on every use
         self.credential_owners = BoundedMemo(10_000)
+        # (template, seed key) -> a demo object's generated fields, as JSON: they depend on
+        # the seed and the key only, so regenerating demo data after a reset costs a copy.
+        self._demo_fields = BoundedMemo(DEMO_FIELDS_KEPT)
         self.state = self._fresh_state()
+        self._start_up = self._copy_of(self.state)
 
     # --- state --------------------------------------------------------------------------
 
@@ -204,11 +214,49 @@ class ApiRuntime:
         outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client)
         return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.rules.new_state())
 
-    def clear(self) -> None:
-        """Forget every account, object, task, delivery and piece of module state."""
-        self._drop(self.state)
+    def clear(self) -> list[asyncio.Task[Any]]:
+        """Forget every account, object, task, delivery and piece of module state; returns
+        the background work that was cancelled."""
+        stopped = self._drop_state()
         self.state = self._fresh_state()
         self._touched()
+        return stopped
+
+    def keep_start_up_state(self) -> None:
+        """Remember the state as it is now as the one `restore_start_up_state` returns to
+        (once the start-up fixtures are loaded)."""
+        self._start_up = self._copy_of(self.state)
+
+    def restore_start_up_state(self) -> list[asyncio.Task[Any]]:
+        """Back to the state kept at start-up, as a server just started shows it: every
+        object, counter, token, task and delivery of now is dropped (queued and running
+        tasks stop, deliveries not yet sent are never sent). Demo data is made again on
+        first use, as at start. Returns the background work that was cancelled."""
+        stopped = self._drop_state()
+        self.state = self._copy_of(self._start_up)
+        self.state.store.claim()
+        self._touched()
+        self.wake()
+        return stopped
+
+    def _drop_state(self, state: ApiState | None = None) -> list[asyncio.Task[Any]]:
+        """Stop a state's background work (by default the current one's) and give back what
+        its store counted; returns the work that was cancelled."""
+        state = state or self.state
+        stopped = [*state.tasks.close(), *state.outbox.close()]
+        state.store.release()
+        self.credential_owners.clear()
+        return stopped
+
+    def _copy_of(self, state: ApiState) -> ApiState:
+        """A deep copy of ``state``; what it refers to that lasts as long as the runtime
+        (the runtime itself, its change feed, clock, task types, the server's storage
+        budget and webhook client) is referred to, not copied."""
+        lasting = (
+            self, self.feed, self.clock, self.task_types, self.settings, self.settings.budget, self.settings.delivery,
+            self.webhook_client,
+        )
+        return copy.deepcopy(state, {id(item): item for item in lasting})
 
     @contextmanager
     def all_or_nothing(self, *, replace: bool = False) -> Iterator[None]:
@@ -229,33 +277,18 @@ class ApiRuntime:
         try:
             yield
         except BaseException:
-            self._drop(self.state)
+            self._drop_state()
             if kept is not None:
                 kept.store.claim()
                 self.state = kept
             else:
                 self.state = before
             self._touched()
+            self.wake()
             raise
         if replace:
-            self._drop(before)
+            self._drop_state(before)
         self._touched()
-
-    def _drop(self, state: ApiState) -> None:
-        """Stop a state's background work and give back what its store counted."""
-        state.tasks.close()
-        state.outbox.close()
-        state.store.release()
-
-    def _copy_of(self, state: ApiState) -> ApiState:
-        """A deep copy of ``state``; what it refers to that lasts as long as the runtime
-        (the runtime itself, its change feed, clock, task types, the server's storage
-        budget and webhook client) is referred to, not copied."""
-        lasting = (
-            self, self.feed, self.clock, self.task_types, self.settings, self.settings.budget, self.settings.delivery,
-            self.webhook_client,
-        )
-        return copy.deepcopy(state, {id(item): item for item in lasting})
 
     @property
     def store(self) -> ApiStore:
@@ -365,13 +398,26 @@ class ApiRuntime:
         other demo objects."""
         where = concrete_path(info.template, parents)
         key = f"{self.name}/{account.name}{where}/{index}"
+        record = self._demo_fields_of(info, key)
+        self._point_at_demo_objects(account, info, record, index)
+        if isinstance(index, int):
+            record[info.id_field] = self.demo_identifier(account, info, index, parents)
+        return record
+
+    def _demo_fields_of(self, info: CollectionInfo, key: str) -> dict[str, Any]:
+        """The fields of the demo object ``key`` drawn from the seed, its timeline settled
+        (a new copy on every call)."""
+        kept = self._demo_fields.get((info.template, key))
+        if kept is not None:
+            return orjson.loads(kept)
         record = self.fake.value(info.item_schema, key)
         if not isinstance(record, dict):
             record = {}
         settle(record, info.item_schema, self.fake.rng(f"{key}/timeline"))
-        self._point_at_demo_objects(account, info, record, index)
-        if isinstance(index, int):
-            record[info.id_field] = self.demo_identifier(account, info, index, parents)
+        try:
+            self._demo_fields.keep((info.template, key), orjson.dumps(record))
+        except TypeError:
+            pass  # an integer beyond 64 bits: made again when next asked for
         return record
 
     def _point_at_demo_objects(self, account: Account, info: CollectionInfo, record: dict[str, Any], index: int | str) -> None:
@@ -457,12 +503,14 @@ class ApiRuntime:
     def now(self) -> str:
         return self.clock.iso()
 
-    def next_reference(self) -> str:
+    def next_reference(self, state: ApiState | None = None) -> str:
         """A fresh id for the error bodies that carry one, of answers the sandbox means to give
-        (4xx refusals, injected faults): made from the seed and counted, so the same seed and
-        requests give byte-identical answers. A 500 for a failure takes `failure_reference`."""
-        self.state.references += 1
-        return self.fake.uuid(f"{self.name}/reference/{self.state.references}")
+        (4xx refusals, injected faults): made from the seed and counted in ``state`` (by default
+        the current one), so the same seed and requests give byte-identical answers. A 500 for
+        a failure takes `failure_reference`."""
+        state = state or self.state
+        state.references += 1
+        return self.fake.uuid(f"{self.name}/reference/{state.references}")
 
     @staticmethod
     def failure_reference() -> str:

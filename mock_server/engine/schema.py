@@ -7,9 +7,12 @@ becomes a `null` type and references resolve inside one root document.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import jsonschema_rs
+import orjson
+
+if TYPE_CHECKING:
+    import jsonschema_rs
 
 Schema = dict[str, Any]
 _REF_PREFIX = "#/components/schemas/"
@@ -27,11 +30,23 @@ class SchemaIndex:
         self._resolved: dict[str, Schema] = {}
         self._json_components: dict[str, Schema] | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickle keeps (`engine/compiled.py`): not the format checks, which are
+        code its loader supplies, nor what validators are compiled from, made on demand."""
+        return {**self.__dict__, "formats": {}, "_json_components": None}
+
     def resolve(self, schema: Schema | None) -> Schema:
         """The schema with `$ref`s replaced by their targets (shared, do not mutate).
 
         Recursive models resolve to the same dict object, so walkers must bound depth.
         """
+        if not schema:
+            return schema if isinstance(schema, dict) else {}
+        if "$ref" not in schema and not _mentions_ref(schema):
+            return schema  # nothing to replace, at any depth: most inline schemas
+        return self._resolve(schema)
+
+    def _resolve(self, schema: Schema) -> Schema:
         if not schema:
             return schema if isinstance(schema, dict) else {}
         ref = schema.get("$ref")
@@ -40,7 +55,7 @@ class SchemaIndex:
             if name not in self._resolved:
                 placeholder: Schema = {}
                 self._resolved[name] = placeholder
-                placeholder.update(self.resolve(self.components.get(name, {})))
+                placeholder.update(self._resolve(self.components.get(name, {})))
             return self._resolved[name]
         # A part without references is shared as it is, not copied: most inline schemas.
         changes: dict[str, Any] = {}
@@ -83,6 +98,8 @@ class SchemaIndex:
 
     def validator(self, schema: Schema) -> jsonschema_rs.Draft202012Validator:
         """A compiled validator for an OpenAPI schema of this contract."""
+        import jsonschema_rs  # loaded with the first validator: start-up compiles none
+
         root = to_json_schema(schema)
         if _has_ref(schema):
             root = {**root, "$defs": self._json_defs()}
@@ -92,6 +109,15 @@ class SchemaIndex:
         if self._json_components is None:
             self._json_components = {name: to_json_schema(value) for name, value in self.components.items()}
         return self._json_components
+
+
+def _mentions_ref(schema: Schema) -> bool:
+    """Whether `$ref` may occur anywhere in the schema. Its JSON text is searched, which is
+    far quicker than a walk; text that cannot be made (not plain data) answers yes."""
+    try:
+        return b'"$ref"' in orjson.dumps(schema, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        return True
 
 
 def _has_ref(schema: Any) -> bool:

@@ -23,7 +23,7 @@ import copy
 import logging
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from . import jsonio
 
@@ -263,12 +263,12 @@ class TaskQueue:
                     finished += 1
         return finished
 
-    def close(self) -> None:
-        """Stop: nothing more is applied (the API's state is being replaced)."""
+    def close(self) -> list[asyncio.Task[Any]]:
+        """Stop: nothing more is applied (the API's state is being replaced). Returns the
+        worker that was cancelled, if any, for a caller that waits until it has ended."""
         self.closed = True
-        if self._worker is not None and not self._worker.done():
-            self._worker.cancel()
-        self._worker = None
+        worker, self._worker = self._worker, None
+        return cancelled([worker])
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "TaskQueue":
         """A copy of the queue and its tasks that has not started working (the worker, if
@@ -294,6 +294,17 @@ class TaskQueue:
             if not task.ended:
                 self.pending.setdefault(task.account, deque()).append(task)
         self.wake()
+
+
+def cancelled(work: Iterable[asyncio.Task[Any] | None]) -> list[asyncio.Task[Any]]:
+    """Cancel the background work that still runs; returns it. Work whose event loop has
+    closed ended with it."""
+    stopped = []
+    for item in work:
+        if item is not None and not item.done() and not item.get_loop().is_closed():
+            item.cancel()
+            stopped.append(item)
+    return stopped
 
 
 def _size(task: Task) -> int:

@@ -114,7 +114,10 @@ class VendorApi:
 
     def adjust_contract(self, document: dict[str, Any]) -> None:
         """Widen the contract (in place) where the server's settings let the API accept
-        more than its vendor does by default; the served contract then says so."""
+        more than its vendor does by default; the served contract then says so.
+
+        Reads nothing but the document and `self.settings`: compiled contracts are kept
+        between runs under a digest of those (`engine/compiled.py`)."""
 
     def formats(self) -> dict[str, Callable[[str], bool]]:
         """Format checks that replace the standard ones where the vendor accepts more."""

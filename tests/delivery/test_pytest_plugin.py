@@ -82,8 +82,8 @@ def test_one_authenticated_client_per_api(pytester: pytest.Pytester):
             assert sandbox.casavi.post("/tickets", json={{"id": "T-2", "title": "Gone", "propertyId": "P-00001"}}).status_code == 200
             sandbox.reset()
             assert sandbox.casavi.get("/tickets/T-2").status_code == 404
-            logins = [entry for entry in sandbox.requests(api="casavi") if entry["path"] == "/authenticate"]
-            assert len(logins) == 2
+            # The reset forgot the first login with the rest of the journal; the client logged in again.
+            assert [entry["path"] for entry in sandbox.requests(api="casavi")] == ["/tickets/T-2", "/authenticate", "/tickets/T-2"]
         """
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
@@ -296,3 +296,176 @@ def test_webhooks_overrides_and_verification_from_a_test(pytester: pytest.Pytest
     pytester.makepyfile(tests_receiver=(Path(__file__).parents[1] / "receiver.py").read_text())
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_each_test_starts_as_a_new_sandbox(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        seen = {}
+
+        def create(sandbox):
+            created = sandbox.afosto.post("/cat/channels", json={"name": "Mine"})
+            assert created.status_code == 200, created.text
+            ticket = sandbox.casavi.post("/tickets", json={"id": "T-1", "title": "Leak", "propertyId": "P-00001"})
+            assert ticket.status_code == 200, ticket.text
+            names = [channel["name"] for channel in sandbox.afosto.get("/cat/channels").json()]
+            return created.json()["id"], ticket.json()["internalId"], names
+
+        @pytest.mark.parametrize("run", [1, 2])
+        def test_creates_the_same_objects(sandbox, run):
+            channel, ticket, names = create(sandbox)
+            assert names.count("Mine") == 1  # its own, not the one of the test before
+            assert [entry["sequence"] for entry in sandbox.requests()] == [1, 2, 3, 4]  # channel, login, ticket, list
+            seen[run] = (channel, ticket, names)
+
+        def test_ids_repeat():
+            assert seen[1] == seen[2]
+
+        @pytest.mark.asyncio
+        @pytest.mark.parametrize("run", [1, 2])
+        async def test_async_tests_start_fresh_too(async_sandbox, run):
+            created = await async_sandbox.afosto.post("/cat/channels", json={"name": "Mine"})
+            assert created.json()["id"] == seen[1][0]
+            assert len(await async_sandbox.requests()) == 1
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=5)
+
+
+def test_work_a_test_leaves_never_completes_in_the_next(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import time
+        import pytest
+        from tests_receiver import Receiver
+
+        MAPPING = [{"column": "sku", "type": "integer", "required": True}]
+        left = {}
+
+        @pytest.fixture(scope="module")
+        def receiver():
+            with Receiver(by_path={"/failing": (500, 0.0)}) as started:
+                yield started
+
+        pytestmark = pytest.mark.sandbox(allow_http_hooks=True, job_delay=0.2)
+
+        def test_leaves_a_batch_validating_and_a_delivery_pending(sandbox, receiver):
+            hook = sandbox.casavi.post("/hooks", json={"eventName": "contact_created", "hookUrl": receiver.url + "/failing"})
+            assert hook.status_code == 200, hook.text
+            sandbox.casavi.post("/import", json={"contacts": [{"id": "C-1", "lastName": "Smith"}]})
+            dataset = sandbox.afosto.post("/cnt/datasets", json={"reference": "products"}).json()["id"]
+            rows = [{"data": {"sku": number}} for number in range(50)]
+            assert sandbox.afosto.post(f"/cnt/datasets/{dataset}/upload", json=rows).status_code == 204
+            batch = sandbox.afosto.post("/cnt/batches", json={"dataset_id": dataset, "import": {"mapping": MAPPING}}).json()
+            assert sandbox.afosto.put(f"/cnt/batches/{batch['id']}/validate").status_code == 200
+            receiver.wait_for(1)  # the first attempt failed; the next one is due in half a second
+            (delivery,) = sandbox.webhooks(api="casavi")
+            assert delivery["status"] == "pending"
+            (validating,) = sandbox.afosto.get(f"/cnt/batches/{batch['id']}").json()
+            assert validating["is_locked"] is True and validating["is_accepted"] is False
+            left["batch"] = batch["id"]
+
+        def test_sees_none_of_it_complete(sandbox, receiver):
+            time.sleep(1.0)  # past the retry, and long enough for the batch to be validated
+            assert sandbox.webhooks() == []
+            assert sandbox.state()["afosto"]["tasks"] == [] and sandbox.state()["casavi"]["tasks"] == []
+            assert sandbox.afosto.get(f"/cnt/batches/{left['batch']}").status_code == 404
+            assert sandbox.casavi.get("/contacts/C-1").status_code == 404
+            assert len(receiver.requests) == 1  # nothing reached the receiver after the reset
+        """
+    )
+    pytester.makepyfile(tests_receiver=(Path(__file__).parents[1] / "receiver.py").read_text())
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+
+
+def test_markers_with_different_settings_each_get_theirs(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        FROZEN = "2030-05-06T07:08:09.123Z"
+
+        def channels(sandbox):
+            return sandbox.afosto.get("/cat/channels").json()
+
+        @pytest.mark.sandbox(no_demo_data=True)
+        def test_empty(sandbox):
+            assert channels(sandbox) == []
+
+        def test_with_demo_data(sandbox):
+            assert len(channels(sandbox)) == 3
+
+        @pytest.mark.sandbox(frozen_time=FROZEN)
+        def test_frozen(sandbox):
+            assert sandbox.afosto.post("/cat/channels", json={"name": "x"}).json()["created_at"] == FROZEN
+
+        @pytest.mark.sandbox(api="relay")
+        def test_relay_alone(sandbox):
+            assert sandbox.relay.get("/orders").status_code == 200 and set(sandbox.base_urls) == {"relay"}
+
+        @pytest.mark.sandbox(fixtures={"afosto": {"data": {"demo": {"/cat/channels": [{"name": "From the marker"}]}}}})
+        def test_marker_fixture(sandbox):
+            assert [channel["name"] for channel in channels(sandbox)][-1] == "From the marker"
+
+        @pytest.mark.sandbox(no_demo_data=True)
+        def test_empty_again(sandbox):
+            assert channels(sandbox) == []
+
+        def test_with_demo_data_again(sandbox):
+            assert len(channels(sandbox)) == 3
+            assert "From the marker" not in str(channels(sandbox))
+
+        @pytest.mark.sandbox(fixtures={"afosto": {"data": {"demo": {"/cat/channels": [{"name": "From the marker"}]}}}})
+        def test_marker_fixture_again(sandbox):
+            assert [channel["name"] for channel in channels(sandbox)][-1] == "From the marker"
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=8)
+
+
+def test_a_failing_test_does_not_poison_the_next(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import threading
+        import time
+        import pytest
+        from tests_receiver import Receiver
+
+        @pytest.fixture(scope="module")
+        def receiver():
+            with Receiver(by_path={"/hanging": (200, 3.0)}) as started:
+                yield started
+
+        pytestmark = pytest.mark.sandbox(allow_http_hooks=True, job_delay=0.2)
+
+        def test_fails_mid_request(sandbox, receiver):
+            sandbox.afosto.post("/mes/webhooks/subscriptions", json={"events": ["channel.created"], "endpoint": receiver.url + "/hanging"})
+            sandbox.afosto.post("/cat/channels", json={"name": "Announced"})
+            receiver.wait_for(1)  # the receiver holds the delivery without answering
+            sandbox.override(api="afosto", method="POST", path="/cat/channels", delay_ms=300)
+            sandbox.override(api="afosto", method="GET", path="/cat/channels", times=5, response={"status": 503})
+            sandbox.casavi.post("/import", json={"contacts": [{"id": f"C-{n}", "lastName": "Late"} for n in range(20)]})
+            waiting = threading.Thread(target=sandbox.client("afosto").post, args=("/cat/channels",), kwargs={"json": {"name": "Late"}})
+            waiting.start()
+            time.sleep(0.05)
+            raise RuntimeError("the test fails while its request waits")
+
+        def test_starts_clean(sandbox, receiver):
+            time.sleep(0.5)  # the request of the failed test has come back meanwhile
+            assert sandbox.afosto.get("/cat/channels").status_code == 200  # no rule left armed
+            assert "Late" not in sandbox.afosto.get("/cat/channels").text
+            assert sandbox.afosto.get("/mes/webhooks/subscriptions").json() == []
+            assert [entry["path"] for entry in sandbox.requests()] == ["/cat/channels", "/cat/channels", "/mes/webhooks/subscriptions"]
+            assert sandbox.state()["casavi"]["tasks"] == [] and sandbox.webhooks() == []
+            assert all(contact["lastName"] != "Late" for contact in sandbox.casavi.get("/contacts").json())
+            assert len(receiver.requests) == 1  # the delivery it held was given up; nothing came after
+        """
+    )
+    pytester.makepyfile(tests_receiver=(Path(__file__).parents[1] / "receiver.py").read_text())
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
