@@ -295,3 +295,23 @@ async def test_an_upload_signature_keeps_what_the_upload_reads(caplog):
                         await watch.get(f"{A}/cnt/files/{item['id']}", headers=AFOSTO)
             await watch.get(f"{A}/cnt/files", headers=AFOSTO)
         watch.assert_clean()
+
+
+async def test_a_reference_to_nothing_is_answered_with_the_documented_not_found(caplog):
+    """A well-formed id that names nothing of the account (made up, or another account's
+    hub) gets the status the operation documents as "... not found"."""
+    async with sandbox_client(no_demo_data=True) as client:
+        watch = Watch(client, caplog)
+        nothing = "00000000-0000-4000-8000-000000000000"
+        async for value in watch.each([("unknown", nothing), ("other-account", "OTHER")], "afosto", {"afosto": SECOND_ACCOUNTS["afosto"]}):
+            foreign = (await watch.post(f"{A}/spl/hubs", headers=OTHER, json={"name": "Theirs"})).json()["id"]
+            hub = (await watch.post(f"{A}/spl/hubs", headers=AFOSTO, json={"name": "Front"})).json()["id"]
+            printer = (await watch.post(f"{A}/spl/printers", headers=AFOSTO, json={"name": "P", "hub_id": hub})).json()["id"]
+            named = foreign if value == "OTHER" else value
+            for method, path, body in (("POST", "/spl/printers", {"name": "Q", "hub_id": named}),
+                                       ("PUT", f"/spl/printers/{printer}/inbox", {"hub_id": named}),
+                                       ("POST", "/spl/queue", {"printer_id": named if value != "OTHER" else nothing, "hub_id": hub})):
+                answer = await watch.call(method, f"{A}{path}", headers=AFOSTO, json=body)
+                if answer.status_code != 404:
+                    watch.problem(f"{method} {path} naming {named!r} answered {answer.status_code}; documented: 404 not found")
+        watch.assert_clean()
