@@ -315,3 +315,30 @@ async def test_a_reference_to_nothing_is_answered_with_the_documented_not_found(
                 if answer.status_code != 404:
                     watch.problem(f"{method} {path} naming {named!r} answered {answer.status_code}; documented: 404 not found")
         watch.assert_clean()
+
+
+FILES = [
+    ("huge-cell", "rows.csv", b"sku,name\n1," + b"x" * 200_000 + b"\n", "text/csv"),
+    ("nul", "rows.csv", b"sku,name\n1,a\x00b\n", "text/csv"),
+    ("open-quote", "rows.csv", b'sku,name\n1,"open\n2,b\n', "text/csv"),
+    ("not-utf-8", "rows.csv", b"sku,name\n1,\xff\xfe\n", "text/csv"),
+    ("no-header", "rows.csv", b",,\n1,2,3\n", "text/csv"),
+    ("json-numbers", "rows.json", b'[{"data": {"a": ' + b"9" * 400 + b', "b": 1e308, "c": -1e308, "d": 5e-324}}]', "application/json"),
+    ("json-not-rows", "rows.json", b'{"a": [1, {"b": null}]}', "application/json"),
+]
+
+
+async def test_an_uploaded_file_with_any_content_is_read_or_refused(caplog):
+    """A dataset reads the rows of an uploaded file (attach) and writes them out again
+    (export), whatever the file holds."""
+    async with sandbox_client(no_demo_data=True) as client:
+        watch = Watch(client, caplog)
+        async for name, content, mime in watch.each([(label, (filename, content, mime)) for label, filename, content, mime in FILES], "afosto"):
+            signature = (await watch.post(f"{A}/cnt/files/signature", headers=AFOSTO, json={})).json()["signature"]
+            uploaded = (await watch.post(f"{A}/cnt/files/upload/{signature}", headers=AFOSTO, files={"file": (name, content, mime)})).json()
+            dataset = (await watch.post(f"{A}/cnt/datasets", headers=AFOSTO, json={"reference": "spring"})).json()["id"]
+            await watch.post(f"{A}/cnt/datasets/{dataset}/attach", headers=AFOSTO, json={"file_id": uploaded[0]["id"]})
+            await watch.get(f"{A}/cnt/datasets/{dataset}/lines", headers=AFOSTO)
+            await watch.post(f"{A}/cnt/datasets/{dataset}/export", headers=AFOSTO)
+            await watch.run_jobs("afosto")
+        watch.assert_clean()
