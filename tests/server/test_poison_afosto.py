@@ -114,6 +114,8 @@ async def test_a_conversation_with_subscribers_is_stored_once_and_answered(caplo
                     key = created.json()["id"]
                     await watch.post(f"{A}/mes/conversations/{key}/unsubscribe", headers=AFOSTO, json={})
                     await watch.get(f"{A}/mes/conversations/{key}", headers=AFOSTO)
+                    await watch.post(f"{A}/mes/webhooks/subscriptions/1/trigger", headers=AFOSTO,
+                                     json={"event": "conversation.updated", "entity_id": str(key)})
             await watch.get(f"{A}/mes/conversations", headers=AFOSTO)
             await watch.run_jobs("afosto")
         watch.assert_clean()
