@@ -107,7 +107,11 @@ async def test_a_conversation_with_subscribers_is_stored_once_and_answered(caplo
     async with sandbox_client(no_demo_data=True) as client:
         watch = Watch(client, caplog)
         async for value in watch.each(HOSTILE, "afosto"):
+            earlier = await watch.post(f"{A}/mes/conversations", headers=AFOSTO, json={"name": "before anyone listened"})
             await _subscribe(watch, receiver)
+            if earlier.status_code == 200:
+                await watch.post(f"{A}/mes/webhooks/subscriptions/1/trigger", headers=AFOSTO,
+                                 json={"event": "conversation.updated", "entity_id": str(earlier.json()["id"])})
             for body in ({"name": value}, {"metadata": {"n": value}}, {"entity_id": value}, {"participant": {"name": value}}):
                 created = await watch.post(f"{A}/mes/conversations", headers=AFOSTO, json=body)
                 if created.status_code == 200:
