@@ -14,8 +14,11 @@ of a test and holds each answer to what the sandbox promises:
   that raised, even when the answer hid it);
 - the state export can be imported again and gives the same objects and queued work.
 
-Problems are collected, not raised one by one, so a failing test lists everything the
-poisoned value broke; `Watch.assert_clean()` ends each test.
+`Watch.each` hands a test the values one at a time, on the API as it started, and
+imports the state export after each. Problems are collected, each labelled with its value,
+not raised one by one, so a failing test lists everything each value broke;
+`Watch.assert_clean()` ends each test. JSON bodies go out with every non-ASCII character
+escaped (surrogate pairs for emoji), as many clients write them.
 """
 
 from __future__ import annotations
@@ -62,10 +65,6 @@ HOSTILE_URLS: list[tuple[str, Any]] = [
 
 MOUNTS = {"casavi": "/casavi", "afosto": "/afosto", "relay": "/relay", "messages": "/messages"}
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
-
-
-def hostile_ids(cases: list[tuple[str, Any]]) -> list[str]:
-    return [name for name, _ in cases]
 
 
 @dataclass
