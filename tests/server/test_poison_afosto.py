@@ -279,7 +279,7 @@ async def test_a_printer_names_only_a_hub_of_its_own_account(caplog):
             await watch.post(f"{A}/spl/printers", headers=AFOSTO, json={"name": "Q", "hub_id": named})
             await watch.put(f"{A}/spl/printers/{printer}", headers=AFOSTO, json={"name": "P", "hub_id": named})
             await watch.put(f"{A}/spl/printers/{printer}/inbox", headers=AFOSTO, json={"hub_id": named})
-            await watch.post(f"{A}/spl/queue", headers=AFOSTO, json={"hub_id": named, "printer_id": printer})
+            await watch.post(f"{A}/spl/queue", headers=AFOSTO, json={"job": "print", "hub_id": named})
             shown = (await watch.get(f"{A}/spl/printers/{printer}", headers=AFOSTO)).json()
             if shown.get("hub_id") != hub:
                 watch.problem(f"printer {printer} names hub {shown.get('hub_id')!r} after writes that named {named!r}")
@@ -316,7 +316,7 @@ async def test_a_reference_to_nothing_is_answered_with_the_documented_not_found(
             named = foreign if value == "OTHER" else value
             for method, path, body in (("POST", "/spl/printers", {"name": "Q", "hub_id": named}),
                                        ("PUT", f"/spl/printers/{printer}/inbox", {"hub_id": named}),
-                                       ("POST", "/spl/queue", {"printer_id": named if value != "OTHER" else nothing, "hub_id": hub})):
+                                       ("POST", "/spl/queue", {"job": "print", "hub_id": named})):
                 answer = await watch.call(method, f"{A}{path}", headers=AFOSTO, json=body)
                 if answer.status_code != 404:
                     watch.problem(f"{method} {path} naming {named!r} answered {answer.status_code}; documented: 404 not found")
