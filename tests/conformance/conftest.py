@@ -21,7 +21,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
         EVERY_CHECK_MODULE in report.nodeid
         for reports in terminalreporter.stats.values()
         for report in reports
-        if hasattr(report, "nodeid")
+        if getattr(report, "when", None) == "call"
     )
     if ran:
         terminalreporter.write_line(f"schemathesis every-check seed: {SEED} ({REPLAY})")
