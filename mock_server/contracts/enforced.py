@@ -7,8 +7,8 @@
   documents `409 Conflict` where its document is silent. An identifier the client
   chooses in the body names the object in paths afterwards, so it is not empty.
 
-- A required body field that names another object (an API module's `BodyReference`) is
-  not empty; deleting an object such a reference keeps (`guards_delete`) documents
+- A body field that names another object (an API module's `BodyReference`) is not
+  empty text; deleting an object such a reference keeps (`guards_delete`) documents
   `409 Conflict` where the document is silent.
 
 All carry ``x-inferred: true``.
@@ -20,7 +20,7 @@ import copy
 from typing import Any, Iterable
 
 from ..engine.operations import OperationSpec, compile_contract
-from ..engine.references import BodyReference, RequiredReference, field_parts, schema_at
+from ..engine.references import BodyReference, RequiredReference, schema_at
 from ..engine.runtime import CollectionInfo, collection_infos
 
 CONFLICT = 409
@@ -100,14 +100,12 @@ def _client_chooses_identifier(operation: OperationSpec, info: CollectionInfo, c
 
 
 def _reference_not_empty(raw: dict[str, Any], field: str) -> None:
-    """A required body field that names another object is not empty text (it would name none)."""
+    """A body field that names another object is not empty text (it would name none)."""
     for media in raw.get("requestBody", {}).get("content", {}).values():
-        parts = field_parts(field)
-        holder = schema_at(media.get("schema", {}), ".".join(parts[:-1])) if len(parts) > 1 else media.get("schema", {})
-        if holder is None or parts[-1] not in holder.get("required", ()):
-            continue
-        prop = holder.get("properties", {}).get(parts[-1], {})
-        if prop.get("type") == "string" and "minLength" not in prop:
+        prop = schema_at(media.get("schema", {}), field)
+        if prop is not None and prop.get("type") == "array":
+            prop = prop.get("items")
+        if prop is not None and prop.get("type") == "string" and "minLength" not in prop:
             prop.update({"minLength": 1, "x-inferred": True})
 
 

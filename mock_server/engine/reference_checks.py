@@ -79,11 +79,18 @@ def identifier_text(value: Any) -> str | None:
 def given_values(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """The values a field path holds that are given (not null, not empty text); an object's
     field is looked for in each object of a list body too."""
+    for where, value in stated_values(body, field):
+        if value != "":
+            yield where, value
+
+
+def stated_values(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """The values a field path holds that are not null (a reference left out names nothing)."""
     found = values_at(body, field)
     if isinstance(body, list) and not field.startswith("[]"):
         found = values_at(body, f"[].{field}")
     for where, value in found:
-        if value is not None and value != "":
+        if value is not None:
             yield where, value
 
 
@@ -166,8 +173,8 @@ class ReferenceChecks:
         the account does not have; 400 when the field holds no identifier at all."""
         parents = tuple(str(call.incoming.path_parameters.get(name, "")) for name in template_parameters(target))
         collection = None
-        for where, given in given_values(call.body, field):
-            value = identifier_text(given)
+        for where, given in stated_values(call.body, field):
+            value = identifier_text(given) if given != "" else None  # empty text names no object
             if value is None:
                 problem = Problem("body", where, "type")
                 raise ApiError(400, f'body field "{problem.field}" must name a {noun_of(target)} by its identifier', [problem])

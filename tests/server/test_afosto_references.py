@@ -282,7 +282,7 @@ async def test_every_write_of_a_collection_checks_the_references_its_objects_car
         assert {"hub_id", "inbox_id"} <= inbox
 
 
-@pytest.mark.parametrize("value", [{"id": "x"}, ["x"], True, 1.5])
+@pytest.mark.parametrize("value", [{"id": "x"}, ["x"], True, 1.5, ""])
 async def test_a_reference_that_holds_no_identifier_is_refused_where_the_body_model_is_silent(client, value):
     # The inbox action documents no `hub_id`, so only the reference check sees its type.
     hub = await _hub(client)
@@ -291,3 +291,14 @@ async def test_a_reference_that_holds_no_identifier_is_refused_where_the_body_mo
     assert moved.status_code == 400, moved.text
     assert moved.json()["errors"]["invalid value"] == ["hub_id"]
     assert (await client.get(f"/afosto/spl/printers/{printer['id']}", headers=AFOSTO)).json()["hub_id"] == hub
+
+
+async def test_empty_text_names_no_object_and_the_contract_says_so(client, committed):
+    hub = await _hub(client)
+    printer = (await client.post("/afosto/spl/printers", json={"name": "P", "hub_id": hub}, headers=AFOSTO)).json()["id"]
+    for method, path in (("POST", "/afosto/spl/printers"), ("PUT", f"/afosto/spl/printers/{printer}")):
+        refused = await client.request(method, path, json={"name": "P", "hub_id": ""}, headers=AFOSTO)
+        assert refused.status_code == 400 and refused.json()["errors"]["invalid value"] == ["hub_id"], refused.text
+    assert (await client.get(f"/afosto/spl/printers/{printer}", headers=AFOSTO)).json()["hub_id"] == hub
+    hub_id = committed["afosto"]["paths"]["/spl/printers"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["hub_id"]
+    assert hub_id["minLength"] == 1 and hub_id["x-inferred"] is True
