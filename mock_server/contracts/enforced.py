@@ -1,7 +1,7 @@
 """What the server enforces that the documents leave unsaid, written into the contracts.
 
 - A change addressed by the identifier in its body (`PUT /wms/routes {id, name}`) needs
-  that identifier: the body model marks it required, and not empty.
+  that identifier: the body (and its model the identifier) is required, and not empty.
 - A creation whose identifier the client chooses (in the path, or in the body where the
   API keeps clients' identifiers) clashes with an object that has it: the operation
   documents `409 Conflict` where its document is silent. An identifier the client
@@ -64,6 +64,8 @@ def enforce(
 
 
 def _require_identifier(raw: dict[str, Any], id_field: str) -> None:
+    if "requestBody" in raw:
+        raw["requestBody"]["required"] = True  # the identifier comes in it
     for media in raw.get("requestBody", {}).get("content", {}).values():
         schema = media.get("schema", {})
         target = schema.get("items", schema) if schema.get("type") == "array" else schema

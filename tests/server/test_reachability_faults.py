@@ -264,6 +264,8 @@ async def test_afosto_updates_addressed_by_body_require_the_id(client):
         assert schema["required"] == ["id"], path
         # An empty identifier names no object: the contract says so, as the server refuses it.
         assert schema["properties"]["id"]["minLength"] == 1, path
+        assert contract["paths"][path]["put"]["requestBody"]["required"] is True, path
+        assert (await client.put(f"/afosto{path}", headers=AFOSTO)).status_code == 400, path
     missing = await client.put("/afosto/wms/routes", json={"name": "No id"}, headers=AFOSTO)
     assert missing.status_code == 400 and missing.json()["errors"]["required"] == ["id"]
     empty = await client.put("/afosto/wms/routes", json={"id": ""}, headers=AFOSTO)

@@ -95,7 +95,8 @@ def attach_file(call: Call) -> Reply:
                        [Problem("body", ("file_id",), "unknown")])
     content = file_content(record)
     if content is None:
-        raise ApiError(400, f"file {file_id!r} holds no content the sandbox kept; upload it with POST /cnt/files/upload/{{signature}}",
+        # A well-formed request naming a file whose bytes the sandbox never had (a demo file).
+        raise ApiError(call.operation.error_status(409), f"file {file_id!r} holds no content the sandbox kept; upload it with POST /cnt/files/upload/{{signature}}",
                        [Problem("body", ("file_id",), "invalid", "a file without content")])
     rows = read_rows(str(record.get("filename") or ""), str(record.get("mime") or ""), content)
     _store_rows(call, key, dataset, rows, file_id=file_id)
@@ -201,5 +202,5 @@ HANDLERS = {
 
 CONFLICTS = {
     ("POST", "/cnt/datasets/{id}/upload"): "the dataset is locked by its batch",
-    ("POST", "/cnt/datasets/{id}/attach"): "the dataset is locked by its batch",
+    ("POST", "/cnt/datasets/{id}/attach"): "the dataset is locked by its batch, or the file holds no content the sandbox kept",
 }
