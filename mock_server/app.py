@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+from urllib.parse import unquote
 
 from .admin.front import AdminFront, json_answer
 from .admin.routes import admin_app
@@ -10,11 +12,14 @@ from .collector import collector_paused
 from .config import ServerConfig
 from .engine.deadlines import ReadDeadlines
 from .engine.errors import ApiError
+from .engine.failures import ADMIN, REQUEST
 from .engine.pipeline import ApiPipeline, BodyTooLarge, Receive, Scope, Send, whole_body
+from .engine.runtime import ApiRuntime
 from .engine.store import MIB
 from .sandbox import Sandbox
 
 ADMIN_BODY_MARGIN_MB = 16
+log = logging.getLogger("mock_server")
 
 
 class SandboxApp(AdminFront):
@@ -22,7 +27,7 @@ class SandboxApp(AdminFront):
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
-        self.admin = admin_app(sandbox)
+        self.admin = admin_app(sandbox, self.keep_failure)
         config = sandbox.config
         self.pipelines = {
             name: ApiPipeline(api.runtime, api.vendor, sandbox.journal, config.mount_of(name), config.read_timeout)
@@ -62,6 +67,16 @@ class SandboxApp(AdminFront):
                 return
             receive = _replay(body, receive)
         await super().to_admin(scope, receive, send)
+
+    def keep_failure(self, method: str, path: str, error: Exception) -> dict[str, Any]:
+        """Log an exception an admin call did not expect and list it at `GET /__admin/errors`
+        (API `admin`); returns the body of its 500, whose reference names it there."""
+        reference = ApiRuntime.failure_reference()
+        log.error("unexpected error answering %s %s (reference %s)", method, path, reference, exc_info=error)
+        self.sandbox.failures.record(
+            ADMIN, REQUEST, error, request={"method": method, "path": unquote(path), "operation": None}, reference=reference
+        )
+        return {"error": f"the admin call failed unexpectedly; GET /__admin/errors lists the failure as {reference}", "reference": reference}
 
     async def at_startup(self) -> None:
         self.sandbox.wake()

@@ -16,7 +16,8 @@ A document may also hold a top-level `overrides:` list of override rules (see
 A document is checked whole before anything of it is loaded (its shape against each
 API's section model, then every account, collection path and object it names, and
 whether its objects fit the storage budget), so a bad document changes nothing and its
-error, one line, names the file and the field.
+error, one line, names the file and the field. Loading is all or nothing too: should
+anything raise while the objects go in, the APIs are left as they were.
 
 YAML is read safely (no tags that build objects), with dates kept as the text they were
 written as. What YAML can hold and JSON cannot (binary, sets, NaN) is refused, as are
@@ -31,6 +32,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -253,12 +255,19 @@ def load_fixture(
 
 
 def apply_fixture(sections: list["_Section"], *, exact: bool = False) -> dict[str, int]:
-    """Load checked sections (see `check_fixture`); returns how many objects each API got."""
+    """Load checked sections (see `check_fixture`); returns how many objects each API got.
+
+    All or nothing: when anything raises while the sections load (a vendor's reader, a
+    preparer, the store), every API named is left exactly as it was and the exception
+    goes on to the caller.
+    """
     loaded = {}
+    with ExitStack() as loading:
+        for section in sections:
+            loading.enter_context(section.api.runtime.all_or_nothing(replace=exact))
+        for section in sections:
+            loaded[section.api.name] = _apply(section, exact)
     for section in sections:
-        if exact:
-            section.api.runtime.clear()
-        loaded[section.api.name] = _apply(section, exact)
         section.api.runtime.wake()
     return loaded
 
@@ -421,7 +430,7 @@ def _apply(section: _Section, exact: bool) -> int:
 
 def _collection_router(runtime: ApiRuntime) -> PathRouter[CollectionInfo]:
     router: PathRouter[CollectionInfo] = PathRouter()
-    for info in runtime.collections.values():
+    for info in (*runtime.collections.values(), *runtime.named_only.values()):
         router.add(info.template, "GET", info)
     return router
 

@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .admin.front import AdminFront
+from .admin.front import AdminFront, failure_handler
 from .admin.journal_routes import coverage_endpoint, error, requests_endpoint
 from .apis import API_NAMES, vendor_for
 from .engine.clock import Clock
@@ -310,7 +310,7 @@ def _admin_app(proxy: ValidatingProxy) -> Starlette:
         return error(problem.status_code, problem.detail)
 
     return Starlette(
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: http_error, Exception: failure_handler(proxy.keep_failure)},
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/drift", drift, methods=["GET", "DELETE"]),

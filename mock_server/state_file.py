@@ -135,6 +135,12 @@ class StateKeeper:
             self.sandbox.replace_state(served)
         except ValueError as error:
             raise StateFileError(f"state file {self.file.path}: {_one_line(error)}; it was left untouched") from None
+        except Exception as error:  # nothing of it was loaded (the import is all or nothing)
+            log.error("loading state file %s failed", self.file.path, exc_info=error)
+            raise StateFileError(
+                f"state file {self.file.path}: loading it failed ({type(error).__name__}: {_one_line(error)}); "
+                "nothing of it was loaded and it was left untouched"
+            ) from None
         self.saved_revision = self.sandbox.revision
         return True
 

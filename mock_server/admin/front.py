@@ -4,10 +4,17 @@ proxy: lifespan messages, then each HTTP request either to the admin API under `
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any, Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from ..engine import jsonio
 from .guard import check_admin_request
+
+log = logging.getLogger("mock_server")
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -15,6 +22,10 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ADMIN_PREFIX = "/__admin"
+# Set in an admin request's scope once its failure was answered (and kept) by `failure_handler`.
+_ANSWERED = "mock_server.admin_failure"
+# Keeps an unexpected exception of an admin call: (method, path, exception) -> the answer's body.
+FailureKeeper = Callable[[str, str, Exception], dict[str, Any]]
 
 
 class AdminFront:
@@ -48,8 +59,31 @@ class AdminFront:
     async def to_admin(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Hand a request the guard let through to the admin API. The path keeps its prefix
         and root_path names it (the ASGI convention Starlette's routing, mounts included,
-        relies on)."""
-        await self.admin(dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX), receive, send)
+        relies on). An exception the admin API did not expect is answered as a JSON 500
+        (see `failure_handler`), never as text, and never ends the server's handling."""
+        admin_scope = dict(scope, root_path=scope.get("root_path", "") + ADMIN_PREFIX)
+        started = False
+
+        async def sending(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.admin(admin_scope, receive, sending)
+        except Exception as error:
+            if admin_scope.get(_ANSWERED) is error:
+                return  # answered and kept by the admin app's failure handler
+            body = self.keep_failure(scope["method"], scope["path"], error)
+            if not started:
+                await json_answer(send, 500, body)
+
+    def keep_failure(self, method: str, path: str, error: Exception) -> dict[str, Any]:
+        """Log an exception an admin call did not expect; returns the body of its 500, whose
+        reference names this failure alone. A server with a failure log keeps it there too."""
+        reference = str(uuid.uuid4())
+        log.error("unexpected error answering %s %s (reference %s)", method, path, reference, exc_info=error)
+        return {"error": f"the admin call failed unexpectedly; the server's log has it as {reference}", "reference": reference}
 
     async def at_startup(self) -> None:
         """Once the server has started."""
@@ -80,3 +114,15 @@ async def json_answer(send: Send, status: int, body: Any) -> None:
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+def failure_handler(keep: FailureKeeper) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """A Starlette handler of unexpected exceptions: kept by ``keep`` (`AdminFront.keep_failure`)
+    and answered as a JSON 500 (Starlette would answer plain text)."""
+
+    async def answer(request: Request, error: Exception) -> JSONResponse:
+        body = keep(request.method, request.url.path, error)
+        request.scope[_ANSWERED] = error
+        return JSONResponse(body, status_code=500)
+
+    return answer

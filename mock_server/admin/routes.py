@@ -16,10 +16,12 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from ..engine import jsonio
 from ..engine.contracts import served_contract
+from ..engine.failures import ADMIN
 from ..engine.overrides import OverrideError
 from ..engine.pipeline import PARSE_OFF_LOOP_BYTES  # documents this large are parsed on a worker thread
 from ..fixtures import FixtureError, parse_fixture
 from ..sandbox import Sandbox
+from .front import FailureKeeper, failure_handler
 from .journal_routes import coverage_endpoint, requests_endpoint
 from .journal_routes import error as _error
 
@@ -30,8 +32,9 @@ async def _parsed(data: bytes, source: str) -> dict[str, Any]:
     return parse_fixture(data, source)
 
 
-def admin_app(sandbox: Sandbox) -> Starlette:
-    """The admin API as a Starlette application (mounted at `/__admin`)."""
+def admin_app(sandbox: Sandbox, keep_failure: FailureKeeper) -> Starlette:
+    """The admin API as a Starlette application (mounted at `/__admin`); an exception a call
+    did not expect is kept by ``keep_failure`` and answered as a JSON 500."""
 
     def selected_apis(request: Request) -> list[str] | JSONResponse:
         api = request.query_params.get("api")
@@ -147,11 +150,18 @@ def admin_app(sandbox: Sandbox) -> Starlette:
         return JSONResponse({"count": len(deliveries), "deliveries": deliveries})
 
     async def errors(request: Request) -> Response:
-        """GET: the failures the sandbox contained (listeners, task steps, 500s), oldest first;
-        DELETE: forget them. Both take `?api=`."""
-        apis = selected_apis(request)
-        if isinstance(apis, JSONResponse):
-            return apis
+        """GET: the failures the sandbox contained (listeners, task steps, 500s of the APIs
+        and of the admin API), oldest first; DELETE: forget them. Both take `?api=` (an API,
+        or `admin`)."""
+        wanted = request.query_params.get("api")
+        apis: list[str] | None = None
+        if wanted == ADMIN:
+            apis = [ADMIN]
+        elif wanted is not None:
+            selected = selected_apis(request)
+            if isinstance(selected, JSONResponse):
+                return selected
+            apis = selected
         if request.method == "DELETE":
             sandbox.failures.clear(apis)
             return Response(status_code=204)
@@ -189,7 +199,7 @@ def admin_app(sandbox: Sandbox) -> Starlette:
             Route("/errors", errors, methods=["GET", "DELETE"]),
             Route("/contracts/{api}", contract, methods=["GET"]),
         ],
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: http_error, Exception: failure_handler(keep_failure)},
     )
 
 

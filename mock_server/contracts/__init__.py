@@ -78,7 +78,10 @@ def generate(docs_dir: Path) -> dict[str, str]:
     for name, document in documents.items():
         vendor = vendor_for(name)
         rules = vendor.rules()
-        enforce(document, name, rules.client_supplies_ids, {operation: operation in vendor.clashing for operation in vendor.handlers})
+        enforce(
+            document, name, rules.client_supplies_ids, {operation: operation in vendor.clashing for operation in vendor.handlers},
+            rules.references,
+        )
         add_links(document, name, rules.client_supplies_ids, rules.references, rules.made, rules.prerequisites)
     files = {f"{name}.yaml": dump_yaml(document) for name, document in documents.items()}
     handled = {name: set(vendor_for(name).handlers) for name in documents}

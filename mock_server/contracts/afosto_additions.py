@@ -6,7 +6,8 @@ documented behaviour needs to be described, each part marked `x-inferred`.
   another still names), from the Afosto module's own table of them;
 - `application/vnd.instantsearch+json`, which the document lists as a second answer of
   its two search operations, in the shape the vendor's published JavaScript client reads
-  (one answer per query, echoing its `__queryID`, results keyed by index alias);
+  (one answer per query, echoing its `__queryID`, results keyed by index alias), chosen
+  by an `Accept` header that is a preference (any value; the document lists two);
 - on proxy search, a `text/plain` body (that client sends its JSON as text) with the
   client's `data` wrapper, and no bearer token (the proxy key names the tenant);
 - `GET /cnt/instant/search/{id}/settings`, which that client calls for the proxy's
@@ -19,8 +20,9 @@ documented behaviour needs to be described, each part marked `x-inferred`.
   index settings search uses (`distinct_field`, `facet_fields`, `search_fields`,
   `display_fields`, synonyms as lists of words, filters that name their `key`), the
   bounds of a search's `offset` and `limit`, a document's `reference` and a dataset row's
-  `data` (required), a proxy `key` that is one segment of the search URL, and the `ids`
-  and `emails` a contact search takes.
+  `data` (required), the file a dataset reads (`file_id`) and the file part of an upload
+  (required), a proxy `key` that is one segment of the search URL, and the `ids` and
+  `emails` a contact search takes.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .model import ApiContract, JsonSchema, Operation, Parameter, RequestBody, R
 from .urls import delivery_url_pattern
 
 VENDOR_MEDIA_TYPE = "application/vnd.instantsearch+json"
+JSON_TYPE = "application/json"
 PROXY_SEARCH = ("POST", "/cnt/instant/search/{id}")
 INDEX_SEARCH = ("POST", "/cnt/instant/indexes/{id}/search")
 SETTINGS_PATH = "/cnt/instant/search/{id}/settings"
@@ -49,6 +52,8 @@ CONDITIONS = {
 INDEX_SETTINGS = ("POST", "/cnt/instant/indexes/{id}/settings")
 DOCUMENTS = ("PUT", "/cnt/instant/indexes/{id}/documents")
 DATASET_ROWS = ("POST", "/cnt/datasets/{id}/upload")
+DATASET_FILE = ("POST", "/cnt/datasets/{id}/attach")
+FILE_UPLOAD = ("POST", "/cnt/files/upload/{signature}")
 PROXIES = ("POST", "/cnt/instant/proxies")
 CONTACT_SEARCH = ("POST", "/rel/contacts")
 SUBSCRIPTIONS = ("POST", "/mes/webhooks/subscriptions")
@@ -149,6 +154,7 @@ def add_sandbox_rules(contract: ApiContract) -> ApiContract:
     _describe_read_fields(by_route)
     for route in (PROXY_SEARCH, INDEX_SEARCH):
         _add_vendor_answer(by_route[route])
+        _accept_as_preference(by_route[route])
     proxy_search = by_route[PROXY_SEARCH]
     _add_text_body(proxy_search)
     proxy_search.security = []
@@ -282,6 +288,16 @@ def _describe_read_fields(by_route: dict[tuple[str, str], Operation]) -> None:
     document.update({"required": ["reference"], "x-inferred": True})
     row = _json_body(by_route[DATASET_ROWS]).schema["items"]
     row.update({"required": ["data"], "x-inferred": True})
+    attach = by_route[DATASET_FILE]
+    attach.body_required = True
+    named_file = _json_body(attach).schema
+    _property(named_file, "file_id")["minLength"] = 1
+    named_file.update({"required": ["file_id"], "x-inferred": True})
+    upload = by_route[FILE_UPLOAD]
+    upload.body_required = True
+    form = next(body for body in upload.request_bodies if body.content_type.startswith("multipart/")).schema
+    _property(form, "file")
+    form.update({"required": ["file"], "x-inferred": True})
     _property(_json_body(by_route[PROXIES]).schema, "key").update({"pattern": PROXY_KEY.pattern, "x-inferred": True})
     contacts = _json_body(by_route[CONTACT_SEARCH]).schema.setdefault("properties", {})
     contacts["ids"] = _inferred(_TEXTS)
@@ -294,6 +310,17 @@ def _success(operation: Operation) -> Response:
 
 def _add_vendor_answer(operation: Operation) -> None:
     _success(operation).more_content[VENDOR_MEDIA_TYPE] = copy.deepcopy(INSTANT_SEARCH_ANSWERS)
+
+
+def _accept_as_preference(operation: Operation) -> None:
+    """`Accept` chooses between the two answers as HTTP content negotiation does: any value
+    is taken (`*/*`, a list with weights), so the document's list of two is no closed enum."""
+    accept = next(parameter for parameter in operation.parameters if parameter.location == "header" and parameter.name == "Accept")
+    accept.schema = {"type": "string", "default": JSON_TYPE, "x-inferred": True}
+    accept.description = (
+        f"A preference: {VENDOR_MEDIA_TYPE} (ranked no lower than {JSON_TYPE}) answers in the instant-search "
+        f"client's shape; any other value answers {JSON_TYPE}"
+    )
 
 
 def _add_text_body(operation: Operation) -> None:

@@ -1,37 +1,56 @@
 """What the server enforces that the documents leave unsaid, written into the contracts.
 
 - A change addressed by the identifier in its body (`PUT /wms/routes {id, name}`) needs
-  that identifier: the body model marks it required.
+  that identifier: the body (and its model the identifier) is required, and not empty.
 - A creation whose identifier the client chooses (in the path, or in the body where the
   API keeps clients' identifiers) clashes with an object that has it: the operation
   documents `409 Conflict` where its document is silent. An identifier the client
   chooses in the body names the object in paths afterwards, so it is not empty.
 
-Both carry ``x-inferred: true``.
+- A body field that names another object (an API module's `BodyReference`) is not
+  empty text; deleting an object such a reference keeps (`guards_delete`) documents
+  `409 Conflict` where the document is silent.
+
+All carry ``x-inferred: true``.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Iterable
 
 from ..engine.operations import OperationSpec, compile_contract
+from ..engine.references import BodyReference, RequiredReference, schema_at
 from ..engine.runtime import CollectionInfo, collection_infos
 
 CONFLICT = 409
 CONFLICT_DESCRIPTION = "An object with this identifier exists already"
+IN_USE_DESCRIPTION = "Conflict: another object still names this one"
 
 
-def enforce(document: dict[str, Any], api: str, client_supplies_ids: bool, handled: dict[str, bool]) -> None:
+def enforce(
+    document: dict[str, Any],
+    api: str,
+    client_supplies_ids: bool,
+    handled: dict[str, bool],
+    references: Iterable[RequiredReference] = (),
+) -> None:
     """Write the enforced rules into ``document`` (changed in place).
 
     ``handled`` maps the operations an API module answers itself to whether their
-    answer includes a clash (the module's rule, not the generic one, decides those).
+    answer includes a clash (the module's rule, not the generic one, decides those);
+    ``references`` are the module's (`ApiRules.references`).
     """
     compiled = compile_contract(api, document)
     infos = collection_infos(compiled)
+    body_references = [reference for reference in references if isinstance(reference, BodyReference)]
+    guarded = {reference.target for reference in body_references if reference.guards_delete}
+    for reference in body_references:
+        _reference_not_empty(document["paths"][reference.path][reference.method.lower()], reference.field)
     for operation in compiled.operations.values():
         raw = document["paths"][operation.path][operation.method.lower()]
+        if operation.kind == "delete" and operation.resource in guarded:
+            _document_conflict(raw, IN_USE_DESCRIPTION)
         info = infos.get(operation.resource or "")
         if operation.kind == "update_by_body" and info is not None:
             _require_identifier(raw, info.id_field)
@@ -45,6 +64,8 @@ def enforce(document: dict[str, Any], api: str, client_supplies_ids: bool, handl
 
 
 def _require_identifier(raw: dict[str, Any], id_field: str) -> None:
+    if "requestBody" in raw:
+        raw["requestBody"]["required"] = True  # the identifier comes in it
     for media in raw.get("requestBody", {}).get("content", {}).values():
         schema = media.get("schema", {})
         target = schema.get("items", schema) if schema.get("type") == "array" else schema
@@ -53,6 +74,7 @@ def _require_identifier(raw: dict[str, Any], id_field: str) -> None:
             if id_field not in required:
                 required.append(id_field)
             target["x-inferred"] = True
+    _identifier_not_empty(raw, id_field)
 
 
 def _identifier_not_empty(raw: dict[str, Any], id_field: str) -> None:
@@ -79,12 +101,22 @@ def _client_chooses_identifier(operation: OperationSpec, info: CollectionInfo, c
     return False
 
 
-def _document_conflict(raw: dict[str, Any]) -> None:
+def _reference_not_empty(raw: dict[str, Any], field: str) -> None:
+    """A body field that names another object is not empty text (it would name none)."""
+    for media in raw.get("requestBody", {}).get("content", {}).values():
+        prop = schema_at(media.get("schema", {}), field)
+        if prop is not None and prop.get("type") == "array":
+            prop = prop.get("items")
+        if prop is not None and prop.get("type") == "string" and "minLength" not in prop:
+            prop.update({"minLength": 1, "x-inferred": True})
+
+
+def _document_conflict(raw: dict[str, Any], description: str = CONFLICT_DESCRIPTION) -> None:
     responses = raw["responses"]
     if str(CONFLICT) in responses:
         return
     error = next((responses[status] for status in ("400", "404") if status in responses), None)
-    conflict: dict[str, Any] = {"description": CONFLICT_DESCRIPTION, "x-inferred": True}
+    conflict: dict[str, Any] = {"description": description, "x-inferred": True}
     if error is not None and "content" in error:
         conflict["content"] = copy.deepcopy(error["content"])
     responses[str(CONFLICT)] = conflict

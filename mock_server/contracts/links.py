@@ -360,7 +360,7 @@ def _stated_reference(
         spec = next((item for item in target.parameters if item.location == "path" and f"{{{item.name}}}" == reference.field), None)
         schema = spec.schema if spec is not None else None
     else:
-        body = next((body for body in target.bodies.values() if body.kind == "json"), None)
+        body = next((body for body in target.bodies.values() if body.kind in ("json", "multipart")), None)
         schema = schema_at(body.schema, reference.field) if body is not None else None
     if schema is None:
         raise ValueError(f"{reference.method} {reference.path} has no {reference.field} for a reference")
@@ -400,6 +400,8 @@ def _add_stated_link(
     reference = item.reference
     expression = _keyed(source, infos[reference.target], reference.by)
     if expression is None or not _fits(item.schema, infos[reference.target], reference.by):
+        return
+    if not _answers_in_type(source, expression, item.schema):
         return
     target = item.target
     if reference.in_path:
@@ -472,6 +474,11 @@ def _keyed(source: Source, info: CollectionInfo, by: str | None) -> str | None:
 
 
 def _has_pointer(schema: Schema, pointer: str) -> bool:
+    return _schema_at_pointer(schema, pointer) is not None
+
+
+def _schema_at_pointer(schema: Schema, pointer: str) -> Schema | None:
+    """The schema of the value a JSON pointer names in a value of ``schema``, or None."""
     for token in pointer.split("/")[1:]:
         if token.isdigit() and schema.get("type") == "array":
             schema = schema.get("items", {})
@@ -479,9 +486,20 @@ def _has_pointer(schema: Schema, pointer: str) -> bool:
         properties = schema.get("properties", {})
         name = token.replace("~1", "/").replace("~0", "~")
         if name not in properties:
-            return False
+            return None
         schema = properties[name]
-    return True
+    return schema
+
+
+def _answers_in_type(source: Source, expression: str, schema: Schema) -> bool:
+    """Whether the value an answer's expression names is documented with the type the
+    request part takes (a customer answered with a text id fills no integer field)."""
+    side, _, pointer = expression.partition("#")
+    answered = source.operation.success.schema if side == "$response.body" and source.operation.success.is_json else None
+    found = _schema_at_pointer(answered, pointer) if answered else None
+    wanted = (schema.get("items", {}) if schema.get("type") == "array" else schema).get("type")
+    given = (found or {}).get("type")
+    return given is None or wanted is None or given == wanted or {given, wanted} == {"integer", "number"}
 
 
 def _escape(name: str) -> str:

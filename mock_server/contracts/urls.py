@@ -8,9 +8,11 @@ if any, and no spaces or control characters.
 
 from __future__ import annotations
 
+from ..engine.outbox import URL_REFUSED_CHARACTERS
+
 PORT = r"([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-_TEXT = r"[^\s\x00-\x1f\x7f]"
-_USER_INFO = r"[^/?#@\[\]\s\x00-\x1f\x7f]"
+_TEXT = rf"[^{URL_REFUSED_CHARACTERS}]"
+_USER_INFO = rf"[^/?#@\[\]{URL_REFUSED_CHARACTERS}]"
 
 
 def delivery_url_pattern(https_only: bool = False) -> str:

@@ -18,9 +18,9 @@ from .changes import FROM_API
 from .errors import ApiError, Problem
 from .kinds import last_segment
 from .references import canonical_identifier, identifier_key
-from .runtime import CollectionInfo, noun_of, template_parameters
+from .runtime import CollectionInfo, noun_of, positional_names, template_parameters
 from .store import SINGLE, Collection, Record, concrete_path
-from .validation import UploadedFile
+from .validation import UploadedFile, problems_of
 from .vendor import Call, Reply
 
 IDENTIFIER_FIELDS = ("id", "code", "key", "sku", "secret", "reference", "uuid")
@@ -39,15 +39,15 @@ def answer(call: Call) -> Reply:
 
 def info_of(call: Call) -> CollectionInfo:
     template = call.operation.collection_template
-    found = call.runtime.collections.get(template)
+    found = call.runtime.collections.get(template) or call.runtime.named_only.get(template)
     if found is None:
-        # Named only by actions: nothing creates or lists these objects, they are looked up.
+        # No collection: the operation's path names no object of one.
         return CollectionInfo(template, {"type": "object", "properties": {}}, "id", False, made_by_operations=False)
     return found
 
 
 def parents_of(call: Call, info: CollectionInfo) -> tuple[str, ...]:
-    return call.runtime.parents_of(info.template, call.incoming.path_parameters)
+    return call.runtime.parents_of(info.template, call.incoming.path_parameters, call.operation.path)
 
 
 def collection_of(call: Call, info: CollectionInfo | None = None) -> Collection:
@@ -113,6 +113,27 @@ def described(call: Call, value: Any) -> Any:
     if isinstance(value, list):
         return [described(call, item) for item in value]
     return value
+
+
+def check_model_fields(call: Call, info: CollectionInfo, fields: dict[str, Any], where: tuple[str | int, ...] = ()) -> None:
+    """The fields a write stores that the request's model does not describe (so its
+    validation did not check them) but the object's model does hold values of the model's
+    type: otherwise 400 naming each, and nothing is stored. What is stored can then be
+    answered as it was written (the answer's shaping would replace it)."""
+    properties = info.item_schema.get("properties")
+    if not properties:
+        return
+    spec = call.request.body_spec
+    described = spec.described_fields if spec is not None else frozenset()
+    problems: list[Problem] = []
+    for name, value in fields.items():
+        if name in described or name not in properties or name == info.id_field:
+            continue
+        validator = info.field_validator(name, call.runtime.contract.schemas)
+        if validator is not None:
+            problems.extend(problems_of(validator, value, "body", (*where, name)))
+    if problems:
+        raise ApiError(400, problems=problems)
 
 
 def with_defaults(call: Call, record: Record) -> Record:
@@ -189,14 +210,16 @@ def create(call: Call) -> Reply:
     body = call.body
     many = isinstance(body, list)
     items = body if many else [body if body is not None else {}]
-    created = []
-    for item in items:
+    records = []
+    for index, item in enumerate(items):
         # The body was parsed for this call alone: its objects are stored as they are,
         # uploads among them as their descriptions.
         uploads = bool(call.request.files) or isinstance(item, (bytes, bytearray))
         value = described(call, item) if uploads else item
         record = value if isinstance(value, dict) else {"value": value}
-        created.append(store_new(call, info, new_record(call, info, record)))
+        check_model_fields(call, info, record, (index,) if many else ())
+        records.append(record)
+    created = [store_new(call, info, new_record(call, info, record)) for record in records]
     if not many:
         return success(call, answered_object(call, info, created[0]), str(created[0][info.id_field]))
     result: Any = created
@@ -209,7 +232,9 @@ def create(call: Call) -> Reply:
 def create_at(call: Call) -> Reply:
     info = info_of(call)
     key = object_key(call)
-    record = store_new(call, info, new_record(call, info, body_fields(call), key), from_path=last_segment(call.operation.path)[1:-1])
+    fields = body_fields(call)
+    check_model_fields(call, info, fields)
+    record = store_new(call, info, new_record(call, info, fields, key), from_path=last_segment(call.operation.path)[1:-1])
     return success(call, answered_object(call, info, record), key)
 
 
@@ -293,7 +318,10 @@ def _change(call: Call, combine: Callable[[Record, dict[str, Any]], Record]) -> 
     info = info_of(call)
     key = object_key(call)
     before = find(call, collection_of(call, info), key, info)
-    after = save(call, info, key, kept_identity(info, before, combine(before, body_fields(call))))
+    fields = body_fields(call)
+    after = combine(before, fields)
+    check_model_fields(call, info, {name: after.get(name) for name in fields})
+    after = save(call, info, key, kept_identity(info, before, after))
     return success(call, after, key)
 
 
@@ -321,15 +349,19 @@ def merged(base: Record, changes: dict[str, Any]) -> Record:
 def update_by_body(call: Call) -> Reply:
     info = info_of(call)
     collection = collection_of(call, info)
-    items = call.body if isinstance(call.body, list) else [call.body]
-    changed = []
-    for item in items:
+    many = isinstance(call.body, list)
+    items = call.body if many else [call.body]
+    planned = []
+    for index, item in enumerate(items):
         fields = item if isinstance(item, dict) else {}
         key = identifier_in(fields, info)
         if key is None:
             raise ApiError(400, problems=[Problem("body", (info.id_field,), "required")])
         before = find(call, collection, key, info)
-        changed.append(save(call, info, key, kept_identity(info, before, merged(before, fields))))
+        after = merged(before, fields)
+        check_model_fields(call, info, {name: after.get(name) for name in fields}, (index,) if many else ())
+        planned.append((key, kept_identity(info, before, after)))
+    changed = [save(call, info, key, after) for key, after in planned]
     return success(call, changed if isinstance(call.body, list) else changed[0], "update")
 
 
@@ -344,9 +376,15 @@ def upsert(call: Call) -> Reply:
     info = info_of(call)
     collection = collection_of(call, info)
     items, wrapper = _upsert_items(call.body)
-    results = []
-    for item in items:
+    where: tuple[str, ...] = (wrapper,) if wrapper is not None else ()
+    listed = isinstance(call.body, list) or wrapper is not None
+    fields_of = []
+    for index, item in enumerate(items):
         fields = jsonio.copied(item) if isinstance(item, dict) else {"value": item}
+        check_model_fields(call, info, fields, (*where, index) if listed else ())
+        fields_of.append(fields)
+    results = []
+    for fields in fields_of:
         key = identifier_in(fields, info)
         before = collection.get(key) if key is not None else None
         if before is None:
@@ -481,7 +519,9 @@ def action(call: Call) -> Reply:
     info = info_of(call)
     key = _action_target(call, info)
     before = find(call, collection_of(call, info), key, info)
-    after = merged(before, {k: v for k, v in body_fields(call).items() if k in info.item_schema.get("properties", {})})
+    fields = {k: v for k, v in body_fields(call).items() if k in info.item_schema.get("properties", {})}
+    after = merged(before, fields)
+    check_model_fields(call, info, {name: after.get(name) for name in fields})
     apply_state_word(after, last_segment(call.operation.path), info)
     after = save(call, info, key, kept_identity(info, before, after))
     return success(call, after, key)
@@ -489,7 +529,11 @@ def action(call: Call) -> Reply:
 
 def _action_target(call: Call, info: CollectionInfo) -> str:
     names = template_parameters(call.operation.path)
-    own = [name for name in names if name not in template_parameters(info.template)]
+    parents = positional_names(info.template, call.operation.path)
+    if parents is not None:
+        own = list(names[len(parents):])
+    else:
+        own = [name for name in names if name not in template_parameters(info.template)]
     name = own[0] if own else names[-1]
     return str(call.incoming.path_parameters[name])
 

@@ -183,9 +183,12 @@ def _items(schema: Schema) -> Schema | None:
 def _documented_media(content: dict[str, Any], content_type: str) -> str | None:
     """The documented media type the real content type stands for, if any."""
     actual = content_type.split(";")[0].strip().lower()
+    exact = next((media for media in content if media.lower() == actual), None)
+    if exact is not None:
+        return exact
     for media in content:
         declared = media.lower()
-        if declared == actual or declared in ("*/*", "application/octet-stream"):
+        if declared in ("*/*", "application/octet-stream"):
             return media
         if declared.endswith("/*") and actual.startswith(declared[:-1]):
             return media

@@ -5,8 +5,9 @@ Three kinds of failure are kept, the last `KEPT` of the whole sandbox:
 - a *listener* that raised while reacting to a stored change (a webhook, a view, a
   cache): the change stays stored and the client's answer stays what it was;
 - a background *task* step that raised: its task records the step as failed;
-- an unexpected exception while answering a *request*, answered as a 500 whose
-  `reference` names the entry.
+- an unexpected exception while answering a *request* (of an API, or of the admin API,
+  whose entries name `admin` as their API), answered as a 500 whose `reference` names
+  the entry.
 
 Each entry names what failed (the listener's qualified name, the task and its step, or
 the request), the exception's type, message and traceback, and the change that triggered it
@@ -32,6 +33,8 @@ TRACEBACK_LIMIT = 16 * 1024
 LISTENER = "listener"
 TASK = "task"
 REQUEST = "request"
+# What failures of the admin API name as their API.
+ADMIN = "admin"
 
 
 def _tail(text: str, limit: int) -> str:

@@ -124,7 +124,8 @@ class _Parts:
         _, disposition = parse_options_header(self.headers.get(b"content-disposition", b""))
         if b"name" not in disposition:
             raise _malformed("a part's Content-Disposition names no field")
-        self.name = _decoded(disposition[b"name"], "utf-8", "a field name")
+        # A field name is only compared with the names an operation takes: any text will do.
+        self.name = _decoded(disposition[b"name"], "utf-8", "a field name", nul_allowed=True)
         content_type, type_options = parse_options_header(self.headers.get(b"content-type", b""))
         charset = type_options.get(b"charset")
         if charset:
@@ -165,7 +166,7 @@ class _Parts:
             self.file.close()
 
 
-def _decoded(data: bytes, charset: str, what: str | None, field: str = "") -> str:
+def _decoded(data: bytes, charset: str, what: str | None, field: str = "", *, nul_allowed: bool = False) -> str:
     """Text in its charset, strictly: undecodable bytes are the client's error."""
     try:
         text = data.decode(charset)
@@ -175,6 +176,6 @@ def _decoded(data: bytes, charset: str, what: str | None, field: str = "") -> st
         if what is None:
             raise _invalid_text(field, f"is not valid {charset.upper()} text ({where})") from None
         raise _malformed(f"{what} is not valid {charset.upper()} ({where})") from None
-    if "\x00" in text and what is not None:
+    if "\x00" in text and what is not None and not nul_allowed:
         raise _malformed(f"{what} holds a NUL character")
     return text

@@ -87,6 +87,13 @@ class BodySpec:
         return "raw"
 
     @cached_property
+    def described_fields(self) -> frozenset[str]:
+        """The fields the body's model (its items' model, for a list) describes: what the
+        request's validation checked."""
+        schema = self.schema.get("items", {}) if self.schema.get("type") == "array" else self.schema
+        return frozenset(schema.get("properties", {}))
+
+    @cached_property
     def defaults(self) -> tuple[tuple[str, Any], ...]:
         """(field, default) for each field of the body's model (its items' model, for a list)
         that documents a default."""
@@ -176,6 +183,13 @@ class OperationSpec:
     def parameters_by_name(self, name: str) -> ParameterSpec:
         """The parameter ``name`` (path parameters first)."""
         return next(spec for spec in sorted(self.parameters, key=lambda spec: spec.location != "path") if spec.name == name)
+
+    @cached_property
+    def states_not_found(self) -> bool:
+        """Whether the vendor's document states a 404 for this operation (not one the
+        contract generator inferred)."""
+        response = self.raw.get("responses", {}).get("404")
+        return isinstance(response, dict) and not response.get("x-inferred")
 
     def documents(self, status: int) -> bool:
         return status in self.error_statuses or status == self.success.status

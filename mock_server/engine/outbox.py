@@ -37,6 +37,11 @@ RESPONSE_EXCERPT = 1024
 DELIVERY_SCHEMES = ("http", "https")
 MAX_PORT = 65535
 _USER_INFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+# What a delivery URL may not hold, as a regular-expression character range read alike by
+# Python, JSON Schema's dialects and the HTTP clients: control characters (C0, DEL, C1)
+# and every kind of space, spelled out (`\s` differs between regex dialects).
+URL_REFUSED_CHARACTERS = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_REFUSED_CHARACTER = re.compile(f"[{URL_REFUSED_CHARACTERS}]")
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,7 @@ def delivery_url_problem(url: str, schemes: tuple[str, ...] = DELIVERY_SCHEMES) 
     """Why a webhook cannot be delivered to ``url``, or None when it can: an absolute URL
     with one of ``schemes``, a host, a port from 1 to 65535 where it names one, and no
     spaces or control characters."""
-    if not isinstance(url, str) or not url or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
+    if not isinstance(url, str) or not url or _REFUSED_CHARACTER.search(url):
         return "must be a URL without spaces or control characters"
     try:
         parts = urlsplit(url)
@@ -332,6 +337,7 @@ class Outbox:
 
 # What an outbox's copy starts without: the sending under way.
 _NOT_COPIED: dict[str, Callable[[], Any]] = {"_sender": lambda: None, "_in_flight": set, "_wakeup": lambda: None}
+
 
 
 class WebhookClient:

@@ -9,8 +9,8 @@ generic action merges any field of the object's model, and a printer's `hub_id` 
 name a hub whether it comes with `POST /spl/printers` or `PUT /spl/printers/{id}/inbox`.
 
 A named object must be one of the caller's account. One that is not answers with the
-status the operation documents for what it does not find: 404 where it documents a 404,
-else 400; the answer names the field either way. A reference that `guards_delete` keeps
+status the operation documents for what it does not find: 404 where the vendor's
+document states a 404, else 400; the answer names the field either way. A reference that `guards_delete` keeps
 its target: deleting an object still named by one is refused (409).
 """
 
@@ -31,8 +31,20 @@ NOT_FOUND = 404
 
 
 def unknown_reference_status(operation: OperationSpec) -> int:
-    """404 where the operation documents one for what it does not find, else 400."""
-    return NOT_FOUND if NOT_FOUND in operation.error_statuses else 400
+    """404 where the vendor's document states one for the operation (what it does not
+    find), else 400 (a 404 the contract generator inferred is for the path's object)."""
+    return NOT_FOUND if operation.states_not_found else 400
+
+
+def check_references(runtime: ApiRuntime, handlers: dict[str, Handler], references: Iterable[BodyReference]) -> None:
+    """Precede the handler of every operation whose body carries one of ``references`` (the
+    generic behaviour where the module has none) with the checks of `ReferenceChecks`."""
+    checks = ReferenceChecks(runtime, references)
+    for operation_id in runtime.contract.operations:
+        handler = handlers.get(operation_id, behaviours.answer)
+        checked = checks.wrap(operation_id, handler)
+        if checked is not handler:
+            handlers[operation_id] = checked
 
 
 def values_at(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
@@ -67,11 +79,18 @@ def identifier_text(value: Any) -> str | None:
 def given_values(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """The values a field path holds that are given (not null, not empty text); an object's
     field is looked for in each object of a list body too."""
+    for where, value in stated_values(body, field):
+        if value != "":
+            yield where, value
+
+
+def stated_values(body: Any, field: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """The values a field path holds that are not null (a reference left out names nothing)."""
     found = values_at(body, field)
     if isinstance(body, list) and not field.startswith("[]"):
         found = values_at(body, f"[].{field}")
     for where, value in found:
-        if value is not None and value != "":
+        if value is not None:
             yield where, value
 
 
@@ -154,8 +173,8 @@ class ReferenceChecks:
         the account does not have; 400 when the field holds no identifier at all."""
         parents = tuple(str(call.incoming.path_parameters.get(name, "")) for name in template_parameters(target))
         collection = None
-        for where, given in given_values(call.body, field):
-            value = identifier_text(given)
+        for where, given in stated_values(call.body, field):
+            value = identifier_text(given) if given != "" else None  # empty text names no object
             if value is None:
                 problem = Problem("body", where, "type")
                 raise ApiError(400, f'body field "{problem.field}" must name a {noun_of(target)} by its identifier', [problem])

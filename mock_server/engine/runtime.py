@@ -14,9 +14,10 @@ import asyncio
 import copy
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import orjson
 
@@ -33,7 +34,7 @@ from .memo import BoundedMemo
 from .operations import CompiledContract, OperationSpec
 from .outbox import DeliveryPolicy, Outbox, WebhookClient
 from .references import MadeObjects, Prerequisite, RequiredReference, names_references, noun_of, referenced_collection
-from .schema import Schema
+from .schema import Schema, SchemaIndex
 from .shaping import Shaper
 from .store import (
     CREATED_FIELDS,
@@ -51,6 +52,8 @@ from .tasks import StepFailure, Task, TaskQueue, TaskType
 DEMO_OBJECTS = 3
 # Demo objects whose generated fields are kept for the next time they are made, per API.
 DEMO_FIELDS_KEPT = 1024
+# Schema keywords that put no rule on a value.
+_NO_RULES = frozenset({"description", "example", "title", "default", "deprecated", "readOnly", "writeOnly", "xml", "externalDocs"})
 _TEMPLATE_PARAMETER = re.compile(r"{([^}]+)}")
 
 
@@ -65,9 +68,23 @@ class CollectionInfo:
     # Whether some operation of the contract stores new objects in it (create, upsert, ...).
     made_by_operations: bool = True
 
+    # Compiled on first use: property name -> validator of its model (None: any value).
+    _field_validators: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
     @cached_property
     def id_schema(self) -> Schema:
         return self.item_schema.get("properties", {}).get(self.id_field, {})
+
+    def field_validator(self, name: str, schemas: SchemaIndex) -> Any:
+        """The compiled validator of property ``name`` of the model, made once (None where the
+        model puts no rule on it)."""
+        if name in self._field_validators:
+            return self._field_validators[name]
+        schema = self.item_schema.get("properties", {}).get(name) or {}
+        rules = {key for key in schema if not key.startswith("x-")} - _NO_RULES
+        found = schemas.validator(schemas.unresolved(schema)) if rules else None
+        self._field_validators[name] = found
+        return found
 
     @property
     def top_level(self) -> bool:
@@ -86,6 +103,23 @@ class CollectionInfo:
 def template_parameters(template: str) -> tuple[str, ...]:
     """`/tickets/{ticketId}/comments/{commentId}` -> (`ticketId`, `commentId`)."""
     return tuple(_TEMPLATE_PARAMETER.findall(template))
+
+
+@lru_cache(maxsize=4096)
+def positional_names(template: str, path: str) -> tuple[str, ...] | None:
+    """The names ``path`` gives the parameters of ``template`` where it starts with the
+    template's shape (its literal segments, and parameters in the same places), else None:
+    (`/transfers/{id}/transports`, `/transfers/{transfer_id}/transports/{id}/state`) -> (`transfer_id`,)."""
+    own, other = template.strip("/").split("/"), path.strip("/").split("/")
+    if len(other) < len(own):
+        return None
+    names = []
+    for mine, theirs in zip(own, other):
+        if is_parameter(mine) != is_parameter(theirs) or (not is_parameter(mine) and mine != theirs):
+            return None
+        if is_parameter(mine):
+            names.append(theirs[1:-1])
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -148,6 +182,9 @@ class ApiRuntime:
         self.fake = FakeData(settings.seed)
         self.shaper = Shaper(self.fake)
         self.collections = collection_infos(contract)
+        # Collections only actions name (nothing creates, lists or reads their objects): any
+        # identifier names one, looked up when first named (see `looks_up`).
+        self.named_only = named_only_collections(contract, self.collections)
         self.reference_keys = {template: (info.id_field, info.id_schema) for template, info in self.collections.items()}
         self.answers = AnswerCache()
         # Where contained failures are kept (the sandbox shares one log between its APIs).
@@ -202,8 +239,10 @@ class ApiRuntime:
         self.wake()
         return stopped
 
-    def _drop_state(self) -> list[asyncio.Task[Any]]:
-        state = self.state
+    def _drop_state(self, state: ApiState | None = None) -> list[asyncio.Task[Any]]:
+        """Stop a state's background work (by default the current one's) and give back what
+        its store counted; returns the work that was cancelled."""
+        state = state or self.state
         stopped = [*state.tasks.close(), *state.outbox.close()]
         state.store.release()
         self.credential_owners.clear()
@@ -218,6 +257,38 @@ class ApiRuntime:
             self.webhook_client,
         )
         return copy.deepcopy(state, {id(item): item for item in lasting})
+
+    @contextmanager
+    def all_or_nothing(self, *, replace: bool = False) -> Iterator[None]:
+        """What the block changes in this API's state stands only if the block ends without
+        raising; otherwise the state is the one before it, whatever raised where.
+
+        With ``replace`` the block starts from an empty state (a state import) and the state
+        before is kept aside untouched until the block ends; otherwise the block changes the
+        state in place and a copy taken first is put back when it raises (its pending tasks
+        and deliveries resume from that copy).
+        """
+        before = self.state
+        kept = None
+        if replace:
+            self.state = self._fresh_state()
+        else:
+            kept = self._copy_of(before)
+        try:
+            yield
+        except BaseException:
+            self._drop_state()
+            if kept is not None:
+                kept.store.claim()
+                self.state = kept
+            else:
+                self.state = before
+            self._touched()
+            self.wake()
+            raise
+        if replace:
+            self._drop_state(before)
+        self._touched()
 
     @property
     def store(self) -> ApiStore:
@@ -278,8 +349,9 @@ class ApiRuntime:
         data = self.data(account)
         key = (template, parents)
         if key not in data.seeded:
-            data.seeded[key] = None
             info = self.collections.get(template)
+            if info is not None or template in self.named_only:
+                data.seeded[key] = None  # a collection a state export names, seen, even when empty
             if info is not None and self.gets_demo_objects(info):
                 for index in range(DEMO_OBJECTS):
                     record = self.demo_object(account, info, index, parents)
@@ -390,10 +462,16 @@ class ApiRuntime:
             return self.store.next_number(self.sequence(account, info.template))
         return self.fake.numbered_uuid(f"{self.name}/id/{account}/{key}/", self.store.next_number(self.sequence(account, "uuid")))
 
-    def parents_of(self, template: str, path_parameters: dict[str, Any]) -> tuple[str, ...]:
+    def parents_of(self, template: str, path_parameters: dict[str, Any], path: str | None = None) -> tuple[str, ...]:
+        """The identifiers of the objects above the collection ``template``, from the values
+        of a request's path parameters: by position where the request's ``path`` starts
+        with the template's shape (`/transfers/{transfer_id}/transports/...` names the
+        transfer of `/transfers/{id}/transports`), else by name."""
         names = template_parameters(template)
         if not names:
             return ()
+        if path is not None:
+            names = positional_names(template, path) or names
         return tuple([str(path_parameters[name]) for name in names if name in path_parameters])
 
     def require_parents(self, account: Account, operation: OperationSpec, path_parameters: dict[str, Any]) -> None:
@@ -476,6 +554,27 @@ def collection_infos(contract: CompiledContract) -> dict[str, CollectionInfo]:
     return found
 
 
+def named_only_collections(contract: CompiledContract, known: dict[str, CollectionInfo]) -> dict[str, CollectionInfo]:
+    """The collections of the objects actions change, by the template the actions name, that
+    `collection_infos` does not have under that name: a known collection whose path names
+    its parameters otherwise (`/transfers/{transfer_id}/transports` is `/transfers/{id}/transports`),
+    else objects without a documented model, keyed by `id`."""
+    by_shape = {_shape(template): info for template, info in known.items()}
+    found: dict[str, CollectionInfo] = {}
+    for operation in contract.operations.values():
+        template = operation.collection_template
+        if operation.kind == "action" and template not in known and template not in found:
+            found[template] = by_shape.get(_shape(template)) or CollectionInfo(
+                template, {"type": "object", "properties": {}}, "id", False, made_by_operations=False
+            )
+    return found
+
+
+def _shape(template: str) -> str:
+    """A template without its parameters' names: `/transfers/{}/transports`."""
+    return _TEMPLATE_PARAMETER.sub("{}", template)
+
+
 def _with_path_identifier(schema: Schema, id_field: str, operations: list[OperationSpec]) -> Schema:
     """Identifiers are numbers where the paths that name the objects take numbers, whatever
     the model prints (`/mes/conversations/{id}` with an integer `id`)."""
@@ -516,7 +615,8 @@ def _with_identifier(schema: Schema, id_field: str, operations: list[OperationSp
 
 
 def _item_schema(operations: list[OperationSpec]) -> Schema:
-    """The object model: a read's answer, else a list's items, else a creation's answer."""
+    """The object model: a read's answer, else a list's items, else a creation's answer,
+    else what a request stores (one object, or the items of a list of them)."""
     order = {"read": 0, "list": 1, "create": 2, "create_at": 2, "replace": 3, "update": 3, "upsert": 4}
     for operation in sorted(operations, key=lambda o: order.get(o.kind, 9)):
         schema = operation.success.schema or {}
@@ -526,10 +626,12 @@ def _item_schema(operations: list[OperationSpec]) -> Schema:
             return schema
         if schema.get("type") == "array" and schema.get("items", {}).get("properties"):
             return schema["items"]
-    for operation in operations:
+    for operation in sorted(operations, key=lambda o: order.get(o.kind, 9)):
         for body in operation.bodies.values():
             if body.schema.get("properties"):
                 return body.schema
+            if body.schema.get("type") == "array" and body.schema.get("items", {}).get("properties"):
+                return body.schema["items"]
     return {"type": "object", "properties": {"id": {"type": "string"}}}
 
 

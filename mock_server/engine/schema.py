@@ -79,6 +79,23 @@ class SchemaIndex:
                 changes["additionalProperties"] = extra
         return {**schema, **changes} if changes else schema
 
+    def unresolved(self, schema: Schema) -> Schema:
+        """A schema `resolve` gave, written with references again where it holds a resolved
+        component (so a recursive model ends): what `validator` compiles."""
+        components = {id(value): name for name, value in self._resolved.items()}
+
+        def written(value: Any, top: bool) -> Any:
+            if isinstance(value, dict):
+                name = components.get(id(value))
+                if name is not None and not top:
+                    return {"$ref": _REF_PREFIX + name}
+                return {key: written(item, False) for key, item in value.items()}
+            if isinstance(value, list):
+                return [written(item, False) for item in value]
+            return value
+
+        return written(schema, True)
+
     def validator(self, schema: Schema) -> jsonschema_rs.Draft202012Validator:
         """A compiled validator for an OpenAPI schema of this contract."""
         import jsonschema_rs  # loaded with the first validator: start-up compiles none

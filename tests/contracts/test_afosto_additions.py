@@ -46,6 +46,13 @@ def test_both_search_operations_answer_the_instant_search_media_type(paths):
         assert set(answer["results"]["items"]["properties"]) == {"id", "count", "hits", "facets", "facets_stats"}
 
 
+def test_accept_on_search_is_a_preference_not_a_closed_list(paths):
+    for path in ("/cnt/instant/search/{id}", "/cnt/instant/indexes/{id}/search"):
+        (accept,) = [p for p in paths[path]["post"]["parameters"] if p["name"] == "Accept"]
+        assert accept["schema"] == {"type": "string", "default": "application/json", "x-inferred": True}
+        assert VENDOR in accept["description"]
+
+
 def test_proxy_search_is_public_and_takes_the_clients_text_body(paths):
     search = paths["/cnt/instant/search/{id}"]["post"]
     assert search["security"] == []
@@ -107,6 +114,24 @@ def test_every_endpoint_the_contracts_take_can_be_delivered_to(https_only):
         assert delivery_url_problem(url, ("https",) if https_only else ("http", "https")) is None
 
     deliverable()
+
+
+# Spaces and control characters as Python (the check), JSON Schema's regex dialects and the
+# HTTP clients see them: each is refused by the check and by the pattern alike.
+REFUSED_CHARACTERS = ["\x00", "\t", "\x1c", " ", "\x7f", "\x80", "\x85", "\x9f", "\xa0", "\u1680", "\u2007",
+                      "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff"]
+
+
+@pytest.mark.parametrize("https_only", [False, True])
+@pytest.mark.parametrize("character", REFUSED_CHARACTERS)
+def test_the_pattern_and_the_check_refuse_the_same_characters(https_only, character):
+    pattern = re.compile(delivery_url_pattern(https_only))
+    schemes = ("https",) if https_only else ("http", "https")
+    for url in (f"https://example.com/a{character}b", f"https://example.com:8080?q={character}", f"https://u{character}:p@example.com/"):
+        assert delivery_url_problem(url, schemes) is not None, repr(url)
+        assert pattern.fullmatch(url) is None, repr(url)
+    assert delivery_url_problem("https://example.com/caf\u00e9", schemes) is None
+    assert pattern.fullmatch("https://example.com/caf\u00e9")
 
 
 @pytest.mark.parametrize("url", ["http://u:p@example.invalid:abc/hook", "http://example.com:[x", "http://h:0/x", "http://h:65536"])

@@ -80,3 +80,15 @@ def test_the_report_keeps_distinct_differences_with_counts():
     assert entry["differences"] == [{**wrong.to_json(), "count": 2, "firstSeen": "t1", "lastSeen": "t2"}]
     report.clear()
     assert report.to_json()["operations"] == []
+
+
+def test_an_answer_is_checked_against_its_own_documented_media_type():
+    """An operation documenting `application/json` and a `+json` type is checked against the
+    one the answer names, not the first JSON-like one."""
+    contract = compile_contract("afosto", load_contract(default_contracts_dir(), "afosto"), vendor_for("afosto").formats())
+    checks = ContractChecks(contract)
+    operation = contract.operations["searchDocuments"]
+    vendor_answer = [{"results": [{"id": "products", "count": 0, "hits": [], "facets": {}, "facets_stats": {}}]}]
+    raw = json.dumps(vendor_answer).encode()
+    assert checks.response_differences(operation, 200, "application/vnd.instantsearch+json", raw) == []
+    assert checks.response_differences(operation, 200, "application/json", raw)[0].kind == "wrong type"

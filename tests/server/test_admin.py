@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+
 from tests.server.conftest import AFOSTO, casavi_headers, sandbox_client
 
 
@@ -158,3 +161,40 @@ async def test_a_bad_state_import_changes_nothing(client):
 async def test_unknown_admin_paths_answer_json_404(client):
     response = await client.get("/__admin/nothing-here")
     assert response.status_code == 404 and "no admin call" in response.json()["error"]
+
+
+async def test_objects_keyed_by_another_field_come_back_from_a_state_import_as_they_were(client):
+    """Instant-search documents and dataset lines are keyed by their `reference`: an import
+    keeps them under it and adds no identifier (which would move the id counter too)."""
+    line = str(uuid.uuid4())
+    index = (await client.post("/afosto/cnt/instant/indexes", json={"name": "p"}, headers=AFOSTO)).json()["id"]
+    put = await client.put(f"/afosto/cnt/instant/indexes/{index}/documents", json=[{"reference": "r1", "title": "x"}], headers=AFOSTO)
+    assert put.status_code == 204
+    dataset = (await client.post("/afosto/cnt/datasets", json={}, headers=AFOSTO)).json()["id"]
+    rows = await client.post(f"/afosto/cnt/datasets/{dataset}/upload", json=[{"reference": line, "data": {"a": "1"}}], headers=AFOSTO)
+    assert rows.status_code in (200, 204), rows.text
+    await client.post("/__admin/jobs/run")
+    exported = (await client.get("/__admin/state")).content
+    data = json.loads(exported)["afosto"]["data"]["demo"]
+    assert data[f"/cnt/instant/indexes/{index}/documents"] == [{"reference": "r1", "title": "x"}]
+    assert data[f"/cnt/datasets/{dataset}/lines"] == [{"reference": line, "data": {"a": "1"}}]
+    await client.post("/__admin/reset")
+    assert (await client.put("/__admin/state", content=exported, headers={"content-type": "application/json"})).status_code == 200
+    assert (await client.get("/__admin/state")).content == exported
+    found = await client.post(f"/afosto/cnt/instant/indexes/{index}/search", json={"q": "x"}, headers=AFOSTO)
+    assert [hit["reference"] for hit in found.json()["results"][0]["hits"]] == ["r1"]
+
+
+async def test_an_action_naming_a_collections_parameters_otherwise_changes_the_listed_object(client):
+    """`PUT /wms/transfers/{transfer_id}/transports/{id}/state` acts on the transports
+    `GET /wms/transfers/{id}/transports` lists, kept in one collection of the state."""
+    transfer = (await client.get("/afosto/wms/transfers", headers=AFOSTO)).json()[0]["id"]
+    listed = (await client.get(f"/afosto/wms/transfers/{transfer}/transports", headers=AFOSTO)).json()
+    transport = listed[0]
+    changed = await client.put(f"/afosto/wms/transfers/{transfer}/transports/{transport['id']}/state", json={"state": "x"}, headers=AFOSTO)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["id"] == transport["id"] and changed.json()["reference"] == transport["reference"]
+    unknown = await client.put(f"/afosto/wms/transfers/{transfer}/transports/{uuid.uuid4()}/state", json={"state": "x"}, headers=AFOSTO)
+    assert unknown.status_code == 404
+    exported = (await client.get("/__admin/state")).json()["afosto"]["data"]["demo"][f"/wms/transfers/{transfer}/transports"]
+    assert [item["id"] for item in exported] == [item["id"] for item in listed]

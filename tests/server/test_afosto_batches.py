@@ -245,7 +245,8 @@ async def test_delete_only_an_unconfirmed_batch(client):
 async def test_validation_needs_a_dataset(client):
     batch = (await client.post("/afosto/cnt/batches", json={"import": {"mapping": MAPPING}}, headers=AFOSTO)).json()
     response = await client.put(f"/afosto/cnt/batches/{batch['id']}/validate", headers=AFOSTO)
-    assert response.status_code == 400 and response.json()["errors"]["required"] == ["dataset_id"]
+    # A well-formed request the batch's state refuses: a conflict, as the contract documents.
+    assert response.status_code == 409 and response.json()["errors"]["required"] == ["dataset_id"]
     unknown = await client.post("/afosto/cnt/batches", json={"dataset_id": str(uuid.uuid4())}, headers=AFOSTO)
     assert unknown.status_code == 404 and unknown.json()["errors"]["invalid value"] == ["dataset_id"]
 

@@ -140,6 +140,33 @@ async def test_a_dataset_row_needs_its_data(client, paths):
     assert _body(paths, "post", "/cnt/datasets/{id}/upload")["items"]["required"] == ["data"]
 
 
+async def test_a_dataset_reads_the_file_its_body_names_and_the_contract_requires_it(client, paths):
+    dataset = (await client.post("/afosto/cnt/datasets", json={}, headers=AFOSTO)).json()["id"]
+    for body in ({}, {"file_id": ""}):
+        _invalid(await client.post(f"/afosto/cnt/datasets/{dataset}/attach", json=body, headers=AFOSTO), "file_id")
+    attach = paths["/cnt/datasets/{id}/attach"]["post"]["requestBody"]
+    assert attach["required"] is True
+    assert attach["content"]["application/json"]["schema"]["required"] == ["file_id"]
+    assert attach["content"]["application/json"]["schema"]["properties"]["file_id"]["minLength"] == 1
+
+
+async def test_a_file_whose_bytes_the_sandbox_never_had_is_a_conflict_not_a_bad_request(client, paths):
+    dataset = (await client.post("/afosto/cnt/datasets", json={}, headers=AFOSTO)).json()["id"]
+    demo_file = (await client.get("/afosto/cnt/files", headers=AFOSTO)).json()[0]["id"]
+    refused = await client.post(f"/afosto/cnt/datasets/{dataset}/attach", json={"file_id": demo_file}, headers=AFOSTO)
+    assert refused.status_code == 409 and "holds no content" in refused.json()["message"], refused.text
+    assert "409" in paths["/cnt/datasets/{id}/attach"]["post"]["responses"]
+
+
+async def test_an_upload_needs_its_file_part_and_the_contract_requires_it(client, paths):
+    signature = (await client.post("/afosto/cnt/files/signature", json={}, headers=AFOSTO)).json()["signature"]
+    without = await client.post(f"/afosto/cnt/files/upload/{signature}", files={"other": ("a.txt", b"x")}, headers=AFOSTO)
+    _invalid(without, "file")
+    upload = paths["/cnt/files/upload/{signature}"]["post"]["requestBody"]
+    assert upload["required"] is True
+    assert upload["content"]["multipart/form-data"]["schema"]["required"] == ["file"]
+
+
 # --- proxies ----------------------------------------------------------------------------------------
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from mock_server.apis.afosto.references import REFERENCES, UNCHECKED, Reference
+from mock_server.engine.operations import compile_contract
 from mock_server.engine.reference_checks import STORING_KINDS, ReferenceChecks, unknown_reference_status
 from mock_server.engine.runtime import template_parameters
 from tests.server.conftest import AFOSTO, sandbox_client
@@ -249,11 +249,20 @@ async def test_an_unknown_reference_answers_the_status_its_operation_documents(c
     assert job.status_code == 404 and job.json()["errors"]["invalid value"] == ["hub_id"]
 
 
-def test_the_status_of_an_unknown_reference_follows_the_documented_responses():
-    documented = lambda *statuses: SimpleNamespace(error_statuses=frozenset(statuses))  # noqa: E731
-    assert unknown_reference_status(documented(400, 404, 409)) == 404
-    assert unknown_reference_status(documented(400, 409)) == 400
-    assert unknown_reference_status(documented(401)) == 400
+def test_the_status_of_an_unknown_reference_follows_the_documented_responses(committed):
+    """404 where the vendor's document states one, 400 where it does not (a 404 the
+    generator inferred, for the object a path names, says nothing about references)."""
+    for api, wanted in (("afosto", 404), ("casavi", 400), ("relay", 400)):
+        contract = compile_contract(api, committed[api])
+        for operation in contract.operations.values():
+            response = operation.raw["responses"].get("404")
+            if response is not None:
+                expected = 404 if not response.get("x-inferred") else 400
+                assert unknown_reference_status(operation) == expected, operation.operation_id
+        assert wanted in {unknown_reference_status(operation) for operation in contract.operations.values()}
+    no_404 = next(operation for operation in compile_contract("casavi", committed["casavi"]).operations.values()
+                  if 404 not in operation.error_statuses)
+    assert unknown_reference_status(no_404) == 400
 
 
 async def test_every_write_of_a_collection_checks_the_references_its_objects_carry():
@@ -273,7 +282,7 @@ async def test_every_write_of_a_collection_checks_the_references_its_objects_car
         assert {"hub_id", "inbox_id"} <= inbox
 
 
-@pytest.mark.parametrize("value", [{"id": "x"}, ["x"], True, 1.5])
+@pytest.mark.parametrize("value", [{"id": "x"}, ["x"], True, 1.5, ""])
 async def test_a_reference_that_holds_no_identifier_is_refused_where_the_body_model_is_silent(client, value):
     # The inbox action documents no `hub_id`, so only the reference check sees its type.
     hub = await _hub(client)
@@ -282,3 +291,14 @@ async def test_a_reference_that_holds_no_identifier_is_refused_where_the_body_mo
     assert moved.status_code == 400, moved.text
     assert moved.json()["errors"]["invalid value"] == ["hub_id"]
     assert (await client.get(f"/afosto/spl/printers/{printer['id']}", headers=AFOSTO)).json()["hub_id"] == hub
+
+
+async def test_empty_text_names_no_object_and_the_contract_says_so(client, committed):
+    hub = await _hub(client)
+    printer = (await client.post("/afosto/spl/printers", json={"name": "P", "hub_id": hub}, headers=AFOSTO)).json()["id"]
+    for method, path in (("POST", "/afosto/spl/printers"), ("PUT", f"/afosto/spl/printers/{printer}")):
+        refused = await client.request(method, path, json={"name": "P", "hub_id": ""}, headers=AFOSTO)
+        assert refused.status_code == 400 and refused.json()["errors"]["invalid value"] == ["hub_id"], refused.text
+    assert (await client.get(f"/afosto/spl/printers/{printer}", headers=AFOSTO)).json()["hub_id"] == hub
+    hub_id = committed["afosto"]["paths"]["/spl/printers"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["hub_id"]
+    assert hub_id["minLength"] == 1 and hub_id["x-inferred"] is True

@@ -227,6 +227,20 @@ async def test_the_javascript_clients_request_gets_the_answer_it_reads(client):
     assert wrong.status_code == 400 and wrong.json()["errors"]["invalid value"] == ["data[0].limit"]
 
 
+async def test_accept_is_a_preference_the_answer_follows(client):
+    products, _ = await _shop(client)
+    search = f"/afosto/cnt/instant/indexes/{products}/search"
+    for accept in ("*/*", "application/json", "application/*", "text/html, */*;q=0.8", "AAA",
+                   f"{VENDOR};q=0, application/json", f"application/json, {VENDOR};q=0.5"):
+        answer = await client.post(search, json={"q": "shirt"}, headers={**AFOSTO, "Accept": accept})
+        assert answer.status_code == 200, (accept, answer.text)
+        assert answer.headers["content-type"] == "application/json" and answer.json()["count"] == 3, accept
+    for accept in (VENDOR, f"{VENDOR}, application/json;q=0.9", f"application/json;q=0.5, {VENDOR}"):
+        answer = await client.post(search, json={"data": [{"q": "shirt"}]}, headers={**AFOSTO, "Accept": accept})
+        assert answer.status_code == 200 and answer.headers["content-type"] == VENDOR, accept
+        assert answer.json()[0]["results"][0]["count"] == 3
+
+
 async def test_the_settings_call_names_the_aliases(client):
     products, pages = await _shop(client)
     response = await client.get("/afosto/cnt/instant/search/shop/settings")

@@ -103,3 +103,54 @@ async def test_casavi_contracts_without_type_and_dates_with_times_import_and_rea
         bad = await client.post("/casavi/import", headers=headers, json={"properties": [{"id": "P-2", "units": [
             {"id": "U", "contracts": [{"id": "A-3", "endAt": "31.01.2030"}]}]}]})
         assert bad.status_code == 400 and "endAt" in bad.json()["message"]
+
+
+# --- what a generic write stores can be answered as written ------------------------------------
+
+
+async def _invalid_field(response, field: str) -> None:
+    assert response.status_code == 400, response.text
+    assert f'body field \\"{field}\\" must be' in response.text, response.text
+
+
+async def test_a_model_field_the_request_does_not_describe_is_stored_only_with_the_models_type(monkeypatch):
+    """The generic action stores every body field of the object's model; one its request
+    model does not describe (a printer's `name` on `PUT .../inbox`) is checked against the
+    object's model, by a validator compiled once."""
+    async with sandbox_client(no_demo_data=True) as client:
+        hub = (await client.post("/afosto/spl/hubs", json={"name": "Hub"}, headers=AFOSTO)).json()["id"]
+        printer = (await client.post("/afosto/spl/printers", json={"name": "Front", "hub_id": hub}, headers=AFOSTO)).json()["id"]
+        schemas = client.app.sandbox.apis["afosto"].runtime.contract.schemas
+        compiled = []
+        original = schemas.validator
+        monkeypatch.setattr(schemas, "validator", lambda schema: compiled.append(schema) or original(schema))
+        for value in (5, ["Front"], {"a": 1}, True):
+            await _invalid_field(await client.put(f"/afosto/spl/printers/{printer}/inbox", json={"name": value}, headers=AFOSTO), "name")
+        assert len(compiled) == 1
+        read = await client.get(f"/afosto/spl/printers/{printer}", headers=AFOSTO)
+        assert read.json()["name"] == "Front"
+        renamed = await client.put(f"/afosto/spl/printers/{printer}/inbox", json={"name": "Back"}, headers=AFOSTO)
+        assert renamed.status_code == 200 and renamed.json()["name"] == "Back"
+        assert (await client.get(f"/afosto/spl/printers/{printer}", headers=AFOSTO)).json()["name"] == "Back"
+
+
+async def test_every_generic_write_checks_the_model_fields_its_request_leaves_open():
+    async with sandbox_client() as client:
+        headers = await casavi_headers(client)
+        # create
+        await _invalid_field(await client.post("/afosto/cat/groups", json={"name": "G", "deleted_at": 5}, headers=AFOSTO), "deleted_at")
+        post = {"id": "PO-1", "title": "Hello", "text": "Body", "propertyId": "P-00001", "authorId": "S-1"}
+        await _invalid_field(await client.post("/casavi/posts", json={**post, "internalId": "abc"}, headers=headers), "internalId")
+        # upsert of a list, by the body's identifier, and at a path the client names
+        collection = (await client.get("/afosto/cat/maps/collections", headers=AFOSTO)).json()[0]["id"]
+        keys = f"/afosto/cat/maps/collections/{collection}/keys"
+        await _invalid_field(await client.put(keys, json=[{"key": "k", "value": "v"}, {"key": "l", "upserted_at": 5}], headers=AFOSTO), "[1].upserted_at")
+        route = (await client.post("/afosto/wms/routes", json={"name": "Dock"}, headers=AFOSTO)).json()["id"]
+        await _invalid_field(await client.put("/afosto/wms/routes", json={"id": route, "from": 5}, headers=AFOSTO), "from")
+        assert (await client.get(f"/afosto/wms/routes/{route}", headers=AFOSTO)).json().get("from") != 5
+        # What conforms is stored and answered as written.
+        assert (await client.put("/afosto/wms/routes", json={"id": route, "from": "Gate 1"}, headers=AFOSTO)).status_code == 200
+        assert (await client.get(f"/afosto/wms/routes/{route}", headers=AFOSTO)).json()["from"] == "Gate 1"
+        assert (await client.post("/casavi/posts", json=post, headers=headers)).status_code == 200
+        assert "G" not in [group.get("name") for group in (await client.get("/afosto/cat/groups", headers=AFOSTO)).json()]
+        assert [item["key"] for item in (await client.get(keys, headers=AFOSTO)).json()] == []

@@ -124,6 +124,26 @@ async def test_undecodable_multipart_text_is_refused(client):
     assert len(after["relay"]["data"]["demo"]["/orders"]) == len(before["relay"]["data"]["demo"]["/orders"]) + 1
 
 
+async def test_a_part_whose_name_holds_a_nul_is_a_part_the_operation_does_not_take(client):
+    order_id = (await client.post("/relay/orders", files=_order(b'{"title": "t"}'), headers=RELAY)).json()["id"]
+    body, content_type = _multipart(
+        b'Content-Disposition: form-data; name="a\x00b"\r\n\r\n{}',
+        b'Content-Disposition: form-data; name="text"\r\n\r\nOn my way',
+        b'Content-Disposition: form-data; name="authorName"\r\n\r\nAnn',
+    )
+    comment = await client.post(f"/relay/orders/{order_id}/comments", content=body, headers={**RELAY, **content_type})
+    assert comment.status_code == 200, comment.text
+    order = (await client.get(f"/relay/orders/{order_id}", headers=RELAY)).json()
+    assert [c["text"] for c in order["comments"]] == ["On my way"]
+    # A file name is kept and shown: a NUL there is still refused.
+    body, content_type = _multipart(
+        b'Content-Disposition: form-data; name="order"\r\nContent-Type: application/json\r\n\r\n{"title": "x"}',
+        b'Content-Disposition: form-data; name="files"; filename="a\x00.txt"\r\nContent-Type: text/plain\r\n\r\ndata',
+    )
+    response = await client.post("/relay/orders", content=body, headers={**RELAY, **content_type})
+    assert "holds a NUL character" in message_of(assert_api_error("relay", response, 400))
+
+
 async def test_a_part_in_a_declared_charset_is_read_in_it(client):
     parts = [("order", (None, '{"title": "Café"}'.encode("latin-1"), "application/json; charset=latin-1"))]
     response = await client.post("/relay/orders", files=parts, headers=RELAY)

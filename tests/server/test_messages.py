@@ -60,6 +60,11 @@ async def test_joi_style_validation_messages(client):
            'child "type" fails because ["type" must be a string]')
     _error(await client.post(f"{BASE}/confirm", params=PARTNER, json=["x"]), 400,
            '"value" at position 0 fails because ["0" must be a number]')
+    for fraction in (5e-324, 1.5):  # a number, but not a whole one
+        _error(await client.post(f"{BASE}/confirm", params=PARTNER, json=[1, 2, 3, fraction]), 400,
+               '"value" at position 3 fails because ["3" must be an integer]')
+    _error(await client.post(f"{BASE}/create", params=PARTNER, json={"guid": GUID, "type": "reminder", "parentMessageId": 1.5}), 400,
+           'child "parentMessageId" fails because ["parentMessageId" must be an integer]')
     _error(await client.post(f"{BASE}/confirm", params=PARTNER, content=b"[1,", headers={"content-type": "application/json"}),
            400, '"value" must be valid JSON (unexpected end of data at line 1 column 4)')
     _error(await client.post(f"{BASE}/confirm", params=PARTNER, content=b"1", headers={"content-type": "text/plain"}),

@@ -78,6 +78,38 @@ async def test_meters_and_measurements_name_what_exists(client):
     assert changed.status_code == 400 and "meterId" in changed.json()["message"]
 
 
+async def test_a_meter_names_an_existing_unit_property_and_resource_wherever_it_is_written(client):
+    headers = await casavi_headers(client)
+    await _import_unit(client, headers)
+    assert (await client.post("/casavi/consumptions/resources", json=RESOURCE, headers=headers)).status_code == 204
+    meter = {"id": "M-1", "number": "Q1", "resourceId": "R-WATER"}
+    assert (await client.post("/casavi/units/P-77-0001/meters", json=meter, headers=headers)).status_code == 204
+    before = (await client.get("/casavi/consumptions/meters/M-1", headers=headers)).json()
+    for field, value in (("unitId", "P-77-9999"), ("propertyId", "P-404"), ("resourceId", "R-NONE"), ("resourceId", "")):
+        changed = await client.put("/casavi/consumptions/meters/M-1", json={**meter, field: value}, headers=headers)
+        assert changed.status_code == 400, (field, value, changed.text)
+        assert f'body field "{field}"' in changed.json()["message"], changed.text
+    assert (await client.get("/casavi/consumptions/meters/M-1", headers=headers)).json() == before
+    moved = await client.put("/casavi/consumptions/meters/M-1", json={**meter, "unitId": "P-77-0001", "propertyId": "P-77"}, headers=headers)
+    assert moved.status_code == 200 and moved.json()["propertyId"] == "P-77"
+
+
+async def test_a_consumption_resource_a_meter_names_cannot_be_deleted(client):
+    headers = await casavi_headers(client)
+    contract = (await client.get("/__admin/contracts/casavi")).json()
+    conflict = contract["paths"]["/consumptions/resources/{resourceId}"]["delete"]["responses"]["409"]
+    assert conflict["x-inferred"] is True
+    assert (await client.post("/casavi/consumptions/resources", json=RESOURCE, headers=headers)).status_code == 204
+    meter = {"id": "M-1", "resourceId": "R-WATER"}
+    assert (await client.post("/casavi/communities/P-00001/meters", json=meter, headers=headers)).status_code == 204
+    refused = await client.delete("/casavi/consumptions/resources/R-WATER", headers=headers)
+    assert refused.status_code == 409 and "meter 'M-1'" in refused.json()["message"], refused.text
+    assert (await client.get("/casavi/consumptions/resources/R-WATER", headers=headers)).status_code == 200
+    assert (await client.get("/casavi/consumptions/meters/M-1", headers=headers)).json()["resourceId"] == "R-WATER"
+    assert (await client.delete("/casavi/consumptions/meters/M-1", headers=headers)).status_code == 204
+    assert (await client.delete("/casavi/consumptions/resources/R-WATER", headers=headers)).status_code == 204
+
+
 async def test_measurement_ids_are_given_by_the_server(client):
     headers = await casavi_headers(client)
     chosen = {"id": 424242, "value": 3.0, "date": "2024-03-01", "meterId": "Z-00001"}
@@ -230,8 +262,14 @@ async def test_afosto_updates_addressed_by_body_require_the_id(client):
     for path in ("/wms/routes", "/wms/hops", "/wms/locations", "/wms/schedules"):
         schema = contract["paths"][path]["put"]["requestBody"]["content"]["application/json"]["schema"]
         assert schema["required"] == ["id"], path
+        # An empty identifier names no object: the contract says so, as the server refuses it.
+        assert schema["properties"]["id"]["minLength"] == 1, path
+        assert contract["paths"][path]["put"]["requestBody"]["required"] is True, path
+        assert (await client.put(f"/afosto{path}", headers=AFOSTO)).status_code == 400, path
     missing = await client.put("/afosto/wms/routes", json={"name": "No id"}, headers=AFOSTO)
     assert missing.status_code == 400 and missing.json()["errors"]["required"] == ["id"]
+    empty = await client.put("/afosto/wms/routes", json={"id": ""}, headers=AFOSTO)
+    assert empty.status_code == 400
 
 
 # --- identifiers and clashes ------------------------------------------------------------------

@@ -201,3 +201,25 @@ async def test_an_order_that_does_not_fit_leaves_none_of_its_parts():
         _error(refused, 507, "--max-account-store-mb")
         assert len(store.collection("demo", "/order-fields")) == 0 and dict(store.used) == used
         assert "Big" not in [order["title"] for order in (await client.get("/relay/orders", headers=RELAY)).json()]
+
+
+async def test_an_order_and_a_property_name_a_customer_of_the_account(client):
+    mine = (await client.post("/relay/customers", json={"customer": {"name": "Mine"}}, headers=RELAY)).json()["customer"]["id"]
+    theirs = (await client.post("/relay/customers", json={"customer": {"name": "Theirs"}}, headers=OTHER)).json()["customer"]["id"]
+    mine = int(mine)
+    orders_before = len((await client.get("/relay/orders", headers=RELAY)).json())
+    for customer in (987654, int(theirs) + 1000):
+        refused = await client.post("/relay/orders", files=_order_form({"title": "Fix", "customerId": customer}), headers=RELAY)
+        _error(refused, 400, 'body field "order.customerId" does not exist')
+        refused = await client.post("/relay/properties", json={"properties": [{"name": "House", "customerId": customer}]}, headers=RELAY)
+        _error(refused, 400, 'body field "properties[0].customerId" does not exist')
+    assert len((await client.get("/relay/orders", headers=RELAY)).json()) == orders_before
+    # Another account's customer is no customer of this one.
+    other_only = await client.post("/relay/orders", files=_order_form({"title": "Fix", "customerId": int(theirs)}), headers=OTHER)
+    assert other_only.status_code == 200, other_only.text
+    for customer in (mine, float(mine)):
+        created = await client.post("/relay/orders", files=_order_form({"title": "Fix", "customerId": customer}), headers=RELAY)
+        assert created.status_code == 200, created.text
+        assert (await client.get(f"/relay/orders/{created.json()['id']}", headers=RELAY)).json()["customerId"] == mine
+    placed = await client.post("/relay/properties", json={"properties": [{"name": "House", "customerId": mine}]}, headers=RELAY)
+    assert placed.status_code == 200 and placed.json()["properties"][0]["customerId"] == mine

@@ -4,12 +4,11 @@ references between resources)."""
 
 from __future__ import annotations
 
-from ...engine import behaviours
 from ...engine.accounts import Account
 from ...engine.auth import bearer_token, require_account
 from ...engine.errors import ApiError
 from ...engine.operations import OperationSpec
-from ...engine.reference_checks import ReferenceChecks
+from ...engine.reference_checks import check_references
 from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.validation import IncomingRequest
 from ...engine.vendor import Call, Handler, Paging, VendorApi
@@ -70,12 +69,7 @@ class AfostoApi(VendorApi):
         runtime.register_task_type(batches.BatchProcessing(runtime))
         runtime.register_task_type(instant_search.IndexUpdate(runtime))
         webhooks.ChangeEvents(runtime).attach()
-        references = ReferenceChecks(runtime, REFERENCES)
-        for operation_id in runtime.contract.operations:
-            handler = self.handlers.get(operation_id, behaviours.answer)
-            checked = references.wrap(operation_id, handler)
-            if checked is not handler:
-                self.handlers[operation_id] = checked
+        check_references(runtime, self.handlers, REFERENCES)
 
     def authenticate(self, runtime: ApiRuntime, operation: OperationSpec, incoming: IncomingRequest) -> Account:
         """A bearer token; proxy search is public: the proxy key in the path names the account."""

@@ -204,7 +204,8 @@ def validate_batch(call: Call) -> Reply:
         raise _conflict(call, f"batch {key!r} is locked ({_lock_reason(batch)})")
     dataset_id = batch.get("dataset_id")
     if not dataset_id:
-        raise ApiError(400, f"batch {key!r} names no dataset_id; set one with PUT /cnt/batches/{key}",
+        # The request is well formed; the batch is not ready for it yet.
+        raise ApiError(call.operation.error_status(409), f"batch {key!r} names no dataset_id; set one with PUT /cnt/batches/{key}",
                        [Problem("body", ("dataset_id",), "required")])
     dataset = call.runtime.collection(call.account, DATASETS).get(str(dataset_id))
     if dataset is None:
@@ -380,6 +381,6 @@ PREREQUISITES = (Prerequisite("PUT", "/cnt/batches/{id}/confirm", "PUT", "/cnt/b
 CONFLICTS = {
     ("PUT", "/cnt/batches/{id}"): "the batch is locked",
     ("DELETE", "/cnt/batches/{id}"): "the batch is confirmed or being validated",
-    ("PUT", "/cnt/batches/{id}/validate"): "the batch or its dataset is locked, or the batch is confirmed",
+    ("PUT", "/cnt/batches/{id}/validate"): "the batch or its dataset is locked, the batch is confirmed or names no dataset",
     ("PUT", "/cnt/batches/{id}/confirm"): "the batch is not accepted, or confirmed already",
 }

@@ -55,12 +55,13 @@ def _open_dataset(call: Call) -> tuple[str, dict[str, Any]]:
 def _store_rows(call: Call, key: str, dataset: dict[str, Any], rows: list[dict[str, Any]], **changes: Any) -> None:
     store = call.runtime.store
     account = call.account.name
+    key_field = call.runtime.collections[LINES].id_field  # `reference`, as the engine keys them
     for row in rows:
-        reference = row.get("reference")
+        reference = row.get(key_field)
         if reference in (None, ""):
             reference = call.runtime.new_identifier(None, "afosto/dataset-lines")
         reference = str(reference)
-        store.put(account, LINES, (key,), reference, {"reference": reference, "data": row.get("data")}, origin=FROM_API)
+        store.put(account, LINES, (key,), reference, {key_field: reference, "data": row.get("data")}, origin=FROM_API)
     count = len(store.collection(account, LINES, (key,)))
     store.put(account, DATASETS, (), key, {**dataset, **changes, "line_count": count}, origin=FROM_API)
 
@@ -94,7 +95,8 @@ def attach_file(call: Call) -> Reply:
                        [Problem("body", ("file_id",), "unknown")])
     content = file_content(record)
     if content is None:
-        raise ApiError(400, f"file {file_id!r} holds no content the sandbox kept; upload it with POST /cnt/files/upload/{{signature}}",
+        # A well-formed request naming a file whose bytes the sandbox never had (a demo file).
+        raise ApiError(call.operation.error_status(409), f"file {file_id!r} holds no content the sandbox kept; upload it with POST /cnt/files/upload/{{signature}}",
                        [Problem("body", ("file_id",), "invalid", "a file without content")])
     rows = read_rows(str(record.get("filename") or ""), str(record.get("mime") or ""), content)
     _store_rows(call, key, dataset, rows, file_id=file_id)
@@ -200,5 +202,5 @@ HANDLERS = {
 
 CONFLICTS = {
     ("POST", "/cnt/datasets/{id}/upload"): "the dataset is locked by its batch",
-    ("POST", "/cnt/datasets/{id}/attach"): "the dataset is locked by its batch",
+    ("POST", "/cnt/datasets/{id}/attach"): "the dataset is locked by its batch, or the file holds no content the sandbox kept",
 }

@@ -48,6 +48,7 @@ UPDATES = "/cnt/instant/indexes/{id}/updates"
 PROXIES = "/cnt/instant/proxies"
 INDEX_UPDATE = "afosto.index_update"
 VENDOR_MEDIA_TYPE = "application/vnd.instantsearch+json"
+JSON_MEDIA_TYPE = "application/json"
 PUBLIC_OPERATIONS = frozenset({"searchDocuments", "getProxySearchSettings"})
 CORS = {"Access-Control-Allow-Origin": "*"}
 DEFAULT_LIMIT = 10
@@ -186,10 +187,11 @@ def apply_update(runtime: ApiRuntime, account: str, payload: dict[str, Any], ori
         status = "failed"  # the index went away before the update was applied
     else:
         documents = store.collection(account, DOCUMENTS, parents)
+        key_field = runtime.collections[DOCUMENTS].id_field  # `reference`, as the engine keys them
         for document in payload.get("documents") or []:
-            before = documents.get(document["reference"])
+            before = documents.get(document[key_field])
             after = behaviours.merged(before, document) if before is not None else copy.deepcopy(document)
-            store.put(account, DOCUMENTS, parents, document["reference"], after, origin=origin)
+            store.put(account, DOCUMENTS, parents, document[key_field], after, origin=origin)
         for reference in payload.get("references") or []:
             store.delete(account, DOCUMENTS, parents, reference, origin=origin)
         if payload.get("clear"):
@@ -468,8 +470,33 @@ def _plain(number: int | float) -> int | float:
 
 
 def wants_vendor_answer(call: Call) -> bool:
-    """Whether the client asked for the instant-search answer (its JavaScript client does)."""
-    return VENDOR_MEDIA_TYPE in call.incoming.headers.get("accept", "")
+    """Whether the client asked for the instant-search answer (its JavaScript client does):
+    its `Accept` names the vendor's media type and ranks it no lower than JSON. `Accept`
+    is a preference: a client that takes anything (`*/*`) gets the documented JSON."""
+    return prefers_vendor_type(call.incoming.headers.get("accept", ""))
+
+
+def prefers_vendor_type(accept: str) -> bool:
+    """`application/vnd.instantsearch+json` -> True; `*/*`, `application/json, <vendor>;q=0.5`,
+    `<vendor>;q=0` -> False. A range's weight is that of its most specific entry."""
+    weights: dict[str, float] = {}
+    for entry in accept.lower().split(","):
+        media, *parameters = [part.strip() for part in entry.split(";")]
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if media and (media not in weights or weight > weights[media]):
+            weights[media] = weight if math.isfinite(weight) else 0.0
+    vendor = weights.get(VENDOR_MEDIA_TYPE)
+    if not vendor or vendor <= 0:
+        return False
+    json_weight = next((weights[media] for media in (JSON_MEDIA_TYPE, "application/*", "*/*") if media in weights), 0.0)
+    return vendor >= json_weight
 
 
 def _answer(call: Call, targets: list[tuple[str, str]], queries: list[Query], key: str, extra: dict[str, str]) -> Reply:

@@ -14,6 +14,7 @@ from ...engine.changes import FROM_DEMO, SERVER_ORIGINS
 from ...engine.clock import parse_instant
 from ...engine.errors import ApiError
 from ...engine.operations import OperationSpec
+from ...engine.reference_checks import check_references
 from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.validation import IncomingRequest
 from ...engine.vendor import Call, Paging, VendorApi
@@ -23,6 +24,7 @@ from .attachments import ATTACHMENT_REFERENCES, AttachmentDetails, CommentAttach
 from .comments import AUTHOR_REFERENCES
 from .documents import CasaviSection
 from .consumptions import CLASHING as CONSUMPTION_CLASHES, HANDLERS as CONSUMPTION_HANDLERS, MeasurementsGoWithTheirMeter
+from .consumptions import REFERENCES as CONSUMPTION_REFERENCES
 from .errors import CasaviErrorShape
 from .events import HookEvents
 from .handlers import CLASHING, HANDLERS
@@ -81,7 +83,7 @@ class CasaviApi(VendorApi):
             new_state=lambda: CasaviState(TokenBook(self.settings.token_ttl)),
             # Units come only from imports: none are made up, under demo properties or on demand.
             no_demo=frozenset({UNITS_OF_PROPERTY, "/units"}),
-            references=(*ATTACHMENT_REFERENCES, *AUTHOR_REFERENCES),
+            references=(*ATTACHMENT_REFERENCES, *AUTHOR_REFERENCES, *CONSUMPTION_REFERENCES),
         )
 
     def adjust_contract(self, document: dict[str, Any]) -> None:
@@ -105,6 +107,7 @@ class CasaviApi(VendorApi):
         runtime.feed.subscribe(events, collections=events.collections, origins=events.origins)
         runtime.register_task_type(ImportJob(runtime))
         runtime.register_task_type(DocumentJob(runtime))
+        check_references(runtime, self.handlers, CONSUMPTION_REFERENCES)
 
     def admin_routes(self, runtime: ApiRuntime) -> list[BaseRoute]:
         return admin_routes(runtime)

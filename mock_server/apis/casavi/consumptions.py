@@ -4,9 +4,11 @@ A meter is created for a unit (`POST /units/{unitId}/meters`) or for a community
 property its units belong to (`POST /communities/{communityId}/meters`); either way it is
 one meter, read, replaced and deleted at `/consumptions/meters/{meterId}` and listed by
 `GET /consumptions/meters`. The unit and community lists show the meters that belong to
-them. A meter needs an existing consumption resource; a measurement needs an existing
-meter and gets its integer id from the server. Measurements are readings of their
-meter: deleting a meter deletes them (no measurement names a meter that is gone).
+them. A meter needs an existing consumption resource (and, where it names them, an
+existing unit and property); a measurement needs an existing meter and gets its integer
+id from the server (`REFERENCES`, checked by the engine). Measurements are readings of
+their meter: deleting a meter deletes them (no measurement names a meter that is gone);
+a consumption resource a meter names cannot be deleted.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 from ...engine import behaviours
 from ...engine.answers import list_reply
 from ...engine.changes import DELETED, SERVER_ORIGINS, Change
-from ...engine.errors import ApiError, Problem
+from ...engine.errors import ApiError
+from ...engine.references import BodyReference
 from ...engine.runtime import ApiRuntime, CollectionInfo
 from ...engine.vendor import Call, Handler, Reply
 
@@ -43,14 +46,7 @@ def _owner(call: Call, template: str, name: str, noun: str) -> str:
     return key
 
 
-def _require(call: Call, template: str, field: tuple[str | int, ...], value: Any, noun: str) -> None:
-    """A body field naming another object must name one that exists (400 otherwise)."""
-    if value is None or not _exists(call, template, value):
-        raise ApiError(400, problems=[Problem("body", field, "invalid", f"names no {noun} ({value!r})")])
-
-
 def _new_meter(call: Call, fields: dict[str, Any]) -> Reply:
-    _require(call, RESOURCES, ("resourceId",), fields.get("resourceId"), "consumption resource")
     info = _info(call, METERS)
     record = behaviours.new_record(call, info, fields)
     behaviours.store_new(call, info, record)
@@ -83,23 +79,6 @@ def _meters_where(call: Call, belongs: Any) -> Reply:
     meters = [meter for meter in call.runtime.collection(call.account, METERS).values() if belongs(meter)]
     return list_reply(call, meters, info)
 
-
-def update_meter(call: Call) -> Reply:
-    _require(call, RESOURCES, ("resourceId",), (call.body or {}).get("resourceId"), "consumption resource")
-    return behaviours.answer(call)
-
-
-def create_measurements(call: Call) -> Reply:
-    """Every measurement names an existing meter, or none is stored; ids are the server's."""
-    items = call.body if isinstance(call.body, list) else [call.body]
-    for index, item in enumerate(items):
-        _require(call, METERS, (index, "meterId"), (item or {}).get("meterId"), "consumption meter")
-    return behaviours.create(call)
-
-
-def update_measurement(call: Call) -> Reply:
-    _require(call, METERS, ("meterId",), (call.body or {}).get("meterId"), "consumption meter")
-    return behaviours.answer(call)
 
 
 def measurements_of_meter(call: Call) -> Reply:
@@ -138,10 +117,19 @@ HANDLERS: dict[str, Handler] = {
     "createMeterForCommunity": create_meter_for_community,
     "getListOfMetersByUnit": meters_of_unit,
     "getListOfMetersByCommunity": meters_of_community,
-    "updateConsumptionMeter": update_meter,
-    "createBulkConsumptionMeasurements": create_measurements,
-    "updateConsumptionMeasurement": update_measurement,
     "getListOfConsumptionMeasurementsByMeter": measurements_of_meter,
 }
+# What a meter and a measurement name, checked by the engine wherever the field travels
+# (400 naming the field: the document states no status). A consumption resource that a
+# meter names cannot be deleted (409) until no meter names it.
+REFERENCES = (
+    BodyReference("POST", "/units/{unitId}/meters", "resourceId", RESOURCES),
+    BodyReference("POST", "/communities/{communityId}/meters", "resourceId", RESOURCES),
+    BodyReference("PUT", "/consumptions/meters/{meterId}", "resourceId", RESOURCES, guards_delete=True),
+    BodyReference("PUT", "/consumptions/meters/{meterId}", "unitId", UNITS),
+    BodyReference("PUT", "/consumptions/meters/{meterId}", "propertyId", PROPERTIES),
+    BodyReference("POST", MEASUREMENTS, "[].meterId", METERS),
+    BodyReference("PUT", "/consumptions/measurements/{measurementId}", "meterId", METERS),
+)
 # Creations that answer 409 for a meter id that exists already.
 CLASHING = {"createMeterForUnit", "createMeterForCommunity"}

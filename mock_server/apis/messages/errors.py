@@ -11,11 +11,13 @@ _TYPE_NAMES = {"integer": "a number", "number": "a number", "string": "a string"
 
 
 def joi_complaint(problem: Problem, label: str) -> str:
-    """`"guid" is required`, `"0" must be a number`, ... as Joi words them."""
+    """`"guid" is required`, `"0" must be a number`, `"0" must be an integer`, ... as Joi words them."""
     expected = problem.expected
     match problem.kind:
         case "required":
             text = "is required"
+        case "type" if _fraction_for_integer(problem):
+            text = "must be an integer"  # a number, but not a whole one
         case "type":
             names = expected if isinstance(expected, list) else [expected]
             text = "must be " + " or ".join(_TYPE_NAMES.get(str(n), f"a {n}") for n in names if n != "null")
@@ -34,6 +36,13 @@ def joi_complaint(problem: Problem, label: str) -> str:
         case _:
             text = problem.complaint()
     return f'"{label}" {text}'
+
+
+def _fraction_for_integer(problem: Problem) -> bool:
+    """An integer was expected and the value is a number (`1.5`, `5e-324`)."""
+    names = problem.expected if isinstance(problem.expected, list) else [problem.expected]
+    value = problem.value
+    return "integer" in names and isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def joi_message(problem: Problem) -> str:

@@ -6,7 +6,9 @@ from ...engine.accounts import Account
 from ...engine.auth import bearer_token, require_account
 from ...engine.errors import ApiError, Problem
 from ...engine.operations import OperationSpec
-from ...engine.runtime import ApiRuntime
+from ...engine.reference_checks import check_references
+from ...engine.references import BodyReference
+from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.validation import IncomingRequest
 from ..settings import VendorSettings
 from .documents import RelaySection
@@ -14,6 +16,13 @@ from ...engine.vendor import VendorApi
 from .errors import RelayErrorShape
 from .handlers import HANDLERS, MAX_FILES
 from .parts import PART_LISTS, OrderParts
+
+CUSTOMERS = "/customers"
+# Body fields naming a customer of the account (400 naming the field otherwise).
+REFERENCES = (
+    BodyReference("POST", "/orders", "order.customerId", CUSTOMERS),
+    BodyReference("POST", "/properties", "properties[].customerId", CUSTOMERS),
+)
 
 
 class RelayApi(VendorApi):
@@ -26,8 +35,12 @@ class RelayApi(VendorApi):
         self.error_shape = RelayErrorShape()
         self.handlers.update(HANDLERS)
 
+    def rules(self) -> ApiRules:
+        return ApiRules(references=REFERENCES)
+
     def attach(self, runtime: ApiRuntime) -> None:
         runtime.feed.subscribe(OrderParts(runtime), collections=PART_LISTS)
+        check_references(runtime, self.handlers, REFERENCES)
 
     def before_validation(self, operation: OperationSpec, incoming: IncomingRequest) -> None:
         """More file parts than documented is a request too large (413), before any other check."""
