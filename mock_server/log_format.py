@@ -15,8 +15,6 @@ from typing import Any
 
 from .engine import jsonio
 
-LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "mock_server")
-
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per record."""

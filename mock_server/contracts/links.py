@@ -506,14 +506,3 @@ def _escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
-def link_count(document: dict[str, Any]) -> int:
-    """How many links a contract declares."""
-    return sum(
-        len(response.get("links", {}))
-        for item in document["paths"].values()
-        for operation in item.values()
-        if isinstance(operation, dict)
-        for response in operation.get("responses", {}).values()
-    )
-
-

@@ -180,10 +180,6 @@ class OperationSpec:
     def takes_json(self) -> bool:
         return any(spec.kind == "json" for spec in self.bodies.values())
 
-    def parameters_by_name(self, name: str) -> ParameterSpec:
-        """The parameter ``name`` (path parameters first)."""
-        return next(spec for spec in sorted(self.parameters, key=lambda spec: spec.location != "path") if spec.name == name)
-
     @cached_property
     def states_not_found(self) -> bool:
         """Whether the vendor's document states a 404 for this operation (not one the
@@ -243,10 +239,6 @@ class CompiledContract:
     def document(self) -> dict[str, Any]:
         """The OpenAPI document compiled (as its API module adjusted it)."""
         return self.document_source.document()
-
-    def by_path(self, method: str, path: str) -> OperationSpec | None:
-        match = self.router.match(path)
-        return match.methods.get(method.upper()) if match else None
 
     def compile_validators(self) -> None:
         """Compile every parameter's and body's validator now (a schema the validator

@@ -48,21 +48,11 @@ class Shaper:
         self._compiled: dict[int, ShapeFunction] = {}
         self._schemas: list[Schema] = []  # keeps compiled schemas alive, so their ids stay theirs
 
-    def shape(self, value: Any, schema: Schema | None, key: str, depth: int = 0, namespace: str | None = None) -> Any:
-        """``value`` made to conform to ``schema``; ``key`` seeds any filled-in value.
-
-        With a ``namespace``, an object that carries an `id` (or a natural key: `key`, `code`,
-        `sku`, ...) seeds its filled-in values by it instead of by where it appears, so it
-        shows the same values in every answer.
-        """
-        if not schema:
-            return value
-        where, _, name = key.rpartition("/")
-        return self.compile(schema)(value, where, name, depth, namespace)
-
     def answer(self, value: Any, schema: Schema, namespace: str, key: str) -> Any:
-        """``value`` shaped as an answer about object ``key`` (`shape` with the key
-        `<namespace>/answer/<key>`, without spelling it out unless a value is filled in)."""
+        """``value`` made to conform to ``schema``, as an answer about object ``key``: a value
+        filled in is seeded by `<namespace>/answer/<key>` and where it appears, or, for an
+        object that carries an `id` (or a natural key: `key`, `code`, `sku`, ...), by that
+        identity, so the object shows the same values in every answer."""
         where, name = f"{namespace}/answer", key
         if "/" in key:
             where, _, name = f"{where}/{key}".rpartition("/")

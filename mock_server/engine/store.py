@@ -245,7 +245,6 @@ class ApiStore:
         self.indexes: dict[str, list[FieldIndex]] = {}
         for index in indexes or []:
             self.indexes.setdefault(index.template, []).append(index)
-        self.revision = 0  # grows with every write
 
     def account(self, name: str) -> AccountData:
         found = self.accounts.get(name)
@@ -320,7 +319,6 @@ class ApiStore:
     def _commit(self, change: Change) -> None:
         for index in self.indexes.get(change.collection, ()):
             index.update(change)
-        self.revision += 1
         self.feed.announce(change)
 
     def _stamp(self, change: Change) -> None:

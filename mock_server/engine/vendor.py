@@ -173,12 +173,3 @@ class VendorApi:
 
     def import_state(self, runtime: ApiRuntime, state: dict[str, Any]) -> None:
         """Load what `export_state` gave."""
-
-    def handler(self, operation_id: str) -> Callable[[Handler], Handler]:
-        """Decorator registering a handler that replaces the generic behaviour."""
-
-        def register(function: Handler) -> Handler:
-            self.handlers[operation_id] = function
-            return function
-
-        return register

@@ -34,13 +34,13 @@ def test_fake_values_are_stable_and_conform():
 
 def test_shaping_keeps_documented_fields_and_fills_required_ones():
     shaper = Shaper(FakeData(1))
-    shaped = shaper.shape({"email": "a@b.c", "count": "4", "secret": "x", "state": "gone"}, MODEL, "k")
+    shaped = shaper.compile(MODEL)({"email": "a@b.c", "count": "4", "secret": "x", "state": "gone"}, "", "k", 0, None)
     assert shaped["email"] == "a@b.c"
     assert shaped["count"] == 4  # lossless conversion
     assert "secret" not in shaped  # undocumented fields stay out
     assert shaped["state"] in ("open", "closed")  # out-of-enum value replaced
     assert shaped["closedAt"] is None  # an event that has not happened
-    assert shaped["id"] == shaper.shape({}, MODEL, "k")["id"]  # filled, and the same every time
+    assert shaped["id"] == shaper.compile(MODEL)({}, "", "k", 0, None)["id"]  # filled, and the same every time
 
 
 def test_collection_pages_after_deletions():

@@ -19,9 +19,6 @@ from ...engine.validation import IncomingRequest
 from ...engine.vendor import Call, Reply
 
 HOOKS = "/hooks"
-EVENT_NAMES = (
-    "contact_created", "contact_updated", "contact_archived", "document_downloaded", "contract_enddate_updated",
-)
 
 
 def hook_url_problem(url: str, allow_http: bool) -> str | None:
