@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .collector import collector_paused, settle_for_serving
 from .commands import coverage, drift_report, proxy, verify
+from .commands.receive import add_receive_command
 from .config import API_NAMES, SETTINGS, ServerConfig, add_setting_flags, settings_from_args
-from .receive import add_receive_command
+from .serving.collector import collector_paused, settle_for_serving
 
 DESCRIPTION = """\
 API sandbox for the casavi, Afosto, Relay and Case messages REST APIs.
@@ -140,9 +140,9 @@ def _serve(args: argparse.Namespace) -> int:
         import uvicorn
 
         from .app import create_app
-        from .connections import read_timeout_protocol
-        from .log_format import logging_config
-        from .state_file import StateFile, StateFileError, StateKeeper, StateKeepingApp
+        from .serving.connections import read_timeout_protocol
+        from .serving.log_format import logging_config
+        from .serving.state_file import StateFile, StateFileError, StateKeeper, StateKeepingApp
 
         try:
             app = create_app(config)
@@ -275,7 +275,7 @@ def _announce(app: Any, config: ServerConfig, bound: tuple[str, int], state_note
 def _export(args: argparse.Namespace) -> int:
     from .contracts.writer import dump_yaml
     from .engine import jsonio
-    from .engine.contracts import default_contracts_dir, load_contract
+    from .engine.contract.files import default_contracts_dir, load_contract
 
     apis = [args.api] if args.api else list(API_NAMES)
     try:

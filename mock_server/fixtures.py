@@ -11,7 +11,7 @@ Loading adds to the current state; an account or object with an existing name or
 replaced. The state export has the same structure, so an export is a valid fixture.
 
 A document may also hold a top-level `overrides:` list of override rules (see
-`engine/overrides.py`), added after its data.
+`engine/tools/overrides.py`), added after its data.
 
 A document is checked whole before anything of it is loaded (its shape against each
 API's section model, then every account, collection path and object it names, and
@@ -23,7 +23,7 @@ YAML is read safely (no tags that build objects), with dates kept as the text th
 written as. What YAML can hold and JSON cannot (binary, sets, NaN) is refused, as are
 aliases that expand a document far beyond its own size and nesting deeper than
 `MAX_DOCUMENT_DEPTH`. PyYAML is loaded when a YAML text has to be parsed; what the
-shipped start-up fixtures parse to is kept in the cache folder (`engine/cache.py`), so a
+shipped start-up fixtures parse to is kept in the cache folder (`engine/contract/cache.py`), so a
 start reads it back without loading a YAML parser.
 """
 
@@ -43,15 +43,16 @@ from pydantic import ValidationError
 
 from .engine import jsonio
 from .engine.bundled import bundled_folder
-from .engine.cache import cache_folder, code_fingerprint, library_fingerprint, read_entry, write_entry
-from .engine.changes import FROM_FIXTURE, FROM_STATE
-from .engine.documents import ApiSection, describe
-from .engine.overrides import OverrideError, OverrideRule, parse_rule
+from .engine.contract.cache import cache_folder, code_fingerprint, library_fingerprint, read_entry, write_entry
+from .engine.contract.collections import CollectionInfo
+from .engine.contract.routing import PathRouter
 from .engine.jsonio import MAX_DOCUMENT_DEPTH
-from .engine.routing import PathRouter
-from .engine.runtime import ApiRuntime, CollectionInfo
-from .engine.store import SINGLE, MIB, concrete_path, record_size
-from .served import ServedApi
+from .engine.runtime import ApiRuntime
+from .engine.state.changes import FROM_FIXTURE, FROM_STATE
+from .engine.state.fixture_models import ApiSection, describe
+from .engine.state.store import MIB, SINGLE, concrete_path, record_size
+from .engine.tools.overrides import OverrideError, OverrideRule, parse_rule
+from .engine.vendor import ServedApi
 
 if TYPE_CHECKING:
     import yaml

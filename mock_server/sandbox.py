@@ -12,16 +12,17 @@ from typing import Any
 from .apis import API_NAMES, vendor_for
 from .apis.settings import VendorSettings
 from .config import ServerConfig
-from .engine.chaos import Chaos
+from .engine.background.outbox import DeliveryPolicy, WebhookClient
 from .engine.clock import Clock
-from .engine.compiled import compiled_contract
-from .engine.contracts import default_contracts_dir
-from .engine.failures import FailureLog
-from .engine.journal import RequestJournal
-from .engine.outbox import DeliveryPolicy, WebhookClient
-from .engine.overrides import ActiveRule, ApiOverrides, OverrideError, OverrideRule, OverrideSet, parse_rule
+from .engine.contract.compiled import compiled_contract
+from .engine.contract.files import default_contracts_dir
 from .engine.runtime import ApiRuntime, RuntimeSettings
-from .engine.store import MIB, StoreBudget
+from .engine.state.failures import FailureLog
+from .engine.state.store import MIB, StoreBudget
+from .engine.tools.chaos import Chaos
+from .engine.tools.journal import RequestJournal
+from .engine.tools.overrides import ActiveRule, ApiOverrides, OverrideError, OverrideRule, OverrideSet, parse_rule
+from .engine.vendor import ServedApi
 from .fixtures import (
     FixtureError,
     apply_fixture,
@@ -34,7 +35,6 @@ from .fixtures import (
     split_overrides,
     unknown_names,
 )
-from .served import ServedApi
 
 STOP_TIMEOUT = 5.0  # seconds to wait for cancelled background work to end
 

@@ -66,7 +66,7 @@ def _webhooks_stay_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     (a URL a test or schemathesis made up) is recorded as refused and never sent."""
     from urllib.parse import urlsplit
 
-    from mock_server.engine.outbox import WebhookClient
+    from mock_server.engine.background.outbox import WebhookClient
 
     send = WebhookClient.post
 

@@ -6,12 +6,12 @@ import json
 import subprocess
 import sys
 
-from mock_server import collector
+from mock_server.serving import collector
 
 PROBE = """
 import gc, json
 from mock_server.app import create_app
-from mock_server.collector import settle_for_serving
+from mock_server.serving.collector import settle_for_serving
 app = create_app()
 before = gc.get_threshold()
 settle_for_serving()

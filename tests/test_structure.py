@@ -1,4 +1,6 @@
-"""The package's modules import downwards only, with no cycles (type-only imports included)."""
+"""The package's shape: modules import downwards only, with no cycles (type-only imports
+included), the engine's sub-packages in their layer order, and no module or function too
+long to read."""
 
 from __future__ import annotations
 
@@ -11,6 +13,16 @@ LAYERS = {
     "mock_server.engine": 0,
     "mock_server.apis": 1,
 }
+# The engine from the bottom up: its root's small utilities (errors, jsonio, clock, ...),
+# then each sub-package, with the hubs between them. A module imports only from lower
+# layers and from its own sub-package (or, at the root, other utilities).
+ENGINE = "mock_server.engine"
+ENGINE_LAYERS = (
+    "utilities", "contract", "values", "state", "background", "http", "runtime", "vendor", "behaviour", "tools",
+    "pipeline",
+)
+HUBS = frozenset({"runtime", "vendor", "pipeline"})
+UTILITIES = frozenset({"asgi", "bundled", "clock", "errors", "inflection", "jsonio", "memo", "sizes"})
 
 
 def _module_name(path: Path) -> str:
@@ -131,3 +143,49 @@ def test_api_modules_do_not_reach_into_each_other():
         if target.startswith("mock_server.apis.") and target.count(".") >= 3 and target.split(".")[2] != name.split(".")[2]
     ]
     assert crossing == []
+
+
+def _engine_part(name: str) -> str:
+    """The engine layer a module of the engine belongs to."""
+    part = name[len(ENGINE) + 1:].split(".")[0] if name != ENGINE else ""
+    return part if part in ENGINE_LAYERS and part != "utilities" else "utilities"
+
+
+def test_the_engine_root_holds_only_the_hubs_and_small_utilities():
+    root = PACKAGE / "engine"
+    sub_packages = {path.name for path in root.iterdir() if (path / "__init__.py").exists()}
+    assert sub_packages == set(ENGINE_LAYERS) - HUBS - {"utilities"}
+    modules = {path.stem for path in root.glob("*.py")} - {"__init__"}
+    assert modules - HUBS <= UTILITIES
+
+
+def test_the_engine_layers_import_downwards_only():
+    order = {part: index for index, part in enumerate(ENGINE_LAYERS)}
+    wrong = [
+        f"{name} ({_engine_part(name)}) imports {target} ({_engine_part(target)})"
+        for name, targets in _graph().items()
+        if name.startswith(ENGINE)
+        for target in targets
+        if target.startswith(ENGINE)
+        and order[_engine_part(target)] >= order[_engine_part(name)]
+        and not (_engine_part(target) == _engine_part(name) and _engine_part(name) not in HUBS)
+    ]
+    assert wrong == []
+
+
+def test_the_layer_check_sees_a_sideways_and_an_upward_import():
+    graph = {
+        f"{ENGINE}.state.store": {f"{ENGINE}.values.fake", f"{ENGINE}.state.changes", f"{ENGINE}.jsonio"},
+        f"{ENGINE}.values.fake": {f"{ENGINE}.state.store"},
+        f"{ENGINE}.contract.kinds": {f"{ENGINE}.runtime"},
+    }
+    assert [_engine_part(name) for name in graph] == ["state", "values", "contract"]
+    order = {part: index for index, part in enumerate(ENGINE_LAYERS)}
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, targets in graph.items()
+        for target in targets
+        if order[_engine_part(target)] >= order[_engine_part(name)] and _engine_part(target) != _engine_part(name)
+    )
+    assert upward == [f"{ENGINE}.contract.kinds -> {ENGINE}.runtime", f"{ENGINE}.values.fake -> {ENGINE}.state.store"]
+

@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..engine import jsonio
-from ..engine.coverage import coverage_report
-from ..engine.journal import NO_PREDICATE, RequestJournal
-from ..engine.operations import CompiledContract
+from ..engine.contract.operations import CompiledContract
+from ..engine.tools.coverage import coverage_report
+from ..engine.tools.journal import NO_PREDICATE, RequestJournal
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -23,7 +23,7 @@ def error(status: int, message: str) -> JSONResponse:
 
 def requests_endpoint(journal: RequestJournal) -> Endpoint:
     """GET: the journal, filtered by api, method, path (prefix), status, operation, body
-    (a JSON predicate, see `engine/predicates.py`) and note (`override`, `chaos`, `drift`);
+    (a JSON predicate, see `engine/behaviour/matching.py`) and note (`override`, `chaos`, `drift`);
     DELETE: empty it."""
 
     async def requests(request: Request) -> Response:

@@ -15,15 +15,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..engine import jsonio
-from ..engine.contracts import served_contract
-from ..engine.failures import ADMIN
-from ..engine.overrides import OverrideError
+from ..engine.contract.files import served_contract
 from ..engine.pipeline import PARSE_OFF_LOOP_BYTES  # documents this large are parsed on a worker thread
+from ..engine.state.failures import ADMIN
+from ..engine.tools.overrides import OverrideError
 from ..fixtures import FixtureError, parse_fixture
 from ..sandbox import Sandbox
 from .front import FailureKeeper, failure_handler
-from .journal_routes import coverage_endpoint, requests_endpoint
+from .journal_routes import coverage_endpoint
 from .journal_routes import error as _error
+from .journal_routes import requests_endpoint
 
 
 async def _parsed(data: bytes, source: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import yaml
 
 from ..apis import API_NAMES, vendor_for
-from ..engine.kinds import decide_document, kinds_table
+from ..engine.contract.kinds import decide_document, kinds_table
 from .afosto import parse_afosto
 from .afosto_additions import add_sandbox_rules
 from .casavi import parse_casavi

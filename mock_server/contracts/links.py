@@ -23,9 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.kinds import is_parameter
-from ..engine.operations import OperationSpec, compile_contract
-from ..engine.references import (
+from ..engine.contract.collections import CollectionInfo, collection_infos
+from ..engine.contract.kinds import is_parameter
+from ..engine.contract.operations import OperationSpec, compile_contract
+from ..engine.contract.references import (
     Key,
     MadeObjects,
     Prerequisite,
@@ -36,8 +37,7 @@ from ..engine.references import (
     referenced_collection,
     schema_at,
 )
-from ..engine.runtime import CollectionInfo, collection_infos
-from ..engine.schema import Schema
+from ..engine.contract.schema import Schema
 
 CREATING_KINDS = ("create", "create_at", "upsert")
 LIST_WRAPPERS = ("rows", "items", "data", "results", "hits", "records")

@@ -17,23 +17,24 @@ import logging
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import AsyncIterator, IO, Any, Awaitable, Callable
+from typing import IO, Any, AsyncIterator, Awaitable, Callable
 from urllib.parse import parse_qsl, unquote
 
-from . import behaviours, jsonio
-from .accounts import Account
-from .deadlines import ReadDeadlines
-from .answer_cache import READ_KINDS, CachedAnswer, wire_headers
+from . import jsonio
+from .behaviour import generic as behaviours
+from .contract.operations import OperationSpec
 from .errors import ApiError, Problem
-from .failures import REQUEST, Failure
-from .journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
-from .journal import Redactor, RequestJournal
+from .http.deadlines import ReadDeadlines
+from .http.multipart import PartTooLarge, close_parts, parse_parts, spooled
+from .http.validation import IncomingRequest, ValidRequest, takes_path_value, validate_request
 from .memo import BoundedMemo
-from .multipart import PartTooLarge, close_parts, parse_parts, spooled
-from .operations import OperationSpec
 from .runtime import ApiRuntime, ApiState
-from .store import StoreBudget
-from .validation import IncomingRequest, ValidRequest, takes_path_value, validate_request
+from .state.accounts import Account
+from .state.answer_cache import READ_KINDS, CachedAnswer, wire_headers
+from .state.failures import REQUEST, Failure
+from .state.store import StoreBudget
+from .tools.journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
+from .tools.journal import Redactor, RequestJournal
 from .vendor import MIB, Call, Interception, Reply, VendorApi
 
 Scope = dict[str, Any]

@@ -14,13 +14,13 @@ from typing import Any, Awaitable, Callable
 
 from starlette.routing import BaseRoute
 
-from .accounts import Account
-from .documents import ApiSection
+from .contract.operations import OperationSpec
 from .errors import ApiError, ErrorShape
-from .operations import OperationSpec
+from .http.validation import IncomingRequest, ValidRequest
 from .runtime import ApiRules, ApiRuntime
-from .store import Collection
-from .validation import IncomingRequest, ValidRequest
+from .state.accounts import Account
+from .state.fixture_models import ApiSection
+from .state.store import Collection
 
 
 @dataclass
@@ -117,7 +117,7 @@ class VendorApi:
         more than its vendor does by default; the served contract then says so.
 
         Reads nothing but the document and `self.settings`: compiled contracts are kept
-        between runs under a digest of those (`engine/compiled.py`)."""
+        between runs under a digest of those (`engine/contract/compiled.py`)."""
 
     def formats(self) -> dict[str, Callable[[str], bool]]:
         """Format checks that replace the standard ones where the vendor accepts more."""
@@ -173,3 +173,12 @@ class VendorApi:
 
     def import_state(self, runtime: ApiRuntime, state: dict[str, Any]) -> None:
         """Load what `export_state` gave."""
+
+
+@dataclass
+class ServedApi:
+    """A served API: the engine's runtime of its contract and the module of its vendor."""
+
+    name: str
+    runtime: ApiRuntime
+    vendor: VendorApi

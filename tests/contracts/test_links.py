@@ -9,7 +9,12 @@ import pytest
 from mock_server.apis import vendor_for
 from mock_server.contracts import API_NAMES
 from mock_server.contracts.links import add_links
-from mock_server.engine.references import RequiredReference, field_parts, referenced_collection, referenced_nouns
+from mock_server.engine.contract.references import (
+    RequiredReference,
+    field_parts,
+    referenced_collection,
+    referenced_nouns,
+)
 from tests.conftest import operations_of
 
 

@@ -3,8 +3,8 @@ answer names what is wrong in the alternative the value's own enumerated fields 
 
 from __future__ import annotations
 
-from mock_server.engine.schema import SchemaIndex
-from mock_server.engine.validation import problems_of
+from mock_server.engine.contract.schema import SchemaIndex
+from mock_server.engine.http.validation import problems_of
 
 CONDITION = {
     "type": "object",

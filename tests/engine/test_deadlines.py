@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from mock_server.engine.deadlines import ReadDeadlines
+from mock_server.engine.http.deadlines import ReadDeadlines
 
 
 def test_a_read_deadline_still_holds_on_the_next_event_loop():

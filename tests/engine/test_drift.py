@@ -7,9 +7,9 @@ import json
 import pytest
 
 from mock_server.apis import vendor_for
-from mock_server.engine.contracts import default_contracts_dir, load_contract
-from mock_server.engine.drift import ContractChecks, Difference, DriftReport, undocumented_fields
-from mock_server.engine.operations import compile_contract
+from mock_server.engine.contract.files import default_contracts_dir, load_contract
+from mock_server.engine.contract.operations import compile_contract
+from mock_server.proxy.drift import ContractChecks, Difference, DriftReport, undocumented_fields
 
 
 @pytest.fixture(scope="module")

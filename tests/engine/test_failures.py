@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mock_server.engine.changes import DELETED, FROM_TASK, Change
-from mock_server.engine.failures import LISTENER, REQUEST, TASK, TRACEBACK_LIMIT, FailureLog
+from mock_server.engine.state.changes import DELETED, FROM_TASK, Change
+from mock_server.engine.state.failures import LISTENER, REQUEST, TASK, TRACEBACK_LIMIT, FailureLog
 
 
 def _raised(message: str = "boom") -> Exception:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from faker import Faker
 
-from mock_server.engine.fake import _TEXT_RULES, FAKER_PROVIDERS, FakeData
+from mock_server.engine.values.fake import _TEXT_RULES, FAKER_PROVIDERS, FakeData
 
 KINDS_OF_TEXT = [make for _, make in _TEXT_RULES] + [lambda faker: faker.bothify("??-#####"), lambda faker: faker.word()]
 

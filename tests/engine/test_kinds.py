@@ -1,4 +1,4 @@
-from mock_server.engine.kinds import OperationFacts, classify, title_words
+from mock_server.engine.contract.kinds import OperationFacts, classify, title_words
 
 
 def _kinds(*facts):

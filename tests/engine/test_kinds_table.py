@@ -2,7 +2,7 @@
 
 from mock_server.apis import vendor_for
 from mock_server.contracts import API_NAMES, KINDS_TABLE
-from mock_server.engine.kinds import decide_document, kinds_table
+from mock_server.engine.contract.kinds import decide_document, kinds_table
 from tests.conftest import CONTRACTS_DIR
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from mock_server.engine.contract.operations import compile_contract
 from mock_server.engine.errors import ApiError
-from mock_server.engine.operations import compile_contract
-from mock_server.engine.validation import IncomingRequest, validate_request
+from mock_server.engine.http.validation import IncomingRequest, validate_request
 
 QUERY = {"type": "object", "properties": {"q": {"type": "string"}, "limit": {"type": "integer"}}}
 DOCUMENT = {

@@ -1,6 +1,6 @@
 """Partial matching of bodies and query strings."""
 
-from mock_server.engine.predicates import contains, query_contains
+from mock_server.engine.behaviour.matching import contains, query_contains
 
 
 def test_objects_match_on_the_fields_they_name():

@@ -1,4 +1,4 @@
-from mock_server.engine.routing import PathRouter
+from mock_server.engine.contract.routing import PathRouter
 
 
 def test_literals_win_and_parameters_backtrack():

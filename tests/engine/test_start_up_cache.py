@@ -13,10 +13,10 @@ import pytest
 
 from mock_server.apis import vendor_for
 from mock_server.apis.settings import VendorSettings
-from mock_server.engine import cache, compiled
-from mock_server.engine.compiled import compiled_contract, forget_compiled
-from mock_server.engine.contracts import default_contracts_dir, parse_contract
-from mock_server.engine.operations import CompiledContract, compile_contract
+from mock_server.engine.contract import cache, compiled
+from mock_server.engine.contract.compiled import compiled_contract, forget_compiled
+from mock_server.engine.contract.files import default_contracts_dir, parse_contract
+from mock_server.engine.contract.operations import CompiledContract, compile_contract
 from mock_server.fixtures import default_fixtures_dir, parse_fixture, read_fixture
 
 API = "messages"  # the smallest contract: quick to parse and compile

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 
-from mock_server.engine.tasks import FAILED, StepFailure, Task, TaskQueue
+from mock_server.engine.background.tasks import FAILED, StepFailure, Task, TaskQueue
 
 
 class Recording:

@@ -2,13 +2,13 @@
 
 import jsonschema_rs
 
-from mock_server.engine.changes import FROM_FIXTURE, ChangeFeed
 from mock_server.engine.clock import Clock
-from mock_server.engine.fake import FakeData
-from mock_server.engine.references import canonical_identifier, identifier_key
-from mock_server.engine.shaping import Shaper
-from mock_server.engine.store import ApiStore
-from mock_server.engine.validation import problems_of, read_scalar
+from mock_server.engine.http.validation import problems_of, read_scalar
+from mock_server.engine.state.changes import FROM_FIXTURE, ChangeFeed
+from mock_server.engine.state.store import ApiStore
+from mock_server.engine.values.fake import FakeData
+from mock_server.engine.values.identifiers import canonical_identifier, identifier_key
+from mock_server.engine.values.shaping import Shaper
 
 MODEL = {
     "type": "object",

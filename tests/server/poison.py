@@ -7,7 +7,7 @@ of a test and holds each answer to what the sandbox promises:
 
 - no answer is a server error (5xx);
 - every answer of an API conforms to its contract (status, content type, body), checked
-  with the engine's own contract checks (`engine.drift.ContractChecks`);
+  with the engine's own contract checks (`proxy.drift.ContractChecks`);
 - a write answered with an error leaves the stored objects and the queued work as they
   were (the state export's `data` and `tasks`; sequence counters may move);
 - nothing the sandbox does in the background logs an error (a listener or a task step
@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from mock_server.engine.drift import UNDOCUMENTED_FIELD, ContractChecks
+from mock_server.proxy.drift import UNDOCUMENTED_FIELD, ContractChecks
 
 BIG_INTEGER = int("9" * 400)
 # (name, value): every value a JSON body can carry that vendor code might not expect.

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from mock_server.apis.afosto.references import REFERENCES, UNCHECKED, Reference
-from mock_server.engine.operations import compile_contract
-from mock_server.engine.reference_checks import STORING_KINDS, ReferenceChecks, unknown_reference_status
-from mock_server.engine.runtime import template_parameters
+from mock_server.engine.behaviour.reference_checks import STORING_KINDS, ReferenceChecks, unknown_reference_status
+from mock_server.engine.contract.collections import template_parameters
+from mock_server.engine.contract.operations import compile_contract
 from tests.server.conftest import AFOSTO, sandbox_client
 
 ID_FIELD = re.compile(r"(_id|_ids)$")

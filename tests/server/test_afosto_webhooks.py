@@ -9,7 +9,7 @@ import hmac
 import json
 import time
 
-from mock_server.engine.outbox import DeliveryPolicy
+from mock_server.engine.background.outbox import DeliveryPolicy
 from tests.receiver import Receiver
 from tests.server.conftest import AFOSTO
 

@@ -11,7 +11,7 @@ import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
-from mock_server.engine.outbox import DeliveryPolicy
+from mock_server.engine.background.outbox import DeliveryPolicy
 from tests.receiver import Receiver
 from tests.server.conftest import FROZEN, SECOND_ACCOUNTS, casavi_headers, sandbox_client
 

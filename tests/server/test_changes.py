@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from mock_server.engine.changes import Change
+from mock_server.engine.state.changes import Change
 from tests.server.conftest import AFOSTO, casavi_headers, sandbox_client
 
 

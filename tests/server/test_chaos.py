@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server.config import ServerConfig
-from mock_server.engine import chaos
+from mock_server.engine.tools import chaos
 from tests.server.conftest import AFOSTO, casavi_headers, sandbox_client
 
 

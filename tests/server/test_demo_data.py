@@ -9,9 +9,9 @@ import pytest
 
 from mock_server.apis import API_NAMES
 from mock_server.engine.clock import parse_instant
-from mock_server.engine.demo import timestamp_fields
-from mock_server.engine.references import names_references, referenced_collection
-from mock_server.engine.store import CREATED_FIELDS, UPDATED_FIELDS
+from mock_server.engine.contract.collections import CREATED_FIELDS, UPDATED_FIELDS
+from mock_server.engine.contract.references import names_references, referenced_collection
+from mock_server.engine.values.demo import timestamp_fields
 from tests.server.conftest import AFOSTO, RELAY, casavi_headers
 
 ACCESS = {

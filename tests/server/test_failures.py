@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 
-from mock_server.engine.changes import Change
 from mock_server.engine.errors import ApiError, Problem
+from mock_server.engine.state.changes import Change
 from tests.server.conftest import AFOSTO, casavi_headers, sandbox_client
 
 CHANNELS = "/cat/channels"

@@ -16,9 +16,9 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.config import ServerConfig
-from mock_server.engine.changes import FROM_FIXTURE, FROM_STATE, Change
-from mock_server.proxy import ProxyConfig, ValidatingProxy
-from mock_server.state_file import StateFile, StateFileError, StateKeeper
+from mock_server.engine.state.changes import FROM_FIXTURE, FROM_STATE, Change
+from mock_server.proxy.app import ProxyConfig, ValidatingProxy
+from mock_server.serving.state_file import StateFile, StateFileError, StateKeeper
 from tests.server.conftest import AFOSTO, FROZEN, RELAY, casavi_headers, sandbox_client
 
 

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from mock_server.app import create_app
 from mock_server.config import ServerConfig
-from mock_server.engine import chaos
+from mock_server.engine.tools import chaos
 from tests.receiver import Receiver
 from tests.server.conftest import AFOSTO, FROZEN, GUID, RELAY
 from tests.server.test_reset import answer, seen

@@ -7,7 +7,7 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.cli import main
-from mock_server.engine.journal import NO_PREDICATE
+from mock_server.engine.tools.journal import NO_PREDICATE
 from mock_server.verification import CallCount, CallPattern, path_matches, verify_calls
 from tests.live import live_server
 from tests.receiver import refused_port

@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 import httpx
 
-from mock_server.engine.fake import FakeData
-from mock_server.engine.runtime import collection_infos
+from mock_server.engine.contract.collections import collection_infos
+from mock_server.engine.values.fake import FakeData
 
 from .plan import Plan, Step, Supply
 from .requests import (

@@ -4,13 +4,13 @@ references between resources)."""
 
 from __future__ import annotations
 
-from ...engine.accounts import Account
-from ...engine.auth import bearer_token, require_account
+from ...engine.behaviour.auth import bearer_token, require_account
+from ...engine.behaviour.reference_checks import check_references
+from ...engine.contract.operations import OperationSpec
 from ...engine.errors import ApiError
-from ...engine.operations import OperationSpec
-from ...engine.reference_checks import check_references
+from ...engine.http.validation import IncomingRequest
 from ...engine.runtime import ApiRules, ApiRuntime
-from ...engine.validation import IncomingRequest
+from ...engine.state.accounts import Account
 from ...engine.vendor import Call, Handler, Paging, VendorApi
 from ..settings import VendorSettings
 from . import batches, contacts, datasets, files, instant_search, orders, webhooks

@@ -7,8 +7,8 @@ installs the listed app for the calling account, which then shows as an integrat
 
 from __future__ import annotations
 
-from ...engine import behaviours
-from ...engine.answers import success
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError
 from ...engine.vendor import Call, Handler, Reply
 

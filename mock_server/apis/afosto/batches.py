@@ -20,14 +20,14 @@ import re
 from datetime import date
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
-from ...engine.changes import FROM_API, FROM_TASK
+from ...engine.background.tasks import StepFailure, Task
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import success
 from ...engine.clock import parse_instant
+from ...engine.contract.references import Prerequisite
 from ...engine.errors import ApiError, Problem
-from ...engine.references import Prerequisite
 from ...engine.runtime import ApiRuntime
-from ...engine.tasks import StepFailure, Task
+from ...engine.state.changes import FROM_API, FROM_TASK
 from ...engine.vendor import Call, Reply
 from .tasks import AfostoTaskType, start_task, task_reply
 

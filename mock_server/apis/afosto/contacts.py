@@ -16,8 +16,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import list_reply, success
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import list_reply, success
 from ...engine.errors import ApiError, Problem
 from ...engine.vendor import Call, Reply
 from .criteria import holds, read_conditions

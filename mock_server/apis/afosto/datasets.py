@@ -13,11 +13,12 @@ import csv
 import io
 from typing import Any
 
-from ...engine import behaviours, jsonio
-from ...engine.answers import success
-from ...engine.changes import FROM_API
+from ...engine import jsonio
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.reference_checks import unknown_reference_status
+from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError, Problem
-from ...engine.reference_checks import unknown_reference_status
+from ...engine.state.changes import FROM_API
 from ...engine.vendor import Call, Reply
 from .batches import DATASETS, LINES, UUID_TEXT
 from .files import FILES, file_content, store_file

@@ -12,13 +12,13 @@ import base64
 from datetime import timedelta
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
-from ...engine.changes import FROM_API
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import success
 from ...engine.clock import format_instant, parse_instant
 from ...engine.errors import ApiError, Problem
+from ...engine.http.validation import UploadedFile
 from ...engine.runtime import ApiRuntime
-from ...engine.validation import UploadedFile
+from ...engine.state.changes import FROM_API
 from ...engine.vendor import Call, Reply
 
 FILES = "/cnt/files"

@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
-from ...engine.changes import FROM_API, FROM_TASK
+from ...engine.background.tasks import StepFailure, Task
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError, Problem
 from ...engine.runtime import ApiRuntime
-from ...engine.tasks import StepFailure, Task
+from ...engine.state.changes import FROM_API, FROM_TASK
 from ...engine.vendor import Call, Reply
 from .criteria import Condition, as_number, as_text, holds, read_conditions
 from .tasks import AfostoTaskType, start_task

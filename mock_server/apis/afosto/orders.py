@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import success
 from ...engine.vendor import Call, Reply
 from .tasks import OPERATION, start_task, task_reply
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from ...engine.kinds import is_parameter
-from ...engine.references import BodyReference, MadeObjects, RequiredReference, noun_of
+from ...engine.contract.kinds import is_parameter
+from ...engine.contract.references import BodyReference, MadeObjects, RequiredReference, noun_of
 
 
 @dataclass(frozen=True)

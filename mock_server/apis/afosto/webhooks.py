@@ -24,13 +24,14 @@ import hmac
 import math
 from typing import Any
 
-from ...engine import behaviours, jsonio
-from ...engine.answers import list_reply, page_reply, success
-from ...engine.changes import FROM_API, SERVER_ORIGINS, Change
+from ...engine import jsonio
+from ...engine.background.outbox import DELIVERED, PENDING, Delivery, delivery_url_problem
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import list_reply, page_reply, success
+from ...engine.contract.schema import Schema
 from ...engine.errors import ApiError, Problem
-from ...engine.outbox import DELIVERED, PENDING, Delivery, delivery_url_problem
 from ...engine.runtime import ApiRuntime
-from ...engine.schema import Schema
+from ...engine.state.changes import FROM_API, SERVER_ORIGINS, Change
 from ...engine.vendor import Call, Paging, Reply
 
 SUBSCRIPTIONS = "/mes/webhooks/subscriptions"

@@ -22,10 +22,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from ...engine import jsonio
-from ...engine.accounts import Account
-from ...engine.changes import FROM_ADMIN
-from ...engine.outbox import split_credentials
+from ...engine.background.outbox import split_credentials
 from ...engine.runtime import ApiRuntime
+from ...engine.state.accounts import Account
+from ...engine.state.changes import FROM_ADMIN
 from .events import ARCHIVED, CONTACTS, DOCUMENTS, LAST_DOWNLOAD, count
 from .hooks import HOOKS
 from .state import CasaviState

@@ -9,22 +9,24 @@ from typing import Any, Callable
 from starlette.routing import BaseRoute
 
 from ...engine import jsonio
-from ...engine.accounts import Account
-from ...engine.changes import FROM_DEMO, SERVER_ORIGINS
+from ...engine.behaviour.reference_checks import check_references
 from ...engine.clock import parse_instant
+from ...engine.contract.operations import OperationSpec
 from ...engine.errors import ApiError
-from ...engine.operations import OperationSpec
-from ...engine.reference_checks import check_references
+from ...engine.http.validation import IncomingRequest
 from ...engine.runtime import ApiRules, ApiRuntime
-from ...engine.validation import IncomingRequest
+from ...engine.state.accounts import Account
+from ...engine.state.changes import FROM_DEMO, SERVER_ORIGINS
 from ...engine.vendor import Call, Paging, VendorApi
 from ..settings import VendorSettings
 from .admin import admin_routes
 from .attachments import ATTACHMENT_REFERENCES, AttachmentDetails, CommentAttachmentsOnTicket
 from .comments import AUTHOR_REFERENCES
-from .documents import CasaviSection
-from .consumptions import CLASHING as CONSUMPTION_CLASHES, HANDLERS as CONSUMPTION_HANDLERS, MeasurementsGoWithTheirMeter
+from .consumptions import CLASHING as CONSUMPTION_CLASHES
+from .consumptions import HANDLERS as CONSUMPTION_HANDLERS
 from .consumptions import REFERENCES as CONSUMPTION_REFERENCES
+from .consumptions import MeasurementsGoWithTheirMeter
+from .documents import CasaviSection
 from .errors import CasaviErrorShape
 from .events import HookEvents
 from .handlers import CLASHING, HANDLERS

@@ -13,12 +13,13 @@ import copy
 import dataclasses
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
-from ...engine.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import success
+from ...engine.contract.references import RequiredReference
 from ...engine.errors import ApiError, Problem
-from ...engine.references import RequiredReference, identifier_key
 from ...engine.runtime import ApiRuntime
+from ...engine.state.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
+from ...engine.values.identifiers import identifier_key
 from ...engine.vendor import Call, Reply
 
 FILES = "/files"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import success
+from ...engine.contract.references import RequiredReference
 from ...engine.errors import ApiError, Problem
-from ...engine.references import RequiredReference
 from ...engine.vendor import Call, Reply
 from .attachments import COMMENTS, require_uploaded
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import list_reply
-from ...engine.changes import DELETED, SERVER_ORIGINS, Change
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import list_reply
+from ...engine.contract.collections import CollectionInfo
+from ...engine.contract.references import BodyReference
 from ...engine.errors import ApiError
-from ...engine.references import BodyReference
-from ...engine.runtime import ApiRuntime, CollectionInfo
+from ...engine.runtime import ApiRuntime
+from ...engine.state.changes import DELETED, SERVER_ORIGINS, Change
 from ...engine.vendor import Call, Handler, Reply
 
 RESOURCES = "/consumptions/resources"

@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine import jsonio
-from ...engine.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
 from ...engine.clock import format_instant, parse_instant
 from ...engine.runtime import ApiRuntime
+from ...engine.state.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
 from .hooks import HOOKS, hook_url_problem
 
 CONTACTS = "/contacts"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ...engine import behaviours
+from ...engine.behaviour import generic as behaviours
 from ...engine.errors import ApiError
 from ...engine.vendor import Call, Handler, Reply
 from .attachments import update_ticket, upload_file, with_uploaded_attachments

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine import behaviours, jsonio
+from ...engine import jsonio
+from ...engine.background.outbox import delivery_url_problem
+from ...engine.behaviour import generic as behaviours
 from ...engine.errors import ApiError, Problem
-from ...engine.outbox import delivery_url_problem
-from ...engine.validation import IncomingRequest
+from ...engine.http.validation import IncomingRequest
 from ...engine.vendor import Call, Reply
 
 HOOKS = "/hooks"

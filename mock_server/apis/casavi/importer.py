@@ -11,9 +11,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ...engine.accounts import Account
-from ...engine.changes import FROM_TASK
 from ...engine.runtime import ApiRuntime
+from ...engine.state.accounts import Account
+from ...engine.state.changes import FROM_TASK
 from .events import ARCHIVED, LAST_DOWNLOAD
 
 # (kind, created|updated|failed, id of the failed record, why)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ...engine.background.tasks import StepFailure, Task, TaskType, record_step_failure
 from ...engine.runtime import ApiRuntime
-from ...engine.store import StoreFull
-from ...engine.tasks import StepFailure, Task, TaskType, record_step_failure
+from ...engine.state.store import StoreFull
 from .importer import Importer, Outcome
 
 KINDS = ("contacts", "properties", "units", "contracts", "responsibilities", "documents")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine.changes import CREATED, DELETED, FROM_DEMO, FROM_VIEW, Change
-from ...engine.references import identifier_key
 from ...engine.runtime import ApiRuntime
+from ...engine.state.changes import CREATED, DELETED, FROM_DEMO, FROM_VIEW, Change
+from ...engine.values.identifiers import identifier_key
 
 APP_BASE = "https://app.casavi.sandbox"
 TASK_TIMESTAMPS = {"ACCEPTED": "acceptedAt", "DECLINED": "declinedAt", "COMPLETED": "completedAt"}

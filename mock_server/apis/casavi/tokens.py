@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from ...engine.accounts import Account
 from ...engine.clock import Clock, format_instant, parse_instant
+from ...engine.state.accounts import Account
 
 
 @dataclass

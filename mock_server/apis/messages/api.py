@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine.accounts import Account
-from ...engine.auth import require_account
-from ...engine.fake import stable_int
-from ...engine.operations import OperationSpec
+from ...engine.behaviour.auth import require_account
+from ...engine.contract.operations import OperationSpec
+from ...engine.http.validation import IncomingRequest
 from ...engine.runtime import ApiRules, ApiRuntime
-from ...engine.validation import IncomingRequest
-from ..settings import VendorSettings
-from .documents import MessagesSection
+from ...engine.state.accounts import Account
+from ...engine.values.fake import stable_int
 from ...engine.vendor import VendorApi
+from ..settings import VendorSettings
 from .cases import MESSAGES, CaseBook
+from .documents import MessagesSection
 from .errors import MessagesErrorShape
 from .handlers import HANDLERS
 

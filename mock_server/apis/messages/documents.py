@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...engine.documents import AccountEntry, ApiSection, Credential, Name
+from ...engine.state.fixture_models import AccountEntry, ApiSection, Credential, Name
 
 
 class MessagesAccount(AccountEntry):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ...engine.changes import FROM_API
 from ...engine.errors import ApiError, Problem
-from ...engine.references import canonical_identifier, identifier_key
+from ...engine.state.changes import FROM_API
+from ...engine.values.identifiers import canonical_identifier, identifier_key
 from ...engine.vendor import Call, Handler, Reply
 from .cases import MESSAGES, Case, CaseBook
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from ...engine.accounts import Account
-from ...engine.auth import bearer_token, require_account
+from ...engine.behaviour.auth import bearer_token, require_account
+from ...engine.behaviour.reference_checks import check_references
+from ...engine.contract.operations import OperationSpec
+from ...engine.contract.references import BodyReference
 from ...engine.errors import ApiError, Problem
-from ...engine.operations import OperationSpec
-from ...engine.reference_checks import check_references
-from ...engine.references import BodyReference
+from ...engine.http.validation import IncomingRequest
 from ...engine.runtime import ApiRules, ApiRuntime
-from ...engine.validation import IncomingRequest
+from ...engine.state.accounts import Account
+from ...engine.vendor import VendorApi
 from ..settings import VendorSettings
 from .documents import RelaySection
-from ...engine.vendor import VendorApi
 from .errors import RelayErrorShape
 from .handlers import HANDLERS, MAX_FILES
 from .parts import PART_LISTS, OrderParts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ...engine.documents import AccountEntry, ApiSection, Credential
+from ...engine.state.fixture_models import AccountEntry, ApiSection, Credential
 
 
 class RelayAccount(AccountEntry):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
-from ...engine.changes import FROM_API
+from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError, Problem
-from ...engine.references import identifier_key
-from ...engine.validation import UploadedFile
+from ...engine.http.validation import UploadedFile
+from ...engine.state.changes import FROM_API
+from ...engine.values.identifiers import identifier_key
 from ...engine.vendor import Call, Handler, Reply
 from .parts import shown_parts
 
