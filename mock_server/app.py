@@ -9,12 +9,14 @@ from urllib.parse import unquote
 from .admin.front import AdminFront, json_answer
 from .admin.routes import admin_app
 from .config import ServerConfig
+from .engine.asgi import Receive, Scope, Send
 from .engine.errors import ApiError
+from .engine.http.body import BodyTooLarge, whole_body
 from .engine.http.deadlines import ReadDeadlines
-from .engine.pipeline import ApiPipeline, BodyTooLarge, Receive, Scope, Send, whole_body
+from .engine.pipeline import ApiPipeline
 from .engine.runtime import ApiRuntime
+from .engine.sizes import MIB
 from .engine.state.failures import ADMIN, REQUEST
-from .engine.state.store import MIB
 from .sandbox import Sandbox
 from .serving.collector import collector_paused
 

@@ -48,9 +48,10 @@ from .engine.contract.collections import CollectionInfo
 from .engine.contract.routing import PathRouter
 from .engine.jsonio import MAX_DOCUMENT_DEPTH
 from .engine.runtime import ApiRuntime
+from .engine.sizes import MIB
 from .engine.state.changes import FROM_FIXTURE, FROM_STATE
 from .engine.state.fixture_models import ApiSection, describe
-from .engine.state.store import MIB, SINGLE, concrete_path, record_size
+from .engine.state.store import SINGLE, concrete_path, record_size
 from .engine.tools.overrides import OverrideError, OverrideRule, parse_rule
 from .engine.vendor import ServedApi
 
@@ -98,7 +99,7 @@ def read_fixture(path: Path, keep_parsed: bool = False) -> dict[str, Any]:
     except OSError as error:
         raise FixtureError(f"{path}: cannot be read: {error.strerror or error}") from None
     code = code_fingerprint()
-    if not keep_parsed or code is None or _is_json(data):
+    if not keep_parsed or code is None or _looks_like_json(data):
         return parse_fixture(data, str(path))
     key = hashlib.sha256(data + code.encode() + library_fingerprint("yaml").encode()).hexdigest()[:32]
     entry = cache_folder("fixtures") / f"{path.stem}-{key}.json"
@@ -120,13 +121,14 @@ def read_fixture(path: Path, keep_parsed: bool = False) -> dict[str, Any]:
     return document
 
 
-def _is_json(data: bytes) -> bool:
+def _looks_like_json(data: bytes) -> bool:
+    """Whether a document starts as JSON does (an object or a list), rather than as YAML."""
     return data.lstrip()[:1] in (b"{", b"[")
 
 
 def parse_fixture(data: bytes, source: str = "fixture") -> dict[str, Any]:
     """A fixture document from YAML or JSON text; FixtureError (one line) when it is neither."""
-    if _is_json(data):
+    if _looks_like_json(data):
         try:
             document = jsonio.loads(data, MAX_DOCUMENT_DEPTH)
         except jsonio.JsonError as error:

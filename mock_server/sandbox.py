@@ -17,8 +17,9 @@ from .engine.clock import Clock
 from .engine.contract.compiled import compiled_contract
 from .engine.contract.files import default_contracts_dir
 from .engine.runtime import ApiRuntime, RuntimeSettings
+from .engine.sizes import MIB
 from .engine.state.failures import FailureLog
-from .engine.state.store import MIB, StoreBudget
+from .engine.state.store import StoreBudget
 from .engine.tools.chaos import Chaos
 from .engine.tools.journal import RequestJournal
 from .engine.tools.overrides import ActiveRule, ApiOverrides, OverrideError, OverrideRule, OverrideSet, parse_rule

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from ..engine import jsonio
 from ..engine.contract.files import served_contract
-from ..engine.pipeline import PARSE_OFF_LOOP_BYTES  # documents this large are parsed on a worker thread
+from ..engine.sizes import PARSE_OFF_LOOP_BYTES  # documents this large are parsed on a worker thread
 from ..engine.state.failures import ADMIN
 from ..engine.tools.overrides import OverrideError
 from ..fixtures import FixtureError, parse_fixture

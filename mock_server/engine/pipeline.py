@@ -16,30 +16,30 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import IO, Any, AsyncIterator, Awaitable, Callable
+from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qsl, unquote
 
 from . import jsonio
+from .asgi import Receive, Scope, Send
 from .behaviour import generic as behaviours
 from .contract.operations import OperationSpec
 from .errors import ApiError, Problem
+from .http.body import BodyTooLarge, announces_body, next_message, spool_body, whole_body
 from .http.deadlines import ReadDeadlines
+from .http.headers import header_texts
+from .http.media_types import is_json_media_type, media_type
 from .http.multipart import PartTooLarge, close_parts, parse_parts, spooled
 from .http.validation import IncomingRequest, ValidRequest, takes_path_value, validate_request
 from .memo import BoundedMemo
 from .runtime import ApiRuntime, ApiState
+from .sizes import MIB, PARSE_OFF_LOOP_BYTES
 from .state.accounts import Account
 from .state.answer_cache import READ_KINDS, CachedAnswer, wire_headers
 from .state.failures import REQUEST, Failure
-from .state.store import StoreBudget
 from .tools.journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
 from .tools.journal import Redactor, RequestJournal
-from .vendor import MIB, Call, Interception, Reply, VendorApi
+from .vendor import Call, Interception, Reply, VendorApi
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 # Sees a validated call before its handler; answers it instead by returning a Reply.
 Interceptor = Callable[[Call], Awaitable[Reply | None]]
 
@@ -49,24 +49,14 @@ log = logging.getLogger("mock_server")
 # Statuses answered as they are, documented or not: they describe the server or the
 # connection rather than the request's content.
 _AS_IS = frozenset({401, 405, 408, 500, 507})
-# Multipart bodies larger than this are split on a worker thread.
-PARSE_OFF_LOOP_BYTES = 1024 * 1024
 # JSON bodies larger than this are read in steps that let other requests be answered between them.
 PARSE_IN_STEPS_BYTES = 256 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
 # Paths read and routes matched before, kept for the next request: at most this many, this long.
 KEPT_PATHS = 1024
 KEPT_PATH_BYTES = 256
-# Header texts shared between requests: at most this many, of at most this many bytes each.
-SHARED_HEADER_BYTES = 256
-HEADER_TEXTS: BoundedMemo = BoundedMemo(1024)  # raw name or value -> its text
 # HTTP versions whose requests may carry a body without announcing its length.
 _UNANNOUNCED_BODIES = frozenset({"2", "3"})
-
-
-class BodyTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
 
 
 class Overtaken(ApiError):
@@ -250,7 +240,7 @@ class ApiPipeline:
         )
         exchange.incoming = incoming
         multipart = operation.takes_multipart and incoming.content_type.startswith("multipart/")
-        announced = _announces_body(headers)
+        announced = announces_body(headers)
         if not announced and scope.get("http_version") not in _UNANNOUNCED_BODIES:
             return  # HTTP/1 without Content-Length or Transfer-Encoding: no body follows
         limit = self.vendor.body_limit(operation, multipart)
@@ -259,7 +249,7 @@ class ApiPipeline:
             if multipart:
                 await self._read_form(exchange, incoming, limit, deadlines)
                 return
-            first = await _next_message(exchange.receive, deadlines)
+            first = await next_message(exchange.receive, deadlines)
             body = first.get("body", b"")
             if first.get("more_body", False) or len(body) > limit:  # else the whole body came in one piece
                 body = await whole_body(exchange.receive, limit, deadlines, first)
@@ -269,7 +259,7 @@ class ApiPipeline:
                 problems=[Problem("body", (), "too_large", f"{error.limit // MIB} MB")],
             ) from None
         incoming.body = exchange.request_body = body
-        if len(body) > PARSE_IN_STEPS_BYTES and _is_json(incoming.content_type):
+        if len(body) > PARSE_IN_STEPS_BYTES and is_json_media_type(incoming.content_type):
             try:
                 incoming.parsed = (await jsonio.loads_in_steps(body),)
             except jsonio.JsonError as error:
@@ -277,10 +267,10 @@ class ApiPipeline:
 
     async def _read_form(self, exchange: Exchange, incoming: IncomingRequest, limit: int, deadlines: ReadDeadlines | None) -> None:
         """A multipart body: spooled while it arrives (held against the storage budget), then split."""
-        budget = self.runtime.store.budget
         spool = spooled()
         try:
-            exchange.request_body = await _spool_body(exchange.receive, spool, limit, deadlines, budget, exchange)
+            exchange.request_body = await spool_body(exchange.receive, spool, limit, deadlines, lambda size: self._hold(exchange, size), JOURNAL_BODY_LIMIT
+            )
             size = spool.tell()
             text_limit = self.vendor.body_limit(exchange.operation, False)  # type: ignore[arg-type]
             try:
@@ -295,6 +285,12 @@ class ApiPipeline:
                 ) from None
         finally:
             spool.close()
+
+    def _hold(self, exchange: Exchange, size: int) -> None:
+        """Hold ``size`` more bytes of the request's upload against the storage budget
+        (507 when there is no room) until the request ends."""
+        self.runtime.store.budget.hold(size)
+        exchange.held += size
 
     def authenticate(self, exchange: Exchange) -> None:
         assert exchange.operation is not None and exchange.incoming is not None
@@ -437,96 +433,3 @@ def _request_of(exchange: Exchange) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=256)
-def media_type(content_type: str) -> str:
-    """`application/json; charset=utf-8` -> `application/json`."""
-    return content_type.split(";")[0].strip().lower()
-
-
-def _announces_body(headers: dict[str, str]) -> bool:
-    """Whether the request says a body follows (else the server has all of it already)."""
-    length = headers.get("content-length")
-    return (length is not None and length.strip() != "0") or "transfer-encoding" in headers
-
-
-def header_texts(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    """Request headers as text by name (ASGI servers give the names in lower case already).
-
-    A client sends the same few names and values with every request: each distinct short
-    one is decoded once and its text shared, which spares making a dozen strings per
-    request, and freeing them again when the journal lets the request go.
-    """
-    known = HEADER_TEXTS.get
-    return {known(name) or _header_text(name): known(value) or _header_text(value) for name, value in raw}
-
-
-def _header_text(raw: bytes) -> str:
-    text = raw.decode("latin-1")
-    return HEADER_TEXTS.keep(raw, text) if len(raw) <= SHARED_HEADER_BYTES else text
-
-
-def _is_json(content_type: str) -> bool:
-    return content_type == "application/json" or content_type.endswith("+json")
-
-
-async def _next_message(receive: Receive, deadlines: ReadDeadlines | None) -> dict[str, Any]:
-    """The next piece of the body; 408 when the client stalls or leaves before it is complete."""
-    try:
-        if deadlines is None:
-            message = await receive()
-        else:
-            message, rest = deadlines.start(receive)
-            if rest is not None:
-                message = await rest
-    except TimeoutError:
-        raise ApiError(408, f"the request body stopped arriving for {deadlines.timeout:g} seconds") from None  # type: ignore[union-attr]
-    if message["type"] == "http.disconnect":
-        raise ApiError(408, "the connection closed before the request body was complete")
-    return message
-
-
-async def whole_body(
-    receive: Receive, limit: int, deadlines: ReadDeadlines | None = None, first: dict[str, Any] | None = None
-) -> bytes:
-    """A request's whole body (from ``first`` on, when a piece was read already):
-    BodyTooLarge past ``limit`` bytes, the rest read and dropped so the connection stays
-    usable; ApiError(408) when the client stalls (under ``deadlines``) or leaves first."""
-    return b"".join([chunk async for chunk in _chunks(receive, limit, deadlines, first)])
-
-
-async def _chunks(
-    receive: Receive, limit: int, deadlines: ReadDeadlines | None, message: dict[str, Any] | None = None
-) -> AsyncIterator[bytes]:
-    """The body's pieces as they arrive (from ``message`` on, when one was read already);
-    BodyTooLarge, the rest read and dropped so the connection stays usable, once they pass
-    ``limit`` bytes."""
-    size = 0
-    while True:
-        if message is None:
-            message = await _next_message(receive, deadlines)
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            while message.get("more_body", False):
-                message = await _next_message(receive, deadlines)
-            raise BodyTooLarge(limit)
-        yield chunk
-        if not message.get("more_body", False):
-            return
-        message = None
-
-
-async def _spool_body(
-    receive: Receive, spool: IO[bytes], limit: int, deadlines: ReadDeadlines | None, budget: StoreBudget, exchange: Exchange
-) -> bytes:
-    """Write the body to ``spool``; returns its head for the journal. The bytes are held
-    against the storage budget (507 when there is no room) until the request ends."""
-    head = b""
-    async for chunk in _chunks(receive, limit, deadlines):
-        if chunk:
-            budget.hold(len(chunk))
-            exchange.held += len(chunk)
-            spool.write(chunk)
-            if len(head) <= JOURNAL_BODY_LIMIT:
-                head += chunk[: JOURNAL_BODY_LIMIT + 1 - len(head)]
-    return head

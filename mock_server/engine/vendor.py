@@ -18,6 +18,7 @@ from .contract.operations import OperationSpec
 from .errors import ApiError, ErrorShape
 from .http.validation import IncomingRequest, ValidRequest
 from .runtime import ApiRules, ApiRuntime
+from .sizes import BODY_LIMIT, MULTIPART_BODY_LIMIT
 from .state.accounts import Account
 from .state.fixture_models import ApiSection
 from .state.store import Collection
@@ -83,9 +84,6 @@ class Paging:
 
 
 Handler = Callable[[Call], Reply]
-MIB = 1024 * 1024
-BODY_LIMIT = 10 * MIB
-MULTIPART_BODY_LIMIT = 100 * MIB
 
 
 class VendorApi:

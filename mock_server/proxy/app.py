@@ -33,15 +33,16 @@ from starlette.routing import Route
 from ..admin.front import AdminFront, failure_handler
 from ..admin.journal_routes import coverage_endpoint, error, requests_endpoint
 from ..apis import API_NAMES, vendor_for
+from ..engine.asgi import Receive, Scope, Send
 from ..engine.clock import Clock
 from ..engine.contract.files import default_contracts_dir, load_contract, served_contract
 from ..engine.contract.operations import OperationSpec, compile_contract
 from ..engine.errors import ApiError
+from ..engine.http.body import BodyTooLarge, whole_body
 from ..engine.http.multipart import close_parts, parse_parts
 from ..engine.http.validation import IncomingRequest
-from ..engine.pipeline import BodyTooLarge, Receive, Scope, Send, whole_body
-from ..engine.tools.journal import COMMON_SECRETS, RequestJournal
-from ..engine.vendor import MIB, MULTIPART_BODY_LIMIT
+from ..engine.sizes import MIB, MULTIPART_BODY_LIMIT
+from ..engine.tools.journal import COMMON_SECRETS, MASK, RequestJournal
 from .drift import INVALID_VALUE, UNDOCUMENTED_OPERATION, ContractChecks, Difference, DriftReport
 
 log = logging.getLogger("mock_server.proxy")
@@ -53,7 +54,6 @@ HOP_BY_HOP = frozenset(
 )
 # Query parameters masked in the journal besides those the contract declares as credentials.
 CREDENTIAL_PARAMETERS = frozenset({"access_token", "accesstoken", "api_key", "apikey", "token", "key", "secret", "password"})
-MASK = "***"
 # The proxy holds a request body whole to check it: at most the largest any API takes.
 REQUEST_BODY_LIMIT = MULTIPART_BODY_LIMIT
 

@@ -6,8 +6,8 @@ import asyncio
 import json
 
 from mock_server.engine import jsonio
+from mock_server.engine.sizes import MIB
 from mock_server.engine.state.answer_cache import MAX_BYTES, AnswerCache, CachedAnswer
-from mock_server.engine.state.store import MIB
 from tests.server.conftest import AFOSTO, RELAY, SECOND_ACCOUNTS, casavi_headers, sandbox_client
 from tests.server.shapes import assert_api_error, message_of
 

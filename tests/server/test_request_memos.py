@@ -4,7 +4,9 @@ and header texts decoded. Kept facts must answer like fresh ones, and stay bound
 from __future__ import annotations
 
 from mock_server.engine import pipeline as pipeline_module
-from mock_server.engine.pipeline import ApiPipeline, header_texts
+from mock_server.engine.http import headers as headers_module
+from mock_server.engine.http.headers import header_texts
+from mock_server.engine.pipeline import ApiPipeline
 
 from .conftest import AFOSTO, sandbox_client
 
@@ -86,10 +88,10 @@ def test_header_texts_are_decoded_as_latin_1_and_shared_between_requests():
 
 
 def test_shared_header_texts_are_bounded_and_long_values_are_not_kept(monkeypatch):
-    monkeypatch.setattr(pipeline_module.HEADER_TEXTS, "most", 16)
+    monkeypatch.setattr(headers_module.HEADER_TEXTS, "most", 16)
     for number in range(100):
         assert header_texts([(b"x-request-id", f"r-{number}".encode())]) == {"x-request-id": f"r-{number}"}
-        assert len(pipeline_module.HEADER_TEXTS) <= 16
-    long_value = b"v" * (pipeline_module.SHARED_HEADER_BYTES + 1)
+        assert len(headers_module.HEADER_TEXTS) <= 16
+    long_value = b"v" * (headers_module.SHARED_HEADER_BYTES + 1)
     assert header_texts([(b"x-long", long_value)]) == {"x-long": long_value.decode()}
-    assert long_value not in pipeline_module.HEADER_TEXTS
+    assert long_value not in headers_module.HEADER_TEXTS

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
+from .kinds import is_parameter
 from .schema import Schema
 
 _REFERENCE = re.compile(r"^(?P<noun>[A-Za-z][A-Za-z0-9_]*?)(?:Id|_id|ID)(?P<plural>s?)$")
@@ -37,7 +38,7 @@ def singular(word: str) -> str:
 @lru_cache(maxsize=4096)
 def noun_of(template: str) -> str:
     """`/tickets/{ticketId}/comments` -> `comment`: what the collection's objects are called."""
-    literals = [segment for segment in template.split("/") if segment and not _is_parameter(segment)]
+    literals = [segment for segment in template.split("/") if segment and not is_parameter(segment)]
     return singular(literals[-1]).replace("-", " ").replace("_", " ") if literals else "object"
 
 
@@ -171,7 +172,7 @@ def _nearest(candidates: Iterable[str], near: str) -> str | None:
 def _shared_prefix(template: str, path: str) -> int:
     count = 0
     for left, right in zip(template.strip("/").split("/"), path.strip("/").split("/")):
-        if left != right or _is_parameter(left):
+        if left != right or is_parameter(left):
             break
         count += 1
     return count
@@ -190,7 +191,3 @@ def compatible(field_schema: Schema, key: Key) -> bool:
     if wanted == actual:
         return True
     return {wanted, actual} == {"integer", "number"}
-
-
-def _is_parameter(segment: str) -> bool:
-    return segment.startswith("{") and segment.endswith("}")

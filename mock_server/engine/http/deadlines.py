@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import time
 import types
-from typing import Any, Awaitable, Callable, Generator
+from typing import Any, Awaitable, Generator
 
-Receive = Callable[[], Awaitable[dict[str, Any]]]
+from ..asgi import Receive
 
 
 class ReadDeadlines:

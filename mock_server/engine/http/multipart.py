@@ -17,9 +17,10 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from ..errors import ApiError, Problem
+from ..sizes import MIB
 from .validation import UploadedFile
 
-SPOOL_THRESHOLD = 1024 * 1024  # bytes kept in memory before a body or file goes to disk
+SPOOL_THRESHOLD = MIB  # bytes kept in memory before a body or file goes to disk
 MAX_PARTS = 1000
 _CHUNK = 64 * 1024
 

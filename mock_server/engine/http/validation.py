@@ -17,6 +17,7 @@ from .. import jsonio
 from ..contract.operations import BodySpec, OperationSpec, ParameterSpec
 from ..errors import ApiError, Problem
 from ..values.identifiers import identifier_key
+from .media_types import is_json_media_type
 
 _KIND_NAMES = {
     "Required": "required", "Type": "type", "Enum": "enum", "Format": "format", "MinLength": "min_length",
@@ -299,7 +300,7 @@ def _validate_body(operation: OperationSpec, incoming: IncomingRequest, result: 
     has_body = bool(incoming.body) or bool(incoming.form)
     if not has_body:
         # A JSON content type announces a body; an empty one is not JSON.
-        announced = _is_json(incoming.content_type) and operation.takes_json
+        announced = is_json_media_type(incoming.content_type) and operation.takes_json
         return [Problem("body", (), "required")] if operation.body_required or announced else []
     spec = _body_spec(operation, incoming.content_type)
     if spec is None:
@@ -325,10 +326,6 @@ def _validate_body(operation: OperationSpec, incoming: IncomingRequest, result: 
         return problems_of(spec.validator, result.body, "form")
     result.body = incoming.body
     return []
-
-
-def _is_json(content_type: str) -> bool:
-    return content_type == "application/json" or content_type.endswith("+json")
 
 
 def _body_spec(operation: OperationSpec, content_type: str) -> BodySpec | None:

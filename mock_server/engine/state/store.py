@@ -28,6 +28,7 @@ from .. import jsonio
 from ..clock import Clock
 from ..contract.collections import UPDATED_FIELDS, TimestampFields
 from ..errors import ApiError
+from ..sizes import MIB
 from ..values.identifiers import identifier_key
 from .changes import CREATED, DELETED, SERVER_ORIGINS, UPDATED, Change, ChangeFeed
 
@@ -37,8 +38,6 @@ CollectionKey = tuple[str, tuple[str, ...]]
 SINGLE = ""
 _PARAMETER = re.compile(r"{[^}]+}")
 
-
-MIB = 1024 * 1024
 
 
 class StoreBudget:

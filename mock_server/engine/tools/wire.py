@@ -10,11 +10,9 @@ see, so the fault reaches the caller the same way.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
 
+from ..asgi import Send
 from ..state.answer_cache import CachedAnswer
-
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 NO_ANSWER = "Server disconnected without sending a response."
 CUT_BODY = "peer closed connection without sending complete message body"
