@@ -12,27 +12,29 @@ injected faults).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Awaitable, Callable
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from . import jsonio
 from .asgi import Receive, Scope, Send
 from .behaviour import generic as behaviours
+from .behaviour.replies import error_reply
 from .contract.operations import OperationSpec
-from .errors import ApiError, Problem
-from .http.body import BodyTooLarge, announces_body, next_message, spool_body, whole_body
+from .errors import ApiError, MethodNotAllowed, Overtaken, Problem
+from .http.body import BodyTooLarge, announces_body, spool_body, whole_body
 from .http.deadlines import ReadDeadlines
 from .http.headers import header_texts
-from .http.media_types import is_json_media_type, media_type
-from .http.multipart import PartTooLarge, close_parts, parse_parts, spooled
-from .http.validation import IncomingRequest, ValidRequest, takes_path_value, validate_request
+from .http.media_types import is_json_media_type
+from .http.multipart import PartTooLarge, close_parts, split_parts, spooled
+from .http.requests import IncomingRequest, ValidRequest, incoming_request
+from .http.validation import takes_path_value, validate_request
 from .memo import BoundedMemo
 from .runtime import ApiRuntime, ApiState
-from .sizes import MIB, PARSE_OFF_LOOP_BYTES
+from .sizes import MIB
 from .state.accounts import Account
 from .state.answer_cache import READ_KINDS, CachedAnswer, wire_headers
 from .state.failures import REQUEST, Failure
@@ -46,9 +48,6 @@ Interceptor = Callable[[Call], Awaitable[Reply | None]]
 log = logging.getLogger("mock_server")
 
 
-# Statuses answered as they are, documented or not: they describe the server or the
-# connection rather than the request's content.
-_AS_IS = frozenset({401, 405, 408, 500, 507})
 # JSON bodies larger than this are read in steps that let other requests be answered between them.
 PARSE_IN_STEPS_BYTES = 256 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
@@ -57,20 +56,6 @@ KEPT_PATHS = 1024
 KEPT_PATH_BYTES = 256
 # HTTP versions whose requests may carry a body without announcing its length.
 _UNANNOUNCED_BODIES = frozenset({"2", "3"})
-
-
-class Overtaken(ApiError):
-    """A request the API's state was reset under while it waited (for its body, or on a
-    delay an override or chaos asked for)."""
-
-    def __init__(self) -> None:
-        super().__init__(503, "the sandbox was reset while this request waited; it was not carried out")
-
-
-class MethodNotAllowed(ApiError):
-    def __init__(self, message: str, allowed: str) -> None:
-        super().__init__(405, message)
-        self.allowed = allowed
 
 
 @dataclass(slots=True)
@@ -229,16 +214,7 @@ class ApiPipeline:
         assert operation is not None
         scope = exchange.scope
         headers = exchange.headers = header_texts(scope["headers"])
-        content_type = headers.get("content-type")
-        incoming = IncomingRequest(
-            exchange.parameters or {},
-            parse_qsl(exchange.query_string, keep_blank_values=True) if exchange.query_string else [],
-            headers,
-            media_type(content_type) if content_type else "",
-            scope=scope,
-            mount=self.mount,
-        )
-        exchange.incoming = incoming
+        incoming = exchange.incoming = incoming_request(scope, exchange.parameters or {}, exchange.query_string, headers, self.mount)
         multipart = operation.takes_multipart and incoming.content_type.startswith("multipart/")
         announced = announces_body(headers)
         if not announced and scope.get("http_version") not in _UNANNOUNCED_BODIES:
@@ -249,10 +225,7 @@ class ApiPipeline:
             if multipart:
                 await self._read_form(exchange, incoming, limit, deadlines)
                 return
-            first = await next_message(exchange.receive, deadlines)
-            body = first.get("body", b"")
-            if first.get("more_body", False) or len(body) > limit:  # else the whole body came in one piece
-                body = await whole_body(exchange.receive, limit, deadlines, first)
+            body = await whole_body(exchange.receive, limit, deadlines)
         except BodyTooLarge as error:
             raise ApiError(
                 operation.error_status(413),
@@ -269,15 +242,11 @@ class ApiPipeline:
         """A multipart body: spooled while it arrives (held against the storage budget), then split."""
         spool = spooled()
         try:
-            exchange.request_body = await spool_body(exchange.receive, spool, limit, deadlines, lambda size: self._hold(exchange, size), JOURNAL_BODY_LIMIT
-            )
-            size = spool.tell()
+            hold = partial(self._hold, exchange)
+            exchange.request_body = await spool_body(exchange.receive, spool, limit, deadlines, hold, JOURNAL_BODY_LIMIT)
             text_limit = self.vendor.body_limit(exchange.operation, False)  # type: ignore[arg-type]
             try:
-                if size > PARSE_OFF_LOOP_BYTES:
-                    incoming.form = await asyncio.to_thread(parse_parts, spool, exchange.headers["content-type"], text_limit)
-                else:
-                    incoming.form = parse_parts(spool, exchange.headers["content-type"], text_limit)
+                incoming.form = await split_parts(spool, exchange.headers["content-type"], text_limit)
             except PartTooLarge as error:
                 raise ApiError(
                     exchange.operation.error_status(413),  # type: ignore[union-attr]
@@ -346,18 +315,10 @@ class ApiPipeline:
     def error_reply(
         self, error: ApiError, operation: OperationSpec | None, state: ApiState | None = None, reference: str | None = None
     ) -> Reply:
-        """The API's error answer; its reference (in the shapes that carry one) comes from the
-        seed, counted in ``state`` (the current state by default), unless one is given (a
-        failure's, see `failure_reply`)."""
-        status = error.status
-        if operation is not None and not operation.documents(status) and status not in _AS_IS:
-            status = operation.error_status(status)
-            error.status = status
-        body = self.vendor.error_shape.render(error, reference or self.runtime.next_reference(state))
-        reply = Reply(status, body)
-        if isinstance(error, MethodNotAllowed):
-            reply.headers["Allow"] = error.allowed
-        return reply
+        """The API's error answer (see `replies.error_reply`); its reference comes from the seed,
+        counted in ``state`` (the current state by default), unless one is given (a failure's,
+        see `failure_reply`)."""
+        return error_reply(self.vendor.error_shape, error, operation, reference or self.runtime.next_reference(state))
 
     def failure_reply(self, exchange: Exchange, error: Exception) -> Reply:
         """A 500 for an exception the sandbox did not expect: logged, kept in the failure log

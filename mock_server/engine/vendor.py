@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute
 
 from .contract.operations import OperationSpec
 from .errors import ApiError, ErrorShape
-from .http.validation import IncomingRequest, ValidRequest
+from .http.requests import IncomingRequest, ValidRequest
 from .runtime import ApiRules, ApiRuntime
 from .sizes import BODY_LIMIT, MULTIPART_BODY_LIMIT
 from .state.accounts import Account

@@ -40,7 +40,7 @@ from ..engine.contract.operations import OperationSpec, compile_contract
 from ..engine.errors import ApiError
 from ..engine.http.body import BodyTooLarge, whole_body
 from ..engine.http.multipart import close_parts, parse_parts
-from ..engine.http.validation import IncomingRequest
+from ..engine.http.requests import IncomingRequest
 from ..engine.sizes import MIB, MULTIPART_BODY_LIMIT
 from ..engine.tools.journal import COMMON_SECRETS, MASK, RequestJournal
 from .drift import INVALID_VALUE, UNDOCUMENTED_OPERATION, ContractChecks, Difference, DriftReport

@@ -18,7 +18,8 @@ from ..engine import jsonio
 from ..engine.contract.operations import CompiledContract, OperationSpec
 from ..engine.contract.schema import Schema
 from ..engine.errors import ApiError, Problem
-from ..engine.http.validation import IncomingRequest, problems_of, validate_request
+from ..engine.http.requests import IncomingRequest
+from ..engine.http.validation import problems_of, validate_request
 
 UNDOCUMENTED_OPERATION = "undocumented operation"
 UNDOCUMENTED_STATUS = "undocumented status"

@@ -7,7 +7,8 @@ import pytest
 
 from mock_server.engine.contract.operations import compile_contract
 from mock_server.engine.errors import ApiError
-from mock_server.engine.http.validation import IncomingRequest, validate_request
+from mock_server.engine.http.requests import IncomingRequest
+from mock_server.engine.http.validation import validate_request
 
 QUERY = {"type": "object", "properties": {"q": {"type": "string"}, "limit": {"type": "integer"}}}
 DOCUMENT = {

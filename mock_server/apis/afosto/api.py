@@ -8,7 +8,7 @@ from ...engine.behaviour.auth import bearer_token, require_account
 from ...engine.behaviour.reference_checks import check_references
 from ...engine.contract.operations import OperationSpec
 from ...engine.errors import ApiError
-from ...engine.http.validation import IncomingRequest
+from ...engine.http.requests import IncomingRequest
 from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.state.accounts import Account
 from ...engine.vendor import Call, Handler, Paging, VendorApi

@@ -16,7 +16,7 @@ from ...engine.behaviour import generic as behaviours
 from ...engine.behaviour.replies import success
 from ...engine.clock import format_instant, parse_instant
 from ...engine.errors import ApiError, Problem
-from ...engine.http.validation import UploadedFile
+from ...engine.http.requests import UploadedFile
 from ...engine.runtime import ApiRuntime
 from ...engine.state.changes import FROM_API
 from ...engine.vendor import Call, Reply

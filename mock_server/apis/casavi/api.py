@@ -13,7 +13,7 @@ from ...engine.behaviour.reference_checks import check_references
 from ...engine.clock import parse_instant
 from ...engine.contract.operations import OperationSpec
 from ...engine.errors import ApiError
-from ...engine.http.validation import IncomingRequest
+from ...engine.http.requests import IncomingRequest
 from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.state.accounts import Account
 from ...engine.state.changes import FROM_DEMO, SERVER_ORIGINS

@@ -16,7 +16,7 @@ from ...engine import jsonio
 from ...engine.background.outbox import delivery_url_problem
 from ...engine.behaviour import generic as behaviours
 from ...engine.errors import ApiError, Problem
-from ...engine.http.validation import IncomingRequest
+from ...engine.http.requests import IncomingRequest
 from ...engine.vendor import Call, Reply
 
 HOOKS = "/hooks"

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...engine.behaviour.auth import require_account
 from ...engine.contract.operations import OperationSpec
-from ...engine.http.validation import IncomingRequest
+from ...engine.http.requests import IncomingRequest
 from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.state.accounts import Account
 from ...engine.values.fake import stable_int

@@ -7,7 +7,7 @@ from ...engine.behaviour.reference_checks import check_references
 from ...engine.contract.operations import OperationSpec
 from ...engine.contract.references import BodyReference
 from ...engine.errors import ApiError, Problem
-from ...engine.http.validation import IncomingRequest
+from ...engine.http.requests import IncomingRequest
 from ...engine.runtime import ApiRules, ApiRuntime
 from ...engine.state.accounts import Account
 from ...engine.vendor import VendorApi

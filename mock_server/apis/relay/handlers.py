@@ -7,7 +7,7 @@ from typing import Any
 from ...engine.behaviour import generic as behaviours
 from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError, Problem
-from ...engine.http.validation import UploadedFile
+from ...engine.http.requests import UploadedFile
 from ...engine.state.changes import FROM_API
 from ...engine.values.identifiers import identifier_key
 from ...engine.vendor import Call, Handler, Reply

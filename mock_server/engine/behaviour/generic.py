@@ -17,7 +17,8 @@ from ..contract.collections import NATURAL_KEYS, CollectionInfo, positional_name
 from ..contract.kinds import last_segment
 from ..contract.references import noun_of
 from ..errors import ApiError, Problem
-from ..http.validation import UploadedFile, problems_of
+from ..http.requests import UploadedFile
+from ..http.validation import problems_of
 from ..state.changes import FROM_API
 from ..state.store import SINGLE, Collection, Record, concrete_path
 from ..values.identifiers import canonical_identifier, identifier_key, typed_identifier

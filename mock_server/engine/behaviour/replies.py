@@ -12,9 +12,14 @@ from typing import Any
 
 from ..contract.collections import CollectionInfo
 from ..contract.kinds import last_segment
+from ..contract.operations import OperationSpec
+from ..errors import ApiError, ErrorShape, MethodNotAllowed
 from ..state.store import Record, concrete_path
 from ..vendor import Call, Paging, Reply
 
+# Statuses answered as they are, documented or not: they describe the server or the
+# connection rather than the request's content.
+_AS_IS = frozenset({401, 405, 408, 500, 507})
 _LIST_WRAPPERS = ("rows", "items", "data", "results", "hits", "records")
 _TOTAL_FIELDS = {"count", "total", "totalCount", "total_count", "totalHits", "total_hits", "nbHits"}
 _PAGE_FIELDS = {"page", "currentPage", "current_page"}
@@ -121,3 +126,17 @@ def wrap_list(call: Call, page: list[Record], total: int, page_number: int, page
         elif name in _PAGE_COUNT_FIELDS:
             body[name] = pages
     return body
+
+
+def error_reply(shape: ErrorShape, error: ApiError, operation: OperationSpec | None, reference: str) -> Reply:
+    """The API's error answer in its error ``shape``: a status the operation does not document
+    becomes one it does (`OperationSpec.error_status`), unless it describes the server or the
+    connection; ``reference`` goes into the shapes that carry one."""
+    status = error.status
+    if operation is not None and not operation.documents(status) and status not in _AS_IS:
+        status = operation.error_status(status)
+        error.status = status
+    reply = Reply(status, shape.render(error, reference))
+    if isinstance(error, MethodNotAllowed):
+        reply.headers["Allow"] = error.allowed
+    return reply

@@ -43,6 +43,11 @@ async def whole_body(
     """A request's whole body (from ``first`` on, when a piece was read already):
     BodyTooLarge past ``limit`` bytes, the rest read and dropped so the connection stays
     usable; ApiError(408) when the client stalls (under ``deadlines``) or leaves first."""
+    if first is None:
+        first = await next_message(receive, deadlines)
+        body = first.get("body", b"")
+        if not first.get("more_body", False) and len(body) <= limit:
+            return body  # the whole body came in one piece, as it mostly does
     return b"".join([chunk async for chunk in chunks(receive, limit, deadlines, first)])
 
 

@@ -9,6 +9,7 @@ undecodable reaches the store.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 from tempfile import SpooledTemporaryFile
 from typing import IO, Any
@@ -17,8 +18,8 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from ..errors import ApiError, Problem
-from ..sizes import MIB
-from .validation import UploadedFile
+from ..sizes import MIB, PARSE_OFF_LOOP_BYTES
+from .requests import UploadedFile
 
 SPOOL_THRESHOLD = MIB  # bytes kept in memory before a body or file goes to disk
 MAX_PARTS = 1000
@@ -180,3 +181,10 @@ def _decoded(data: bytes, charset: str, what: str | None, field: str = "", *, nu
     if "\x00" in text and what is not None and not nul_allowed:
         raise _malformed(f"{what} holds a NUL character")
     return text
+
+
+async def split_parts(body: IO[bytes], content_type: str, text_limit: int) -> list[tuple[str, Any]]:
+    """`parse_parts`, on a worker thread when the body is large (other requests are answered meanwhile)."""
+    if body.tell() > PARSE_OFF_LOOP_BYTES:
+        return await asyncio.to_thread(parse_parts, body, content_type, text_limit)
+    return parse_parts(body, content_type, text_limit)
