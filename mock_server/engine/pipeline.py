@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from . import jsonio
 from .asgi import Receive, Scope, Send
-from .behaviour import generic as behaviours
+from .behaviour.generic import generic_handler
 from .behaviour.replies import error_reply
 from .contract.operations import OperationSpec
 from .errors import ApiError, MethodNotAllowed, Overtaken, Problem
@@ -36,7 +36,7 @@ from .memo import BoundedMemo
 from .runtime import ApiRuntime, ApiState
 from .sizes import MIB
 from .state.accounts import Account
-from .state.answer_cache import READ_KINDS, CachedAnswer, wire_headers
+from .state.answer_cache import READ_KINDS, WireAnswer, wire_headers
 from .state.failures import REQUEST, Failure
 from .tools.journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
 from .tools.journal import Redactor, RequestJournal
@@ -79,7 +79,7 @@ class Exchange:
     request_body: bytes = b""
     cache_key: tuple | None = None
     reply: Reply | None = None
-    answer: CachedAnswer | None = None
+    answer: WireAnswer | None = None
     held: int = 0  # bytes of an upload held against the storage budget while it is answered
     failures_before: int = -1  # the failure log's sequence when the handler started (-1: it did not)
     failed: list[Failure] | None = None  # what failed while this request was answered
@@ -287,7 +287,7 @@ class ApiPipeline:
                 return reply
         return None
 
-    def cached_answer(self, exchange: Exchange) -> CachedAnswer | None:
+    def cached_answer(self, exchange: Exchange) -> WireAnswer | None:
         """A generic read's answer from before, when nothing changed since."""
         operation, call = exchange.operation, exchange.call
         assert operation is not None and call is not None
@@ -309,7 +309,7 @@ class ApiPipeline:
 
     def run_handler(self, exchange: Exchange) -> Reply:
         assert exchange.call is not None and exchange.operation is not None
-        handler = self.vendor.handlers.get(exchange.operation.operation_id, behaviours.answer)
+        handler = self.vendor.handlers.get(exchange.operation.operation_id, generic_handler)
         return handler(exchange.call)
 
     def error_reply(
@@ -331,7 +331,7 @@ class ApiPipeline:
         message = f"the sandbox failed to answer this request; GET /__admin/errors lists the failure as {reference}"
         return self.error_reply(ApiError(500, message), None, reference=reference)
 
-    def serialise(self, exchange: Exchange) -> CachedAnswer:
+    def serialise(self, exchange: Exchange) -> WireAnswer:
         """The reply as the bytes and headers that go on the wire (kept for reuse if cacheable)."""
         reply = exchange.reply
         assert reply is not None
@@ -341,12 +341,12 @@ class ApiPipeline:
             payload, content_type = bytes(reply.body), reply.content_type or "application/octet-stream"
         else:
             payload, content_type = jsonio.dumps(reply.body), reply.content_type or "application/json"
-        answer = CachedAnswer(reply.status, payload, content_type, wire_headers(content_type, reply.headers))
+        answer = WireAnswer(reply.status, payload, content_type, wire_headers(content_type, reply.headers))
         if exchange.cache_key is not None and 200 <= reply.status < 300:
             self.runtime.answers.put(exchange.cache_key, answer)
         return answer
 
-    async def send(self, answer: CachedAnswer, send: Send) -> None:
+    async def send(self, answer: WireAnswer, send: Send) -> None:
         await send(answer.start_message())
         await send({"type": "http.response.body", "body": answer.payload})
 

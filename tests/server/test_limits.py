@@ -7,7 +7,7 @@ import json
 
 from mock_server.engine import jsonio
 from mock_server.engine.sizes import MIB
-from mock_server.engine.state.answer_cache import MAX_BYTES, AnswerCache, CachedAnswer
+from mock_server.engine.state.answer_cache import MAX_BYTES, AnswerCache, WireAnswer
 from tests.server.conftest import AFOSTO, RELAY, SECOND_ACCOUNTS, casavi_headers, sandbox_client
 from tests.server.shapes import assert_api_error, message_of
 
@@ -214,10 +214,10 @@ async def test_a_large_body_read_in_steps_is_refused_like_a_small_one(client):
 
 def test_the_answer_cache_is_bounded_in_bytes():
     cache = AnswerCache()
-    answer = CachedAnswer(200, b"x" * MIB, "application/json", ())
+    answer = WireAnswer(200, b"x" * MIB, "application/json", ())
     for number in range(200):
         cache.put((number,), answer)
         assert cache.size <= MAX_BYTES
     assert cache.size == sum(len(entry.payload) for entry in cache.entries.values())
-    cache.put(("huge",), CachedAnswer(200, b"x" * (MAX_BYTES + 1), None, ()))
+    cache.put(("huge",), WireAnswer(200, b"x" * (MAX_BYTES + 1), None, ()))
     assert cache.get(("huge",)) is None

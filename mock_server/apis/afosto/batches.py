@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from ...engine.background.tasks import StepFailure, Task
-from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour import toolkit
 from ...engine.behaviour.replies import success
 from ...engine.clock import parse_instant
 from ...engine.contract.references import Prerequisite
@@ -133,7 +133,7 @@ def row_errors(mapping: dict[str, dict[str, Any]], data: Any) -> list[dict[str, 
 
 
 def _find(call: Call, template: str, key: str) -> dict[str, Any]:
-    return behaviours.find_in(call, call.runtime.collections[template], key)
+    return toolkit.find_in(call, call.runtime.collections[template], key)
 
 
 def _conflict(call: Call, message: str) -> ApiError:
@@ -156,11 +156,11 @@ def _with_import(record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]
 def create_batch(call: Call) -> Reply:
     """A new batch: every flag false, `is_import` when an import mapping is given."""
     info = call.runtime.collections[BATCHES]
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     record = _with_import({key: value for key, value in body.items() if key not in (*FLAGS, "task_id", "is_import")}, body)
     for flag in FLAGS:
         record[flag] = False
-    stored = behaviours.store_new(call, info, behaviours.new_record(call, info, record))
+    stored = toolkit.store_new(call, info, toolkit.new_record(call, info, record))
     return success(call, stored, str(stored["id"]))
 
 
@@ -171,7 +171,7 @@ def update_batch(call: Call) -> Reply:
     before = _find(call, BATCHES, key)
     if before.get("is_locked"):
         raise _conflict(call, f"batch {key!r} is locked ({_lock_reason(before)}); it cannot change now")
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     changes = {name: value for name, value in body.items() if name not in (*FLAGS, "task_id", "is_import", "id")}
     after = _with_import({**before, **changes}, body)
     stored = _put(call.runtime, call.account.name, BATCHES, key, after, FROM_API)

@@ -12,7 +12,7 @@ import base64
 from datetime import timedelta
 from typing import Any
 
-from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour import toolkit
 from ...engine.behaviour.replies import success
 from ...engine.clock import format_instant, parse_instant
 from ...engine.errors import ApiError, Problem
@@ -29,7 +29,7 @@ CONTENT = "content"  # the stored bytes, base64; not part of the documented mode
 
 def create_signature(call: Call) -> Reply:
     """A signature the upload accepts, remembering where the file goes (`path`) and how."""
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     number = call.runtime.store.next_number("afosto/file-signatures")
     signature = call.runtime.fake.uuid(f"afosto/file-signature/{number}").replace("-", "")
     expires_at = format_instant(call.runtime.clock.now() + SIGNATURE_LIFETIME)

@@ -32,7 +32,8 @@ from fractions import Fraction
 from typing import Any
 
 from ...engine.background.tasks import StepFailure, Task
-from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.matching import strings_of
 from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError, Problem
 from ...engine.runtime import ApiRuntime
@@ -75,7 +76,7 @@ PROXY_KEY = re.compile(rf"^[^\s\x1c-\x1f\x85/?#%]{{1,{MAX_PROXY_KEY}}}$")
 
 def _index(call: Call) -> tuple[str, dict[str, Any]]:
     key = str(call.parameter("id"))
-    index = behaviours.find_in(call, call.runtime.collections[INDEXES], key)
+    index = toolkit.find_in(call, call.runtime.collections[INDEXES], key)
     return key, index
 
 
@@ -141,7 +142,7 @@ def get_settings(call: Call) -> Reply:
 def change_settings(call: Call) -> Reply:
     """Named settings change, as an update (applied at once with `?sync=1`)."""
     index_id, _ = _index(call)
-    changes = {name: value for name, value in behaviours.body_fields(call).items() if name in SETTING_NAMES}
+    changes = {name: value for name, value in toolkit.body_fields(call).items() if name in SETTING_NAMES}
     _check_settings(changes)
     at_once = str(call.parameter("sync", "")).lower() in ("1", "true", "yes")
     _queue_update(call, index_id, "Settings", len(changes), {"settings": changes}, at_once)
@@ -190,7 +191,7 @@ def apply_update(runtime: ApiRuntime, account: str, payload: dict[str, Any], ori
         key_field = runtime.collections[DOCUMENTS].id_field  # `reference`, as the engine keys them
         for document in payload.get("documents") or []:
             before = documents.get(document[key_field])
-            after = behaviours.merged(before, document) if before is not None else copy.deepcopy(document)
+            after = toolkit.merged(before, document) if before is not None else copy.deepcopy(document)
             store.put(account, DOCUMENTS, parents, document[key_field], after, origin=origin)
         for reference in payload.get("references") or []:
             store.delete(account, DOCUMENTS, parents, reference, origin=origin)
@@ -332,8 +333,8 @@ def _words(document: dict[str, Any], settings: dict[str, Any]) -> str:
     """The text query words are matched against: the search fields, or every string."""
     fields = settings.get("search_fields") or []
     if fields:
-        return " ".join(text for name in fields for text in behaviours.strings_of(_at(document, name))).lower()
-    return " ".join(behaviours.strings_of(document)).lower()
+        return " ".join(text for name in fields for text in strings_of(_at(document, name))).lower()
+    return " ".join(strings_of(document)).lower()
 
 
 def _at(document: dict[str, Any], dotted: str) -> Any:
@@ -600,7 +601,7 @@ def _targets(call: Call, proxy: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _proxy(call: Call) -> dict[str, Any]:
     collection = call.runtime.store.collection(call.account.name, PROXIES)
-    return behaviours.find(call, collection, str(call.parameter("id")), call.runtime.collections[PROXIES])
+    return toolkit.find(call, collection, str(call.parameter("id")), call.runtime.collections[PROXIES])
 
 
 def search_proxy(call: Call) -> Reply:
@@ -631,7 +632,7 @@ def proxy_settings(call: Call) -> Reply:
 def create_proxy(call: Call) -> Reply:
     """A proxy keeps the key the client chose; keys are unique over all accounts (they are public)."""
     info = call.runtime.collections[PROXIES]
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     key = body.get("key")
     if key is not None:
         if not isinstance(key, str) or not PROXY_KEY.fullmatch(key):
@@ -641,7 +642,7 @@ def create_proxy(call: Call) -> Reply:
         holder = proxy_of(call.runtime, key)
         if holder is not None and holder[0] != call.account.name:
             raise ApiError(call.operation.error_status(409), f"proxy key {key!r} is taken; proxy keys are public and unique")
-    stored = behaviours.store_new(call, info, behaviours.new_record(call, info, body))
+    stored = toolkit.store_new(call, info, toolkit.new_record(call, info, body))
     return success(call, stored, str(stored["key"]))
 
 

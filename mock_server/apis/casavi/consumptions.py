@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour import toolkit
 from ...engine.behaviour.replies import list_reply
 from ...engine.contract.collections import CollectionInfo
 from ...engine.contract.references import BodyReference
@@ -49,19 +49,19 @@ def _owner(call: Call, template: str, name: str, noun: str) -> str:
 
 def _new_meter(call: Call, fields: dict[str, Any]) -> Reply:
     info = _info(call, METERS)
-    record = behaviours.new_record(call, info, fields)
-    behaviours.store_new(call, info, record)
+    record = toolkit.new_record(call, info, fields)
+    toolkit.store_new(call, info, record)
     return Reply(call.operation.success.status)
 
 
 def create_meter_for_unit(call: Call) -> Reply:
     unit = _owner(call, UNITS, "unitId", "unit")
-    return _new_meter(call, {**behaviours.body_fields(call), "unitId": unit})
+    return _new_meter(call, {**toolkit.body_fields(call), "unitId": unit})
 
 
 def create_meter_for_community(call: Call) -> Reply:
     community = _owner(call, PROPERTIES, "communityId", "community")
-    fields = {key: value for key, value in behaviours.body_fields(call).items() if key != "unitId"}
+    fields = {key: value for key, value in toolkit.body_fields(call).items() if key != "unitId"}
     return _new_meter(call, {**fields, "propertyId": community})
 
 

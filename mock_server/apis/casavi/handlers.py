@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.generic import generic_handler
 from ...engine.errors import ApiError
 from ...engine.vendor import Call, Handler, Reply
 from .attachments import update_ticket, upload_file, with_uploaded_attachments
@@ -108,14 +108,14 @@ def _contact_ids(contract: dict[str, Any]) -> list[Any]:
 
 def units_of_property(call: Call) -> Reply:
     """Contracts that ended are left out unless `includeInactiveContracts` is set."""
-    reply = behaviours.answer(call)
+    reply = generic_handler(call)
     for unit in reply.body.get("rows", []):
         _current_contracts(call, unit, call.parameter("includeInactiveContracts") is True)
     return reply
 
 
 def unit_by_id(call: Call) -> Reply:
-    reply = behaviours.answer(call)
+    reply = generic_handler(call)
     _current_contracts(call, reply.body, include_ended=True)
     return reply
 

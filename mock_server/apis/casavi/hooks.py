@@ -14,7 +14,7 @@ from typing import Any
 
 from ...engine import jsonio
 from ...engine.background.outbox import delivery_url_problem
-from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour.generic import generic_handler
 from ...engine.errors import ApiError, Problem
 from ...engine.http.requests import IncomingRequest
 from ...engine.vendor import Call, Reply
@@ -63,4 +63,4 @@ def create_hook(call: Call) -> Reply:
     problem = hook_url_problem(str(call.body.get("hookUrl", "")), call.vendor.settings.allow_http_hooks)
     if problem is not None:
         raise ApiError(400, problems=[Problem("body", ("hookUrl",), "invalid", problem)])
-    return behaviours.answer(call)
+    return generic_handler(call)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine.behaviour import generic as behaviours
+from ...engine.behaviour import toolkit
 from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError, Problem
 from ...engine.http.requests import UploadedFile
@@ -30,7 +30,7 @@ def create_customer(call: Call) -> Reply:
     customer["accountId"] = _account_id(call)
     if call.body.get("casaviAccountId") is not None:
         customer["casaviTenantId"] = call.body["casaviAccountId"]
-    stored = behaviours.store_new(call, info, behaviours.new_record(call, info, customer))
+    stored = toolkit.store_new(call, info, toolkit.new_record(call, info, customer))
     answer = {"casaviAccountId": call.body.get("casaviAccountId"), "customer": stored}
     return success(call, answer, str(stored["id"]))
 
@@ -45,10 +45,10 @@ def create_or_update_properties(call: Call) -> Reply:
         key = str(fields.pop("id", "") or "")
         before = collection.get(key) if key else None
         if before is not None:
-            after = behaviours.kept_identity(info, before, behaviours.merged(before, fields))
-            results.append(behaviours.save(call, info, key, after))
+            after = toolkit.kept_identity(info, before, toolkit.merged(before, fields))
+            results.append(toolkit.save(call, info, key, after))
         else:
-            results.append(behaviours.store_new(call, info, behaviours.new_record(call, info, fields)))
+            results.append(toolkit.store_new(call, info, toolkit.new_record(call, info, fields)))
     return success(call, {"properties": results}, "properties")
 
 
@@ -72,7 +72,7 @@ def create_order(call: Call) -> Reply:
     carried = {template: order.pop(name, None) or [] for template, name in CARRIED_PARTS.items()}
     order.update(attachments=attachments, comments=[], fields=[], contactPersons=[])
     order.setdefault("status", "OPEN")
-    record = behaviours.new_record(call, info, order)
+    record = toolkit.new_record(call, info, order)
     # The parts first, so that the order is written once, showing all of them (written
     # after each part, a long list would cost its length squared).
     stored: list[tuple[str, dict[str, Any]]] = []
@@ -81,7 +81,7 @@ def create_order(call: Call) -> Reply:
             added = [_store_order_part(call, template, {**part, "orderId": record["id"]}) for part in parts]
             stored += [(template, part) for part in added]
             record[CARRIED_PARTS[template]] = shown_parts(CARRIED_PARTS[template], [], added)
-        record = behaviours.store_new(call, info, record)
+        record = toolkit.store_new(call, info, record)
     except ApiError:  # no room for all of it: nothing of it stays
         for template, part in stored:
             call.runtime.store.delete(call.account.name, template, (), str(part["id"]), origin=FROM_API)
@@ -107,7 +107,7 @@ def create_order_comment(call: Call) -> Reply:
         "author": call.body.get("authorName"),
         "attachments": _attachments(call, call.request.files),
     }
-    record = behaviours.store_new(call, info, behaviours.new_record(call, info, comment))
+    record = toolkit.store_new(call, info, toolkit.new_record(call, info, comment))
     return success(call, record, str(record["id"]))
 
 

@@ -25,7 +25,8 @@ from ..errors import ApiError, Problem
 from ..runtime import ApiRuntime
 from ..values.identifiers import canonical_identifier, identifier_key
 from ..vendor import Call, Handler, Reply
-from . import generic as behaviours
+from .generic import generic_handler
+from .toolkit import object_key
 
 # The kinds of operation that store what their body holds into an object of their collection.
 STORING_KINDS = frozenset({"create", "create_at", "replace", "update", "update_by_body", "upsert", "action"})
@@ -43,7 +44,7 @@ def check_references(runtime: ApiRuntime, handlers: dict[str, Handler], referenc
     generic behaviour where the module has none) with the checks of `ReferenceChecks`."""
     checks = ReferenceChecks(runtime, references)
     for operation_id in runtime.contract.operations:
-        handler = handlers.get(operation_id, behaviours.answer)
+        handler = handlers.get(operation_id, generic_handler)
         checked = checks.wrap(operation_id, handler)
         if checked is not handler:
             handlers[operation_id] = checked
@@ -164,7 +165,7 @@ class ReferenceChecks:
             for field, target in checks:
                 self.require_target(call, field, target)
             if guarded is not None:
-                self.require_unused(call, guarded, behaviours.object_key(call))
+                self.require_unused(call, guarded, object_key(call))
             return handler(call)
 
         checked.__doc__ = handler.__doc__

@@ -18,21 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
+from ..inflection import singular
 from .kinds import is_parameter
 from .schema import Schema
 
 _REFERENCE = re.compile(r"^(?P<noun>[A-Za-z][A-Za-z0-9_]*?)(?:Id|_id|ID)(?P<plural>s?)$")
-
-
-def singular(word: str) -> str:
-    """`proxies` -> `proxy`, `batches` -> `batch`, `addresses` -> `address`, `contacts` -> `contact`."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 @lru_cache(maxsize=4096)

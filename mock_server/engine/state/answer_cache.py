@@ -17,7 +17,7 @@ MAX_ENTRIES = 10_000
 MAX_BYTES = 64 * 1024 * 1024
 
 
-class CachedAnswer(NamedTuple):
+class WireAnswer(NamedTuple):
     """An answer as it goes on the wire."""
 
     status: int
@@ -54,13 +54,13 @@ def _content_type_header(content_type: str | None) -> tuple[tuple[bytes, bytes],
 
 @dataclass
 class AnswerCache:
-    entries: dict[tuple, CachedAnswer] = field(default_factory=dict)
+    entries: dict[tuple, WireAnswer] = field(default_factory=dict)
     size: int = 0  # bytes of the answers kept
 
-    def get(self, key: tuple) -> CachedAnswer | None:
+    def get(self, key: tuple) -> WireAnswer | None:
         return self.entries.get(key)
 
-    def put(self, key: tuple, answer: CachedAnswer) -> None:
+    def put(self, key: tuple, answer: WireAnswer) -> None:
         if len(self.entries) >= MAX_ENTRIES or self.size + len(answer.payload) > MAX_BYTES:
             self.invalidate()
         if len(answer.payload) > MAX_BYTES:

@@ -12,25 +12,25 @@ from __future__ import annotations
 import asyncio
 
 from ..asgi import Send
-from ..state.answer_cache import CachedAnswer
+from ..state.answer_cache import WireAnswer
 
 NO_ANSWER = "Server disconnected without sending a response."
 CUT_BODY = "peer closed connection without sending complete message body"
 
 
-async def send_nothing(answer: CachedAnswer, send: Send) -> None:
+async def send_nothing(answer: WireAnswer, send: Send) -> None:
     """Close the connection without an answer."""
     await abort_connection(send, NO_ANSWER)
 
 
-async def send_truncated(answer: CachedAnswer, send: Send) -> None:
+async def send_truncated(answer: WireAnswer, send: Send) -> None:
     """Status and headers (announcing the whole body), half the body, then close."""
     await send(answer.start_message())
     await send({"type": "http.response.body", "body": answer.payload[: len(answer.payload) // 2], "more_body": True})
     await abort_connection(send, CUT_BODY)
 
 
-async def send_malformed(answer: CachedAnswer, send: Send) -> None:
+async def send_malformed(answer: WireAnswer, send: Send) -> None:
     """A complete HTTP answer whose body is the first half of the real one: not valid JSON."""
     payload = answer.payload[: len(answer.payload) // 2] if len(answer.payload) > 1 else b"{"
     if answer.status in (204, 304):
