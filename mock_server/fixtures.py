@@ -52,7 +52,7 @@ from .engine.sizes import MIB
 from .engine.state.changes import FROM_FIXTURE, FROM_STATE
 from .engine.state.fixture_models import ApiSection, describe
 from .engine.state.store import SINGLE, concrete_path, record_size
-from .engine.tools.overrides import OverrideError, OverrideRule, parse_rule
+from .engine.tools.override_rules import OverrideError, OverrideRule, parse_rule
 from .engine.vendor import ServedApi
 
 if TYPE_CHECKING:

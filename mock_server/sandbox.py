@@ -22,7 +22,8 @@ from .engine.state.failures import FailureLog
 from .engine.state.store import StoreBudget
 from .engine.tools.chaos import Chaos
 from .engine.tools.journal import RequestJournal
-from .engine.tools.overrides import ActiveRule, ApiOverrides, OverrideError, OverrideRule, OverrideSet, parse_rule
+from .engine.tools.override_rules import OverrideError, OverrideRule, parse_rule
+from .engine.tools.overrides import ActiveRule, ApiOverrides, OverrideSet
 from .engine.vendor import ServedApi
 from .fixtures import (
     FixtureError,

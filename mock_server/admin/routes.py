@@ -18,7 +18,7 @@ from ..engine import jsonio
 from ..engine.contract.files import served_contract
 from ..engine.sizes import PARSE_OFF_LOOP_BYTES  # documents this large are parsed on a worker thread
 from ..engine.state.failures import ADMIN
-from ..engine.tools.overrides import OverrideError
+from ..engine.tools.override_rules import OverrideError
 from ..fixtures import FixtureError, parse_fixture
 from ..sandbox import Sandbox
 from .front import FailureKeeper, failure_handler

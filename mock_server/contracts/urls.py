@@ -8,7 +8,7 @@ if any, and no spaces or control characters.
 
 from __future__ import annotations
 
-from ..engine.background.outbox import URL_REFUSED_CHARACTERS
+from ..engine.background.delivery_urls import URL_REFUSED_CHARACTERS
 
 PORT = r"([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
 _TEXT = rf"[^{URL_REFUSED_CHARACTERS}]"

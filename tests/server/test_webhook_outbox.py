@@ -7,7 +7,7 @@ import asyncio
 import base64
 import time
 
-from mock_server.engine.background.outbox import delivery_url_problem, split_credentials
+from mock_server.engine.background.delivery_urls import delivery_url_problem, split_credentials
 from tests.receiver import Receiver, refused_port
 from tests.server.conftest import AFOSTO, sandbox_client
 

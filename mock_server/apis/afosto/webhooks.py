@@ -25,7 +25,8 @@ import math
 from typing import Any
 
 from ...engine import jsonio
-from ...engine.background.outbox import DELIVERED, PENDING, Delivery, delivery_url_problem
+from ...engine.background.delivery_urls import delivery_url_problem
+from ...engine.background.outbox import DELIVERED, PENDING, Delivery
 from ...engine.behaviour import toolkit
 from ...engine.behaviour.replies import list_reply, page_reply, success
 from ...engine.contract.schema import Schema

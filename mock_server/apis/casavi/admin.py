@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from ...engine import jsonio
-from ...engine.background.outbox import split_credentials
+from ...engine.background.delivery_urls import split_credentials
 from ...engine.runtime import ApiRuntime
 from ...engine.state.accounts import Account
 from ...engine.state.changes import FROM_ADMIN

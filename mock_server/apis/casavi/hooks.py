@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine import jsonio
-from ...engine.background.outbox import delivery_url_problem
+from ...engine.background.delivery_urls import delivery_url_problem
 from ...engine.behaviour.generic import generic_handler
 from ...engine.errors import ApiError, Problem
 from ...engine.http.requests import IncomingRequest
