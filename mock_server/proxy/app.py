@@ -25,13 +25,13 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..admin.front import AdminFront, failure_handler
-from ..admin.journal_routes import coverage_endpoint, error, requests_endpoint
+from ..admin.front import AdminFront
+from ..admin.errors import AdminError, admin_exception_handlers
+from ..admin.journal_routes import coverage, requests
 from ..apis import API_NAMES, vendor_for
 from ..engine.asgi import Receive, Scope, Send
 from ..engine.clock import Clock
@@ -275,46 +275,55 @@ def _passed_headers(upstream: httpx.Response, payload: bytes) -> list[tuple[byte
     return headers
 
 
+PROXY_CALLS = "the proxy has health, drift, requests, coverage, contracts/{api}"
+
+
 def _admin_app(proxy: ValidatingProxy) -> Starlette:
     """The proxy's `/__admin`: health, drift, requests, coverage, contract."""
+    app = Starlette(routes=PROXY_ROUTES, exception_handlers=admin_exception_handlers(PROXY_CALLS, proxy.keep_failure))
+    app.state.proxy = proxy
+    app.state.journal = proxy.journal
+    app.state.contracts = lambda: {proxy.config.api: proxy.contract}
+    return app
 
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse(
-            {
-                "status": "ok",
-                "mode": "proxy",
-                "api": proxy.config.api,
-                "upstream": proxy.config.upstream,
-                "operations": len(proxy.contract.operations),
-                "uptimeSeconds": round(time.monotonic() - proxy.started, 3),
-            }
-        )
 
-    async def drift(request: Request) -> Response:
-        if request.method == "DELETE":
-            proxy.drift.clear()
-            return Response(status_code=204)
-        return JSONResponse({"api": proxy.config.api, "upstream": proxy.config.upstream, **proxy.drift.to_json()})
-
-    async def contract(request: Request) -> JSONResponse:
-        name = request.path_params["api"]
-        if name != proxy.config.api:
-            return error(404, f"unknown API {name!r}; this proxy checks {proxy.config.api}")
-        return JSONResponse(served_contract(proxy.contract.document, ""))
-
-    async def http_error(request: Request, problem: Exception) -> JSONResponse:
-        assert isinstance(problem, HTTPException)
-        if problem.status_code == 404:
-            return error(404, f"no admin call at {request.url.path}; the proxy has health, drift, requests, coverage, contracts/{{api}}")
-        return error(problem.status_code, problem.detail)
-
-    return Starlette(
-        exception_handlers={HTTPException: http_error, Exception: failure_handler(proxy.keep_failure)},
-        routes=[
-            Route("/health", health, methods=["GET"]),
-            Route("/drift", drift, methods=["GET", "DELETE"]),
-            Route("/requests", requests_endpoint(proxy.journal), methods=["GET", "DELETE"]),
-            Route("/coverage", coverage_endpoint(lambda: {proxy.config.api: proxy.contract}, proxy.journal), methods=["GET"]),
-            Route("/contracts/{api}", contract, methods=["GET"]),
-        ],
+async def health(request: Request) -> JSONResponse:
+    """GET: the API checked, the upstream, and how long the proxy has run."""
+    proxy: ValidatingProxy = request.app.state.proxy
+    return JSONResponse(
+        {
+            "status": "ok",
+            "mode": "proxy",
+            "api": proxy.config.api,
+            "upstream": proxy.config.upstream,
+            "operations": len(proxy.contract.operations),
+            "uptimeSeconds": round(time.monotonic() - proxy.started, 3),
+        }
     )
+
+
+async def drift(request: Request) -> Response:
+    """GET: the drift report; DELETE: forget it."""
+    proxy: ValidatingProxy = request.app.state.proxy
+    if request.method == "DELETE":
+        proxy.drift.clear()
+        return Response(status_code=204)
+    return JSONResponse({"api": proxy.config.api, "upstream": proxy.config.upstream, **proxy.drift.to_json()})
+
+
+async def contract(request: Request) -> JSONResponse:
+    """GET: the contract the proxy checks against."""
+    proxy: ValidatingProxy = request.app.state.proxy
+    name = request.path_params["api"]
+    if name != proxy.config.api:
+        raise AdminError(404, f"unknown API {name!r}; this proxy checks {proxy.config.api}")
+    return JSONResponse(served_contract(proxy.contract.document, ""))
+
+
+PROXY_ROUTES = [
+    Route("/health", health, methods=["GET"]),
+    Route("/drift", drift, methods=["GET", "DELETE"]),
+    Route("/requests", requests, methods=["GET", "DELETE"]),
+    Route("/coverage", coverage, methods=["GET"]),
+    Route("/contracts/{api}", contract, methods=["GET"]),
+]
