@@ -34,7 +34,7 @@ from ..apis.afosto.conflicts import conflict_routes
 from ..apis.afosto.criteria import ALIASES, OPERATORS
 from ..apis.afosto.instant_search import MAX_LIMIT, PROXY_KEY
 from ..apis.afosto.webhooks import event_names
-from .afosto import ERROR_REF
+from .afosto.components import ERROR_REF
 from .model import ApiContract, JsonSchema, Operation, Parameter, RequestBody, Response
 from .urls import delivery_url_pattern
 
