@@ -232,6 +232,8 @@ class Sandbox:
     async def close(self) -> None:
         await self.stop_background_work()
         await self.webhook_client.aclose()
+        for api in self.apis.values():
+            api.runtime.fake.kept_texts.save()
 
 
 def _may_end(work: asyncio.Task[Any]) -> bool:
