@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from . import batches, datasets, instant_search
-from .references import guarded_delete_routes
+from .reference_table import guarded_delete_routes
 
 
 def conflict_routes(routes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -14,11 +14,10 @@ from ...engine.clock import parse_instant
 from ...engine.contract.operations import OperationSpec
 from ...engine.errors import ApiError
 from ...engine.http.requests import IncomingRequest
-from ...engine.runtime import ApiRules, ApiRuntime
+from ...engine.runtime import ApiRuntime, DataModel
 from ...engine.state.accounts import Account
 from ...engine.state.changes import FROM_DEMO, SERVER_ORIGINS
 from ...engine.vendor import Call, Paging, VendorApi
-from ..settings import VendorSettings
 from .admin import admin_routes
 from .attachments import ATTACHMENT_REFERENCES, AttachmentDetails, CommentAttachmentsOnTicket
 from .comments import AUTHOR_REFERENCES
@@ -26,13 +25,14 @@ from .consumptions import CLASHING as CONSUMPTION_CLASHES
 from .consumptions import HANDLERS as CONSUMPTION_HANDLERS
 from .consumptions import REFERENCES as CONSUMPTION_REFERENCES
 from .consumptions import MeasurementsGoWithTheirMeter
-from .documents import CasaviSection
+from .fixture_section import CasaviSection
 from .errors import CasaviErrorShape
 from .events import HookEvents
 from .handlers import CLASHING, HANDLERS
 from .hooks import allow_http_hook_urls, refuse_unusable_hook_url
 from .jobs import DocumentJob, ImportJob
-from .rules import UNITS_OF_PROPERTY, DerivedFields, UnitsView
+from .derived_fields import UNITS_OF_PROPERTY, DerivedFields, UnitsView
+from .settings import CasaviSettings
 from .state import CasaviState
 from .tokens import TokenBook
 
@@ -70,15 +70,15 @@ class CasaviApi(VendorApi):
     credential_fields = ("key", "secret")
     secret_names = frozenset({"secret", "password", "token"})  # masked in the request journal
 
-    def __init__(self, settings: VendorSettings) -> None:
+    def __init__(self, settings: CasaviSettings) -> None:
         super().__init__(settings)
         self.error_shape = CasaviErrorShape()
         self.handlers.update(HANDLERS)
         self.handlers.update(CONSUMPTION_HANDLERS)
         self.clashing |= CONSUMPTION_CLASHES | CLASHING
 
-    def rules(self) -> ApiRules:
-        return ApiRules(
+    def data_model(self) -> DataModel:
+        return DataModel(
             client_supplies_ids=True,
             demo_identifier=demo_identifier,
             indexes=(("/contacts", "email"),),

@@ -1,4 +1,4 @@
-"""The three Case messages operations and the case rules they enforce."""
+"""The three Case messages operations and what a case allows."""
 
 from __future__ import annotations
 
