@@ -22,11 +22,8 @@ from ...engine.runtime import ApiRuntime
 from ...engine.state.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
 from ...engine.values.identifiers import identifier_key
 from ...engine.vendor import Call, Reply
+from .collection_paths import COMMENTS, FILES, TASKS, TICKETS
 
-FILES = "/files"
-TICKETS = "/tickets"
-COMMENTS = "/tickets/{ticketId}/comments"
-TASKS = "/tickets/{ticketId}/tasks"
 ATTACHING = (TICKETS, COMMENTS, TASKS)
 # The bodies whose `attachments` must name files the account uploaded.
 ATTACHMENT_REFERENCES = tuple(

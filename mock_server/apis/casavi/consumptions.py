@@ -23,12 +23,7 @@ from ...engine.errors import ApiError
 from ...engine.runtime import ApiRuntime
 from ...engine.state.changes import DELETED, SERVER_ORIGINS, Change
 from ...engine.vendor import Call, Handler, Reply
-
-RESOURCES = "/consumptions/resources"
-METERS = "/consumptions/meters"
-MEASUREMENTS = "/consumptions/measurements"
-PROPERTIES = "/properties"
-UNITS = "/units"
+from .collection_paths import MEASUREMENTS, METERS, PROPERTIES, RESOURCES, UNITS
 
 
 def _info(call: Call, template: str) -> CollectionInfo:
@@ -79,7 +74,6 @@ def _meters_where(call: Call, belongs: Any) -> Reply:
     info = _info(call, METERS)
     meters = [meter for meter in call.runtime.collection(call.account, METERS).values() if belongs(meter)]
     return list_reply(call, meters, info)
-
 
 
 def measurements_of_meter(call: Call) -> Reply:

@@ -9,7 +9,8 @@ from ...engine.errors import ApiError
 from ...engine.vendor import Call, Handler, Reply
 from .attachments import update_ticket, upload_file, with_uploaded_attachments
 from .comments import comment_ticket, update_comment
-from .events import ARCHIVED, CONTACTS
+from .collection_paths import CONTACTS
+from .events import ARCHIVED
 from .hooks import create_hook
 from .jobs import DOCUMENT, IMPORT, job_report
 from .state import CasaviState
