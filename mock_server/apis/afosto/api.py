@@ -35,7 +35,7 @@ HANDLERS: dict[str, Handler] = {
     **batches.HANDLERS,
     **datasets.HANDLERS,
     **files.HANDLERS,
-    **instant_search.HANDLERS,
+    **instant_search.operations.HANDLERS,
     **webhooks.HANDLERS,
     **contacts.HANDLERS,
     **orders.HANDLERS,

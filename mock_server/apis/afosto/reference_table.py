@@ -162,7 +162,7 @@ PATH_REFERENCES: tuple[RequiredReference, ...] = (
 )
 
 # Request parts that must be among the values of a part of the object the path names
-# (instant_search.py): a search filters on the keys the index's settings declare (when
+# (instant_search/): a search filters on the keys the index's settings declare (when
 # they declare any); a proxy search names aliases of the proxy's indexes.
 PART_REFERENCES: tuple[RequiredReference, ...] = (
     RequiredReference("POST", "/cnt/instant/indexes/{id}/search", "filters[].key", INDEX_SETTINGS, by="filters[].key"),
