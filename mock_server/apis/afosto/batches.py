@@ -367,17 +367,9 @@ class BatchProcessing(AfostoTaskType):
         _failed(self.runtime, task)
 
 
-HANDLERS = {
-    "createBatch": create_batch,
-    "updateBatch": update_batch,
-    "deleteBatch": delete_batch,
-    "validateBatch": validate_batch,
-    "confirmBatch": confirm_batch,
-}
-
-# Operations that refuse with 409 what the lifecycle does not allow, and why.
 # A batch is confirmed once its validation accepted it.
 PREREQUISITES = (Prerequisite("PUT", "/cnt/batches/{id}/confirm", "PUT", "/cnt/batches/{id}/validate"),)
+# Operations that refuse with 409 what the lifecycle does not allow, and why.
 CONFLICTS = {
     ("PUT", "/cnt/batches/{id}"): "the batch is locked",
     ("DELETE", "/cnt/batches/{id}"): "the batch is confirmed or being validated",

@@ -68,11 +68,3 @@ def mark_invoice_paid(call: Call) -> Reply:
     paid_on = toolkit.body_fields(call).get("paid_at") or call.runtime.now()[:10]
     stored = toolkit.save(call, info, key, {**invoice, "is_paid": True, "paid_at": f"{str(paid_on)[:10]}T00:00:00.000Z"})
     return success(call, stored, key)
-
-
-HANDLERS = {
-    "allocateOrder": allocate_order,
-    "fulfilOrder": fulfil_order,
-    "authorizeOrder": authorize_order,
-    "markPaidInvoices": mark_invoice_paid,
-}

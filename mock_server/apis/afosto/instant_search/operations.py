@@ -214,19 +214,6 @@ def create_proxy(call: Call) -> Reply:
     return success(call, stored, str(stored["key"]))
 
 
-HANDLERS = {
-    "updateOrInsertAListOfDocuments": put_documents,
-    "deleteAListOfDocuments": delete_documents,
-    "clearsAllDocumentsFromAnIndex": clear_documents,
-    "listIndexSettings": get_settings,
-    "updateIndexSettings": change_settings,
-    "resetIndexSettings": reset_settings,
-    "searchDocuments": search_proxy,
-    "searchDocumentsWithinASingleIndex": search_index,
-    "getProxySearchSettings": proxy_settings,
-    "createAProxy": create_proxy,
-}
-
 CONFLICTS = {
     ("POST", "/cnt/instant/proxies"): "the proxy key is taken",
 }
