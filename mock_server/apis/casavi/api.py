@@ -22,8 +22,6 @@ from .admin import admin_routes
 from .attachments import ATTACHMENT_REFERENCES, AttachmentDetails, CommentAttachmentsOnTicket
 from .collection_paths import CONTACTS, METERS, PROPERTIES, RESOURCES, STAFF, TICKETS, UNITS, UNITS_OF_PROPERTY
 from .comments import AUTHOR_REFERENCES
-from .consumptions import CLASHING as CONSUMPTION_CLASHES
-from .consumptions import HANDLERS as CONSUMPTION_HANDLERS
 from .consumptions import REFERENCES as CONSUMPTION_REFERENCES
 from .consumptions import MeasurementsGoWithTheirMeter
 from .fixture_section import CasaviSection
@@ -75,8 +73,7 @@ class CasaviApi(VendorApi):
         super().__init__(settings)
         self.error_shape = CasaviErrorShape()
         self.handlers.update(HANDLERS)
-        self.handlers.update(CONSUMPTION_HANDLERS)
-        self.clashing |= CONSUMPTION_CLASHES | CLASHING
+        self.clashing |= CLASHING
 
     def data_model(self) -> DataModel:
         return DataModel(

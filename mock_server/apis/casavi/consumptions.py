@@ -22,7 +22,7 @@ from ...engine.contract.references import BodyReference
 from ...engine.errors import ApiError
 from ...engine.runtime import ApiRuntime
 from ...engine.state.changes import DELETED, SERVER_ORIGINS, Change
-from ...engine.vendor import Call, Handler, Reply
+from ...engine.vendor import Call, Reply
 from .collection_paths import MEASUREMENTS, METERS, PROPERTIES, RESOURCES, UNITS
 
 
@@ -107,13 +107,6 @@ class MeasurementsGoWithTheirMeter:
             store.delete(change.account, MEASUREMENTS, (), key, origin=change.origin)
 
 
-HANDLERS: dict[str, Handler] = {
-    "createMeterForUnit": create_meter_for_unit,
-    "createMeterForCommunity": create_meter_for_community,
-    "getListOfMetersByUnit": meters_of_unit,
-    "getListOfMetersByCommunity": meters_of_community,
-    "getListOfConsumptionMeasurementsByMeter": measurements_of_meter,
-}
 # What a meter and a measurement name, checked by the engine wherever the field travels
 # (400 naming the field: the document states no status). A consumption resource that a
 # meter names cannot be deleted (409) until no meter names it.
@@ -126,5 +119,3 @@ REFERENCES = (
     BodyReference("POST", MEASUREMENTS, "[].meterId", METERS),
     BodyReference("PUT", "/consumptions/measurements/{measurementId}", "meterId", METERS),
 )
-# Creations that answer 409 for a meter id that exists already.
-CLASHING = {"createMeterForUnit", "createMeterForCommunity"}

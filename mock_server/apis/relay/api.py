@@ -13,7 +13,8 @@ from ...engine.state.accounts import Account
 from ...engine.vendor import VendorApi
 from .fixture_section import RelaySection
 from .errors import RelayErrorShape
-from .handlers import HANDLERS, MAX_FILES
+from .handlers import HANDLERS
+from .orders import MAX_FILES
 from .parts import PART_LISTS, OrderParts
 
 CUSTOMERS = "/customers"
