@@ -100,12 +100,9 @@ class AttachmentDetails:
         self.runtime = runtime
 
     def __call__(self, change: Change) -> None:
-        after = change.after
-        if after is None:
-            return
-        ids = after.get("attachments")
-        if isinstance(ids, list):
-            after["attachmentDetails"] = attachment_details(self.runtime, change.account, ids)
+        ids = (change.after or {}).get("attachments")
+        if change.after is not None and isinstance(ids, list):
+            change.after["attachmentDetails"] = attachment_details(self.runtime, change.account, ids)
 
 
 class CommentAttachmentsOnTicket:
