@@ -113,13 +113,13 @@ def row_errors(mapping: dict[str, dict[str, Any]], data: Any) -> list[dict[str, 
     if not isinstance(data, dict):
         return [{"column": "", "level": ERROR, "message": "the row holds no columns"}]
     found = []
-    for column, rule in mapping.items():
+    for column, spec in mapping.items():
         value = data.get(column)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if rule["required"]:
+            if spec["required"]:
                 found.append({"column": column, "level": ERROR, "message": f"{column} is required"})
             continue
-        check, named = COLUMN_TYPES[rule["type"]]
+        check, named = COLUMN_TYPES[spec["type"]]
         if not check(value):
             found.append({"column": column, "level": ERROR, "message": f"{column} must be {named}, not {value!r}"})
     if mapping:
