@@ -41,7 +41,7 @@ def add_links(
     """Add `links` to the success responses of ``document`` (changed in place).
 
     ``required``, ``made`` and ``prerequisites`` are the API module's own statements
-    (`ApiRules`). An operation with a prerequisite takes its objects from that operation
+    (`DataModel`). An operation with a prerequisite takes its objects from that operation
     only: the links that would hand it any object of the collection are left out.
     """
     compiled = compile_contract(api, document)
