@@ -33,10 +33,23 @@ STORING_KINDS = frozenset({"create", "create_at", "replace", "update", "update_b
 NOT_FOUND = 404
 
 
+# What a document says of a 404 that names no kind of object: it is about the path's object.
+GENERIC_NOT_FOUND = frozenset({"", "not found", "entity not found", "resource not found", "object not found"})
+
+
 def unknown_reference_status(operation: OperationSpec) -> int:
-    """404 where the vendor's document states one for the operation (what it does not
-    find), else 400 (a 404 the contract generator inferred is for the path's object)."""
-    return NOT_FOUND if operation.states_not_found else 400
+    """404 where the vendor's document states one for what the operation does not find,
+    else 400. A plain "Not found" on an operation whose path names an object is about that
+    object (`PUT /locations/{id}`: the location is gone), so a body's unknown reference is
+    a 400 there: a client must not read an unknown address as a deleted location. A 404
+    that names what it is about ("Printer or hub not found"), or one of an operation whose
+    path names no object, covers the body's references."""
+    stated = operation.stated_not_found
+    if stated is None:
+        return 400
+    if "{" in operation.path and stated.strip(" .") in GENERIC_NOT_FOUND:
+        return 400
+    return NOT_FOUND
 
 
 def check_references(runtime: ApiRuntime, handlers: dict[str, Handler], references: Iterable[BodyReference]) -> None:

@@ -178,8 +178,16 @@ class OperationSpec:
     def states_not_found(self) -> bool:
         """Whether the vendor's document states a 404 for this operation (not one the
         contract generator inferred)."""
+        return self.stated_not_found is not None
+
+    @cached_property
+    def stated_not_found(self) -> str | None:
+        """What the vendor's document says of this operation's 404, lower-cased ("" when it
+        says nothing); None when the document states no 404 (or the generator inferred it)."""
         response = self.raw.get("responses", {}).get("404")
-        return isinstance(response, dict) and not response.get("x-inferred")
+        if not isinstance(response, dict) or response.get("x-inferred"):
+            return None
+        return str(response.get("description") or "").lower()
 
     def documents(self, status: int) -> bool:
         return status in self.error_statuses or status == self.success.status
