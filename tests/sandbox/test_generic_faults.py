@@ -126,7 +126,9 @@ async def test_a_model_field_the_request_does_not_describe_is_stored_only_with_t
         monkeypatch.setattr(schemas, "validator", lambda schema: compiled.append(schema) or original(schema))
         for value in (5, ["Front"], {"a": 1}, True):
             await _invalid_field(await client.put(f"/afosto/spl/printers/{printer}/inbox", json={"name": value}, headers=AFOSTO), "name")
-        assert len(compiled) == 1
+        # Four refused requests, each validator compiled once at most (the request body's may
+        # have been compiled by an earlier test that sent this operation a body).
+        assert compiled and len(compiled) == len({repr(schema) for schema in compiled}) <= 2
         read = await client.get(f"/afosto/spl/printers/{printer}", headers=AFOSTO)
         assert read.json()["name"] == "Front"
         renamed = await client.put(f"/afosto/spl/printers/{printer}/inbox", json={"name": "Back"}, headers=AFOSTO)
