@@ -179,6 +179,14 @@ class AccountData:
             found = self.collections[key] = Collection()
         return found
 
+    def owner(self, template: str, parents: tuple[str, ...]) -> Record | None:
+        """The stored object a nested collection belongs to (`/orders/7` for `/orders/7/comments`),
+        looked up without making anything."""
+        if not parents:
+            return None
+        stored = self.collections.get((template[: template.rfind("/{")], parents[:-1]))
+        return stored.get(parents[-1]) if stored is not None else None
+
 
 def _index_value(value: Any) -> str | None:
     """What an indexed field is looked up by: text without case, numbers as text (`4.0` as `4`)."""
