@@ -13,7 +13,7 @@ from typing import Any
 from ...engine.runtime import ApiRuntime
 from ...engine.state.changes import CREATED, DELETED, FROM_DEMO, FROM_FIXTURE, FROM_VIEW, Change
 from ...engine.values.identifiers import identifier_key
-from .collection_paths import TASKS, TICKETS, UNITS
+from .collection_paths import CONTACTS, TASKS, TICKETS, UNITS
 
 APP_BASE = "https://app.casavi.sandbox"
 TASK_TIMESTAMPS = {"ACCEPTED": "acceptedAt", "DECLINED": "declinedAt", "COMPLETED": "completedAt"}
@@ -55,6 +55,7 @@ class DerivedFields:
         if template == TICKETS:
             if change.origin == FROM_DEMO:
                 record["number"] = None
+                self._contact_of_demo_ticket(change.account, record)
             self._numbered(record, "number", f"ticket-numbers/{change.account}", record.get("number") is not None)
             record["number"] = identifier_key(record["number"])
             record.setdefault("status", "OPEN")
@@ -65,6 +66,23 @@ class DerivedFields:
                 record["closedAt"] = None
         elif template == TASKS:
             self._task_state({}, record, given)
+
+    def _contact_of_demo_ticket(self, account: str, ticket: dict[str, Any]) -> None:
+        """A demo ticket's contact name, email and telephone are those of the contact it names."""
+        contact = self.runtime.store.collection(account, CONTACTS).get(str(ticket.get("contactId")))
+        if contact is None:
+            return
+        name = " ".join(str(contact[part]) for part in ("firstName", "lastName") if contact.get(part))
+        details = {
+            "contactName": name or contact.get("company"),
+            "contactEmail": contact.get("email"),
+            "contactTelephone": contact.get("telephone") or contact.get("mobile"),
+        }
+        for field, value in details.items():
+            if value:
+                ticket[field] = value
+            else:
+                ticket.pop(field, None)
 
     def _numbered(self, record: dict[str, Any], field: str, sequence: str, given: bool) -> None:
         """The next number of ``sequence``; a number given (a whole one) is kept and moves the sequence on."""
