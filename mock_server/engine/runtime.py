@@ -39,7 +39,7 @@ from .state.answer_cache import AnswerCache
 from .state.changes import FROM_DEMO, Change, ChangeFeed, Listener, listener_name
 from .state.failures import LISTENER, TASK, FailureLog
 from .state.store import AccountData, ApiStore, Collection, FieldIndex, StoreBudget, concrete_path
-from .values.demo import DemoObjects
+from .values.demo import DemoObjects, made_at
 from .values.fake import FakeData
 from .values.identifiers import typed_identifier
 from .values.shaping import Shaper
@@ -301,7 +301,9 @@ class ApiRuntime:
         other demo objects."""
         where = concrete_path(info.template, parents)
         key = f"{self.name}/{account.name}{where}/{index}"
-        record = self.demo.fields(info, key)
+        parent_made = made_at(self.data(account).owner(info.template, parents))
+        # A child is made after its parent, and before now (its parent may be new).
+        record = self.demo.fields(info, key, parent_made, self.clock.now() if parent_made else None)
         self.demo.point_at_others(info, record, index, lambda template: self.collection(account, template).keys())
         if isinstance(index, int):
             record[info.id_field] = self.demo_identifier(account, info, index, parents)

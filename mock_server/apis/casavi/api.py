@@ -16,7 +16,7 @@ from ...engine.errors import ApiError
 from ...engine.http.requests import IncomingRequest
 from ...engine.runtime import ApiRuntime, DataModel
 from ...engine.state.accounts import Account
-from ...engine.state.changes import FROM_DEMO, SERVER_ORIGINS
+from ...engine.state.changes import FROM_DEMO, FROM_FIXTURE, SERVER_ORIGINS
 from ...engine.vendor import Call, Paging, VendorApi
 from .admin import admin_routes
 from .attachments import ATTACHMENT_REFERENCES, AttachmentDetails, CommentAttachmentsOnTicket
@@ -95,8 +95,9 @@ class CasaviApi(VendorApi):
         return {"date": is_date_or_instant}
 
     def attach(self, runtime: ApiRuntime) -> None:
-        # Demo objects get the fields casavi manages as if casavi had made them (ticket numbers in sequence).
-        runtime.feed.prepare(DerivedFields(runtime), origins=SERVER_ORIGINS | {FROM_DEMO})
+        # Demo and fixture objects get the fields casavi manages as if casavi had made them
+        # (ticket numbers in sequence); a fixture's own values win.
+        runtime.feed.prepare(DerivedFields(runtime), origins=SERVER_ORIGINS | {FROM_DEMO, FROM_FIXTURE})
         runtime.feed.prepare(AttachmentDetails(runtime), collections=AttachmentDetails.collections)
         runtime.feed.subscribe(UnitsView(runtime), collections=UNITS_OF_PROPERTY)
         readings = MeasurementsGoWithTheirMeter(runtime)

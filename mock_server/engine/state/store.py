@@ -30,7 +30,7 @@ from ..contract.collections import UPDATED_FIELDS, TimestampFields
 from ..errors import ApiError
 from ..sizes import MIB
 from ..values.identifiers import identifier_key
-from .changes import CREATED, DELETED, SERVER_ORIGINS, UPDATED, Change, ChangeFeed
+from .changes import CREATED, DELETED, FROM_FIXTURE, SERVER_ORIGINS, UPDATED, Change, ChangeFeed
 
 Record = dict[str, Any]
 CollectionKey = tuple[str, tuple[str, ...]]
@@ -179,6 +179,14 @@ class AccountData:
             found = self.collections[key] = Collection()
         return found
 
+    def owner(self, template: str, parents: tuple[str, ...]) -> Record | None:
+        """The stored object a nested collection belongs to (`/orders/7` for `/orders/7/comments`),
+        looked up without making anything."""
+        if not parents:
+            return None
+        stored = self.collections.get((template[: template.rfind("/{")], parents[:-1]))
+        return stored.get(parents[-1]) if stored is not None else None
+
 
 def _index_value(value: Any) -> str | None:
     """What an indexed field is looked up by: text without case, numbers as text (`4.0` as `4`)."""
@@ -268,8 +276,8 @@ class ApiStore:
             self.api, account, template, parents, key, CREATED if before is None else UPDATED, before, record, origin
         )
         by_server = origin in SERVER_ORIGINS
-        if by_server:
-            self._stamp(change)
+        if by_server or origin == FROM_FIXTURE:
+            self._stamp(change, keep_given=not by_server)
         self.feed.before_store(change)
         growth = record_size(record) - (record_size(before) if before is not None else 0)
         self._count(account, growth, by_server and not self.feed.announcing)
@@ -316,23 +324,29 @@ class ApiStore:
             index.update(change)
         self.feed.announce(change)
 
-    def _stamp(self, change: Change) -> None:
-        """Creation and update times the server manages (kept from ``before`` on a change)."""
+    def _stamp(self, change: Change, *, keep_given: bool = False) -> None:
+        """Creation and update times the server manages (kept from ``before`` on a change).
+
+        ``keep_given`` (a fixture's objects): a time the object gives is kept, and one it
+        lacks is stamped as if the object had been made when its given times say (the
+        other given time), else now, so its times stay in order.
+        """
         created_fields, updated_fields = self.timestamp_fields(change.collection)
         after, before = change.after, change.before
         assert after is not None
         now = self.clock.iso()
+        given = [after[name] for name in (*created_fields, *updated_fields) if after.get(name) is not None] if keep_given else []
         if before is None:
-            for name in created_fields:
-                after[name] = now
-            for name in updated_fields:
-                after[name] = now
+            for name in (*created_fields, *updated_fields):
+                if not (keep_given and after.get(name) is not None):
+                    after[name] = given[0] if given else now
             return
         for name in created_fields:
-            if name in before:
+            if name in before and not (keep_given and after.get(name) is not None):
                 after[name] = before[name]
         for name in (*updated_fields, *(name for name in before if name in UPDATED_FIELDS)):
-            after[name] = now
+            if not (keep_given and after.get(name) is not None):
+                after[name] = now
 
     # --- lookups ----------------------------------------------------------------------
 

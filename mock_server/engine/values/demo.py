@@ -7,14 +7,17 @@ named) and draws each object's fields from the seed; the runtime stores them.
 The fake values of a model are drawn field by field; these rules make one object of them
 hang together, as if the server had made it and it had lived a while: created first,
 changed later, an event stamp only where its state says the event happened (`closedAt`
-only on a CLOSED ticket), no deletion stamp on an object that is listed as present.
+only on a CLOSED ticket), a flag named for a state only where the object is in it (a
+DECLINED task is not `completed`), no deletion stamp on an object that is listed as
+present. The objects it holds (a ticket's tasks) and the objects of its child collections
+are made after it.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 import orjson
@@ -48,11 +51,23 @@ def timestamp_fields(schema: Schema) -> list[str]:
     return fields
 
 
-def settle(record: dict[str, Any], schema: Schema, rng: random.Random) -> dict[str, Any]:
-    """Make one demo object's timestamps and state agree (changed in place, returned)."""
+def settle(
+    record: dict[str, Any],
+    schema: Schema,
+    rng: random.Random,
+    not_before: datetime | None = None,
+    not_after: datetime | None = None,
+) -> dict[str, Any]:
+    """Make one demo object's timestamps and state agree, and those of the objects it
+    holds; made no earlier than ``not_before`` (its parent's creation) and, but for plans,
+    stamped no later than ``not_after`` (now), when given. Changed in place, returned."""
     properties = schema.get("properties", {})
     stamps = [name for name in timestamp_fields(schema) if isinstance(record.get(name), str)]
     created = _first_instant(record, stamps)
+    if created is not None and not_before is not None and created < not_before:
+        created = not_before + timedelta(seconds=rng.randrange(0, 30 * _DAY))
+        if not_after is not None:
+            created = min(created, max(not_after, not_before))
     if created is not None:
         lived = rng.randrange(_HOUR, 90 * _DAY)
         for name in stamps:
@@ -64,7 +79,10 @@ def settle(record: dict[str, Any], schema: Schema, rng: random.Random) -> dict[s
                 offset = rng.randrange(_HOUR, 365 * _DAY)
             else:
                 offset = rng.randrange(0, lived)
-            record[name] = _written_like(record[name], created + timedelta(seconds=offset), properties.get(name, {}))
+            instant = created + timedelta(seconds=offset)
+            if not_after is not None and not _PLANNED.search(name):
+                instant = max(created, min(instant, not_after))
+            record[name] = _written_like(record[name], instant, properties.get(name, {}))
     for name in list(record):
         if _GONE.match(name):
             if properties.get(name, {}).get("nullable"):
@@ -74,7 +92,32 @@ def settle(record: dict[str, Any], schema: Schema, rng: random.Random) -> dict[s
         elif name in ("is_deleted", "isDeleted", "deleted") and isinstance(record[name], bool):
             record[name] = False
     _agree_with_state(record, properties)
+    for name, prop in properties.items():
+        for held, held_schema in _held_objects(record.get(name), prop):
+            settle(held, held_schema, rng, created or not_before, not_after)
     return record
+
+
+def _held_objects(value: Any, schema: Schema) -> list[tuple[dict[str, Any], Schema]]:
+    """The objects a field holds (one, or a list of them) with their model, where it has fields."""
+    if isinstance(value, dict) and schema.get("properties"):
+        return [(value, schema)]
+    items = schema.get("items")
+    if isinstance(value, list) and isinstance(items, dict) and items.get("properties"):
+        return [(item, items) for item in value if isinstance(item, dict)]
+    return []
+
+
+def made_at(record: dict[str, Any] | None) -> datetime | None:
+    """When a stored object was made, from its creation stamp (None when it has none)."""
+    for name in CREATED_FIELDS:
+        value = (record or {}).get(name)
+        if isinstance(value, str):
+            try:
+                return parse_instant(_as_instant(value))
+            except ValueError:
+                continue
+    return None
 
 
 def _first_instant(record: dict[str, Any], stamps: list[str]) -> Any:
@@ -98,7 +141,8 @@ def _written_like(previous: str, instant: Any, schema: Schema) -> str:
 
 
 def _agree_with_state(record: dict[str, Any], properties: dict[str, Schema]) -> None:
-    """`<event>At` is set only when the object's status says the event happened."""
+    """`<event>At` is set only when the object's status says the event happened; a flag
+    named for a state (`completed`, `isClosed`) is true only in that state."""
     for state_field in ("status", "state"):
         options = properties.get(state_field, {}).get("enum") or []
         current = record.get(state_field)
@@ -109,6 +153,15 @@ def _agree_with_state(record: dict[str, Any], properties: dict[str, Schema]) -> 
             for name in (f"{word}At", f"{word}_at"):
                 if name in properties and properties[name].get("nullable") and option != current:
                     record[name] = None
+            for name, value in record.items():
+                if isinstance(value, bool) and _flag_word(name) == word:
+                    record[name] = option == current
+
+
+def _flag_word(name: str) -> str:
+    """`completed`, `isCompleted`, `is_completed` -> `completed`."""
+    word = re.sub(r"[^a-z]", "", name.lower())
+    return word[2:] if re.match(r"is[_A-Z]", name) else word
 
 
 class DemoObjects:
@@ -142,18 +195,22 @@ class DemoObjects:
         creates nor lists its objects, so they are made from the seed when first named."""
         return self.enabled and not info.listable and not info.made_by_operations and info.template not in self.left_out
 
-    def fields(self, info: CollectionInfo, key: str) -> dict[str, Any]:
+    def fields(
+        self, info: CollectionInfo, key: str, not_before: datetime | None = None, not_after: datetime | None = None
+    ) -> dict[str, Any]:
         """The fields of the demo object ``key`` drawn from the seed, its timeline settled
-        (a new copy on every call)."""
-        kept = self._fields.get((info.template, key))
+        between ``not_before`` (its parent's creation) and ``not_after`` (now) when they are
+        given (a new copy on every call)."""
+        # Kept by parent, not by now: a timeline settled before an earlier now is before this one too.
+        kept = self._fields.get((info.template, key, not_before))
         if kept is not None:
             return orjson.loads(kept)
         record = self.fake.value(info.item_schema, key)
         if not isinstance(record, dict):
             record = {}
-        settle(record, info.item_schema, self.fake.rng(f"{key}/timeline"))
+        settle(record, info.item_schema, self.fake.rng(f"{key}/timeline"), not_before, not_after)
         try:
-            self._fields.keep((info.template, key), orjson.dumps(record))
+            self._fields.keep((info.template, key, not_before), orjson.dumps(record))
         except TypeError:
             pass  # an integer beyond 64 bits: made again when next asked for
         return record
