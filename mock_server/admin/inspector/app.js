@@ -43,6 +43,13 @@ function describeServer() {
 
 /** Show the view the address names, reusing the one on screen when only its filters changed. */
 function route() {
+  if (window.location.hash.startsWith('#token=')) {
+    // A token link opened in a tab that already shows the inspector.
+    api.takeTokenFromAddress();
+    notice.replaceChildren();
+    stream?.reconnect();
+    current = null;
+  }
   const target = currentRoute();
   if (!target.panel || !health.panels.includes(target.panel) || !PANELS[target.panel]) {
     window.history.replaceState(null, '', link(defaultPanel()));
@@ -111,7 +118,8 @@ async function start() {
   api.takeTokenFromAddress();
   announcer.attach(document.getElementById('live-region'), document.getElementById('connection'));
   wireSkipLink();
-  api.onUnauthorized((message) => showTokenForm(notice, message, () => {
+  api.onUnauthorized((message) => showTokenForm(notice, message, async () => {
+    await startFrom().catch(() => {});
     stream?.reconnect();
     firstView = true;
     current = null;
@@ -131,7 +139,13 @@ async function start() {
   await startFrom().catch(() => {});
   startStream();
   window.addEventListener('hashchange', route);
-  bus.on('reset', () => { current = null; route(); });
+  bus.on('reset', () => {
+    // Everything may have changed: show the view afresh, keeping the keyboard in the view.
+    const focusWasInView = view.contains(document.activeElement);
+    current = null;
+    firstView = !focusWasInView;
+    route();
+  });
   route();
 }
 

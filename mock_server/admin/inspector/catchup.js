@@ -12,6 +12,9 @@ export function noteSequence(sequence) {
   if (typeof sequence === 'number' && sequence > latest) latest = sequence;
 }
 
+/** The highest sequence seen so far. */
+export const latestSeen = () => latest;
+
 /** Where the journal stands when the page opens. */
 export async function startFrom() {
   const answer = await get(withQuery('requests', {limit: 1}));

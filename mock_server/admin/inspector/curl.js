@@ -10,7 +10,7 @@ export function shellQuote(text) {
 }
 
 function placeholder(name) {
-  return `<${name.toLowerCase()}>`;
+  return `<${name}>`;
 }
 
 function unmaskedHeader(name, value) {

@@ -40,8 +40,9 @@ export function openStream({onEvent, onState}) {
       });
       if (!response.ok || !response.body) {
         controller.abort();
+        if (response.status !== 401 && response.status !== 403) return 'dropped';
         onState('refused', response.status);
-        return response.status === 401 || response.status === 403 ? 'refused' : 'dropped';
+        return 'refused';
       }
       failures = 0;
       onState('live');

@@ -2,7 +2,7 @@
 // called; each row links to its requests (`#coverage?api=afosto&show=never`).
 import {get} from '../api.js';
 import {count, percent} from '../format.js';
-import {append, fill, h, heading, hidden, note, table} from '../render.js';
+import {fill, h, heading, hidden, note, table} from '../render.js';
 import {link, replace} from '../router.js';
 import {keepFocus, loadError, reloadOn} from './common.js';
 
@@ -30,12 +30,12 @@ function statusesSeen(statuses) {
   return entries.length ? entries.map(([code, times]) => `${code} ×${times}`).join(', ') : '—';
 }
 
-function operationsTable(name, api, show) {
+function operationsTable(name, api, which) {
   const operations = Object.entries(api.byOperation || {}).filter(([, operation]) =>
-    show === 'called' ? operation.calls > 0 : show === 'never' ? !operation.calls : true);
-  if (!operations.length) return note(show === 'never' ? 'Every documented operation was called.' : 'No operation was called yet.');
+    which === 'called' ? operation.calls > 0 : which === 'never' ? !operation.calls : true);
+  if (!operations.length) return note(which === 'never' ? 'Every documented operation was called.' : 'No operation was called yet.');
   return table({
-    caption: `${name}: ${operations.length} of ${count(Object.keys(api.byOperation).length, 'operation')} (${SHOW.find(([value]) => value === show)[1]})`,
+    caption: `${name}: ${operations.length} of ${count(Object.keys(api.byOperation).length, 'operation')} (${SHOW.find(([value]) => value === which)[1]})`,
     columns: [{label: 'Operation'}, {label: 'Method'}, {label: 'Path', class: 'wrap'}, {label: 'Calls', class: 'number'},
       {label: 'Statuses seen'}, {label: 'Documented, not seen yet'}],
     rows: operations.map(([operationId, operation]) => [

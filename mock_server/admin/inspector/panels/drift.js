@@ -13,7 +13,7 @@ function operationSection(api, operation) {
   const differences = operation.differences || [];
   const id = `drift-${operation.operation}`.replace(/[^A-Za-z0-9_-]/g, '_');
   return h('section', null,
-    h('h3', {id}, `${operation.method} ${operation.path}`),
+    h('h2', {id}, `${operation.method} ${operation.path}`),
     h('p', null, h('a', {href: link('requests', [], {api, operation: operation.operation})}, hidden('Requests of '), operation.operation),
       ` · ${count(operation.calls ?? 0, 'call')} checked`),
     table({

@@ -8,10 +8,12 @@ import {link} from '../router.js';
 import {linkButton, loadError} from './common.js';
 import {decisionMarks} from './marks.js';
 import {listHash} from './request-filters.js';
+import {latestSeen} from '../catchup.js';
 
 export function show(place, route, context) {
   const sequence = Number(route.parts[0]);
   const content = h('div');
+  let entryShown = false;
   fill(place,
     h('p', {class: 'back'}, h('a', {href: listHash()}, '← All requests')),
     heading(`Request ${route.parts[0]}`), content);
@@ -27,13 +29,19 @@ export function show(place, route, context) {
       entry = await get(`requests/${segment(sequence)}`, {signal: context.signal});
     } catch (problem) {
       if (problem.name === 'AbortError') return;
-      append(content, problem.status === 404
+      if (problem.status === 404 && sequence > latestSeen()) {
+        fill(content, note(`Request ${sequence} has not been made yet; it shows here when it is.`), neighbours(sequence));
+        context.on('request', (summary) => { if (summary?.sequence === sequence && !entryShown) load(); });
+        return;
+      }
+      fill(content, problem.status === 404
         ? note(`Request ${sequence} is not in the journal: it keeps the newest requests only, or it was cleared.`)
-        : loadError(`request ${sequence}`, problem));
-      append(content, neighbours(sequence));
+        : loadError(`request ${sequence}`, problem), neighbours(sequence));
       return;
     }
-    if (!context.alive()) return;
+    if (!context.alive() || entryShown) return;
+    entryShown = true;
+    fill(content);
     render(entry);
     if (route.params.show === 'errors') content.querySelector('#failures')?.scrollIntoView();
   }

@@ -46,6 +46,7 @@ function input(id, label, value, extra = {}) {
  * Returns the form, with `set(filters)` to show other filters.
  */
 export function filterForm(filters, health, onApply) {
+  const apply = () => onApply(read());
   const apis = Object.keys(health.apis || {}).length ? Object.keys(health.apis) : [health.api].filter(Boolean);
   const form = h('form', {class: 'filters', role: 'search', 'aria-label': 'Filter requests'},
     select('filter-api', 'API', [['', 'any API'], ...apis.map((name) => [name, name])], filters.api),
@@ -71,7 +72,6 @@ export function filterForm(filters, health, onApply) {
     for (const name of FILTER_NAMES) form.elements[name].value = values[name] || '';
   }
 
-  const apply = () => onApply(read());
   form.addEventListener('submit', (event) => { event.preventDefault(); apply(); });
   form.addEventListener('change', (event) => { if (event.target.tagName === 'SELECT') apply(); });
   form.set = set;

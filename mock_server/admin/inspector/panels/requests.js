@@ -3,7 +3,7 @@
 import {get, withQuery} from '../api.js';
 import {announce} from '../announce.js';
 import {clockTime, count, duration, statusBadge} from '../format.js';
-import {append, button, fill, h, heading, hidden, note, scrollBox} from '../render.js';
+import {append, button, fill, h, heading, hidden, scrollBox} from '../render.js';
 import {link, replace} from '../router.js';
 import {loadError} from './common.js';
 import {decisionMarks} from './marks.js';
@@ -13,6 +13,7 @@ import {clearJournal} from './actions.js';
 
 export const title = 'Requests';
 const SHOWN = 500; // rows kept on screen; the journal itself keeps its own number
+const FIRST_LOAD = 200; // entries read when the list opens (each carries its bodies)
 const COLUMNS = ['Time', 'API', 'Method', 'Path', 'Operation', 'Status', 'Duration', 'Decided by'];
 
 export const kindOf = (route) => (route.parts.length ? 'detail' : 'list');
@@ -64,7 +65,7 @@ function showList(place, route, context) {
       h('td', {class: 'method'}, entry.method ?? ''),
       h('td', {class: 'path'}, detailLink, entry.query ? h('span', {class: 'query'}, `?${entry.query}`) : null),
       h('td', {class: 'operation'}, entry.operation ?? '—'),
-      h('td', {class: 'nowrap'}, statusBadge(entry.status)),
+      h('td', null, statusBadge(entry.status)),
       h('td', {class: 'number nowrap'}, duration(entry.duration_ms)),
       h('td', null, decisionMarks(entry)));
     tr.addEventListener('click', (event) => {
@@ -106,15 +107,20 @@ function showList(place, route, context) {
     }
   }
 
-  let announceTimer = null;
+  // Say how many are held a moment after they start coming, then at most every 1.5 s.
+  let heldTimer = null;
+  const announceHeld = () => {
+    heldTimer ??= setTimeout(() => {
+      heldTimer = null;
+      if (paused && waiting.length) announce(`${waiting.length} new while paused`);
+    }, 1500);
+  };
   function hold(entry) {
     if (shown.has(entry.sequence) || waiting.some((held) => held.sequence === entry.sequence)) return;
     waiting.push(entry);
-    const words = `${waiting.length} new while paused`;
     newButton.hidden = false;
     fill(newButton, `Show ${count(waiting.length, 'new request')}`);
-    clearTimeout(announceTimer);
-    announceTimer = setTimeout(() => announce(words), 1000);
+    announceHeld();
   }
 
   function pause() {
@@ -126,7 +132,6 @@ function showList(place, route, context) {
 
   function resume() {
     paused = false;
-    clearTimeout(announceTimer);
     pauseButton.setAttribute('aria-pressed', 'false');
     fill(pauseButton, 'Pause live updates');
     const held = waiting;
@@ -142,7 +147,7 @@ function showList(place, route, context) {
     early = [];
     fill(problem);
     try {
-      const answer = await get(withQuery('requests', {...filters, limit: SHOWN}), {signal: context.signal});
+      const answer = await get(withQuery('requests', {...filters, limit: FIRST_LOAD}), {signal: context.signal});
       if (!context.alive()) return;
       body.replaceChildren();
       shown.clear();

@@ -3,7 +3,7 @@
 import {get, segment, withQuery} from '../api.js';
 import {announce} from '../announce.js';
 import {oneLine, prettyJSON} from '../format.js';
-import {append, button, fill, h, heading, hidden, note, pre} from '../render.js';
+import {button, fill, h, heading, hidden, note, pre} from '../render.js';
 import {link} from '../router.js';
 import {linkButton, loadError} from './common.js';
 

@@ -2,7 +2,7 @@
 // objects and one object live in state-collection.js. Read-only.
 import {get, segment} from '../api.js';
 import {count} from '../format.js';
-import {append, fill, h, heading, hidden, note, table} from '../render.js';
+import {append, fill, h, heading, hidden, note} from '../render.js';
 import {link} from '../router.js';
 import {loadError, reloadOn} from './common.js';
 import * as collection from './state-collection.js';

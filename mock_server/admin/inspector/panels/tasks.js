@@ -1,7 +1,7 @@
 // Tasks: casavi jobs and Afosto batches, with progress as it moves, and "finish all now".
 import {get} from '../api.js';
 import {clockTime, count, prettyJSON, stateBadge} from '../format.js';
-import {append, button, fill, h, heading, hidden, note, pre} from '../render.js';
+import {button, fill, h, heading, hidden, pre} from '../render.js';
 import {loadError} from './common.js';
 import {runBackgroundWork} from './actions.js';
 

@@ -3,7 +3,7 @@
 import {get, post, segment} from '../api.js';
 import {announce} from '../announce.js';
 import {clockTime, count, dateTime, duration, prettyBody, statusText, stateBadge} from '../format.js';
-import {append, button, definitions, fill, h, heading, hidden, note, pre, table} from '../render.js';
+import {button, definitions, fill, h, heading, hidden, note, pre, table} from '../render.js';
 import {link} from '../router.js';
 import {loadError} from './common.js';
 
