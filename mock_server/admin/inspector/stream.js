@@ -79,7 +79,7 @@ export function openStream({onEvent, onState}) {
       failures += 1;
       const base = outcome === 'refused' ? LONGEST_RETRY_MS : Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1));
       const delay = Math.round(base * (0.8 + Math.random() * 0.4));
-      onState('retrying', delay);
+      if (outcome !== 'refused') onState('retrying', delay);
       await pause(delay);
     }
   })();

@@ -52,3 +52,8 @@ export function keepFocus(container, rebuild) {
     || [...container.querySelectorAll(tag)].find((node) => node.textContent === text);
   again?.focus();
 }
+
+/** After the focused control went away (a removed row), put focus on the view's heading. */
+export function refocus(place) {
+  if (!document.activeElement || document.activeElement === document.body) place.querySelector('.view-title')?.focus();
+}

@@ -6,7 +6,7 @@ import {confirmAction} from '../dialog.js';
 import {duration, oneLine, stateBadge} from '../format.js';
 import {button, fill, h, heading, hidden, note} from '../render.js';
 import {replace, link} from '../router.js';
-import {keepFocus, loadError, reloadOn} from './common.js';
+import {keepFocus, loadError, refocus, reloadOn} from './common.js';
 import {draftFromRequest, EXAMPLE_RULE} from './override-draft.js';
 
 export const title = 'Overrides';
@@ -75,7 +75,8 @@ export function show(place, route, context) {
       h('td', null, times(rule)),
       h('td', null, stateBadge(enabled ? 'on' : 'off')),
       h('td', {class: 'actions'},
-        button([enabled ? 'Turn off' : 'Turn on', hidden(` rule ${rule.id}`)], () => toggle(rule, !enabled), {className: 'secondary small'}),
+        button([enabled ? 'Turn off' : 'Turn on', hidden(` rule ${rule.id}`)], () => toggle(rule, !enabled),
+          {className: 'secondary small', id: `rule-switch-${rule.id}`}),
         button(['Remove', hidden(` rule ${rule.id}`), '…'], () => removeRule(rule), {className: 'secondary small'})));
     return row;
   }
@@ -124,6 +125,7 @@ export function show(place, route, context) {
       announce(`Could not remove rule ${rule.id}: ${problem.message}`);
     }
     await load();
+    refocus(place);
   }
 
   async function clearAll() {
@@ -140,6 +142,7 @@ export function show(place, route, context) {
       announce(`Could not clear the rules: ${problem.message}`);
     }
     await load();
+    refocus(place);
   }
 
   async function addRule() {

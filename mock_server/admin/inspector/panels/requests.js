@@ -33,12 +33,13 @@ function showList(place, route, context) {
   let loading = true;
   let early = []; // entries streamed while the list loads
   let waiting = []; // entries held while paused
+  let generation = 0; // the latest load; an older answer arriving late is dropped
   const shown = new Set();
   const body = h('tbody');
   const summary = h('p', {class: 'summary'});
   const problem = h('div');
   const newButton = button('Show new requests', () => resume(), {className: 'secondary', hidden: true});
-  const pauseButton = button('Pause live updates', () => (paused ? resume() : pause()), {'aria-pressed': 'false'});
+  const pauseButton = button('Pause live updates', () => (paused ? resume() : pause()));
   const tableNode = h('table', {class: 'requests'},
     h('caption', null, 'Requests, newest first'),
     h('thead', null, h('tr', null, COLUMNS.map((label) => h('th', {scope: 'col'}, label)))), body);
@@ -125,14 +126,12 @@ function showList(place, route, context) {
 
   function pause() {
     paused = true;
-    pauseButton.setAttribute('aria-pressed', 'true');
     fill(pauseButton, 'Resume live updates');
     announce('Paused: new requests are held');
   }
 
   function resume() {
     paused = false;
-    pauseButton.setAttribute('aria-pressed', 'false');
     fill(pauseButton, 'Pause live updates');
     const held = waiting;
     waiting = [];
@@ -143,23 +142,23 @@ function showList(place, route, context) {
   }
 
   async function load() {
+    const mine = ++generation;
     loading = true;
     early = [];
     fill(problem);
     try {
       const answer = await get(withQuery('requests', {...filters, limit: FIRST_LOAD}), {signal: context.signal});
-      if (!context.alive()) return;
+      if (!context.alive() || mine !== generation) return;
       body.replaceChildren();
       shown.clear();
       waiting = [];
       newButton.hidden = true;
       answer.requests.forEach((entry) => add(entry, {fresh: false}));
     } catch (failure) {
-      if (failure.name === 'AbortError') return;
+      if (failure.name === 'AbortError' || mine !== generation) return;
       append(problem, loadError('the requests', failure));
-    } finally {
-      loading = false;
     }
+    loading = false;
     early.forEach((entry) => (paused ? hold(entry) : add(entry, {fresh: true})));
     early = [];
     describe();

@@ -20,9 +20,8 @@ export function show(place, route, context) {
   const revealButton = button('Reveal credentials', () => {
     reveal = !reveal;
     fill(revealButton, reveal ? 'Mask credentials' : 'Reveal credentials');
-    revealButton.setAttribute('aria-pressed', String(reveal));
     load();
-  }, {className: 'secondary', 'aria-pressed': 'false'});
+  }, {className: 'secondary'});
   const base = `state/${segment(api)}/${segment(account)}${segments.map((part) => `/${segment(part)}`).join('')}`;
   const collectionHash = link('state', [api, account, ...segments]);
 
@@ -122,10 +121,14 @@ export function show(place, route, context) {
       if (!context.alive()) return;
       const fresh = objectRow(answer, change);
       const current = objectRows.get(String(change.key));
+      const body = content.querySelector('tbody');
       if (current) current.replaceWith(fresh);
-      else {
+      else if (body) {
         total += 1;
-        content.querySelector('tbody')?.prepend(fresh);
+        body.prepend(fresh);
+      } else {
+        load(); // the collection was empty or unknown when the view opened
+        return;
       }
       objectRows.set(String(change.key), fresh);
       describeTotal();
