@@ -28,7 +28,13 @@ export function onUnauthorized(listener) {
 export function takeTokenFromAddress() {
   const match = /^#token=([^&]*)(?:&(.*))?$/.exec(window.location.hash);
   if (!match) return;
-  setToken(decodeURIComponent(match[1]));
+  let token = match[1];
+  try {
+    token = decodeURIComponent(token);
+  } catch {
+    // not percent-encoded: taken as it is
+  }
+  setToken(token);
   const rest = match[2] ? `#${match[2]}` : '';
   window.history.replaceState(null, '', window.location.pathname + window.location.search + rest);
 }
@@ -36,10 +42,6 @@ export function takeTokenFromAddress() {
 export function setToken(token) {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
-}
-
-export function hasToken() {
-  return Boolean(sessionStorage.getItem(TOKEN_KEY));
 }
 
 /** The headers every admin call carries. */

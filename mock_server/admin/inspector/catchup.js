@@ -30,6 +30,7 @@ function newest(answer) {
  * tell the panels to read their lists again (`resync`). */
 export async function catchUp({reconnected = false} = {}) {
   for (;;) {
+    const before = latest;
     const answer = await get(withQuery('requests', {after: latest, limit: PAGE}));
     if (typeof answer.latest === 'number' && answer.latest < latest) {
       // The journal numbers from 1 again: a restarted server. Start over.
@@ -41,7 +42,8 @@ export async function catchUp({reconnected = false} = {}) {
       noteSequence(entry.sequence);
       publish('request', entry);
     }
-    if (answer.requests.length < PAGE) break;
+    // A page that brought nothing newer ends it too (a server that ignores `after`).
+    if (answer.requests.length < PAGE || latest === before) break;
   }
   if (reconnected) publish('resync', {});
 }

@@ -38,12 +38,6 @@ export function link(panel, parts = [], params = {}) {
   return `#${path}${text ? `?${text}` : ''}`;
 }
 
-/** Show another route, adding it to the history. */
-export function go(hash) {
-  if (window.location.hash === hash) window.dispatchEvent(new HashChangeEvent('hashchange'));
-  else window.location.hash = hash;
-}
-
 /** Change the address without a new history entry and without leaving the view (filters). */
 export function replace(hash) {
   window.history.replaceState(null, '', hash);
