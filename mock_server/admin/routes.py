@@ -9,7 +9,6 @@ state. A call that cannot be carried out raises `AdminError`, which the app rend
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from starlette.applications import Starlette
@@ -26,7 +25,8 @@ from ..fixtures import FixtureError, parse_fixture
 from ..sandbox import Sandbox
 from .errors import AdminError, admin_exception_handlers
 from .front import FailureKeeper
-from .journal_routes import coverage, requests
+from .health import health
+from .journal_routes import coverage, journal_entry, requests
 
 CALLS = "see GET /__admin/health and the README"
 
@@ -61,20 +61,6 @@ async def _parsed(data: bytes, source: str) -> dict[str, Any]:
     if len(data) > PARSE_OFF_LOOP_BYTES:
         return await asyncio.to_thread(parse_fixture, data, source)
     return parse_fixture(data, source)
-
-
-async def health(request: Request) -> JSONResponse:
-    """GET: each API's mount, operations and accounts, and how long the sandbox has run."""
-    sandbox = _sandbox(request)
-    apis = {
-        name: {
-            "mount": sandbox.config.mount_of(name) or "/",
-            "operations": len(api.runtime.contract.operations),
-            "accounts": len(api.runtime.accounts),
-        }
-        for name, api in sandbox.apis.items()
-    }
-    return JSONResponse({"status": "ok", "apis": apis, "uptimeSeconds": round(time.monotonic() - sandbox.started, 3)})
 
 
 async def reset(request: Request) -> JSONResponse:
@@ -220,6 +206,7 @@ ROUTES: list[BaseRoute] = [
     Route("/state", put_state, methods=["PUT"]),
     Route("/fixtures", fixtures, methods=["POST"]),
     Route("/requests", requests, methods=["GET", "DELETE"]),
+    Route("/requests/{sequence}", journal_entry, methods=["GET"]),
     Route("/coverage", coverage, methods=["GET"]),
     Route("/overrides", list_overrides, methods=["GET"]),
     Route("/overrides", add_override, methods=["POST"]),
