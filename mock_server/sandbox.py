@@ -26,18 +26,8 @@ from .engine.tools.journal import RequestJournal
 from .engine.tools.override_rules import OverrideError, OverrideRule, parse_rule
 from .engine.tools.overrides import ActiveRule, ApiOverrides, OverrideSet
 from .engine.vendor import ServedApi
-from .fixtures import (
-    FixtureError,
-    apply_fixture,
-    check_fixture,
-    default_fixtures_dir,
-    export_state,
-    fixture_files,
-    load_fixture,
-    read_fixture,
-    split_overrides,
-    unknown_names,
-)
+from .fixture_files import FixtureError, default_fixtures_dir, fixture_files, read_fixture, split_overrides, unknown_names
+from .fixtures import apply_fixture, check_fixture, export_state, load_fixture
 
 STOP_TIMEOUT = 5.0  # seconds to wait for cancelled background work to end
 

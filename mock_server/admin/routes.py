@@ -21,7 +21,7 @@ from ..engine.contract.files import served_contract
 from ..engine.sizes import PARSE_OFF_LOOP_BYTES
 from ..engine.state.failures import ADMIN
 from ..engine.tools.override_rules import OverrideError
-from ..fixtures import FixtureError, parse_fixture
+from ..fixture_files import FixtureError, parse_fixture
 from ..sandbox import Sandbox
 from .errors import AdminError, admin_exception_handlers
 from .front import FailureKeeper
