@@ -50,7 +50,7 @@ def check_admin_request(
         return None
     headers = _headers(scope)
     if admin_token is not None:
-        if not _bearer_matches(headers.get(b"authorization"), admin_token):
+        if not bearer_matches(headers.get(b"authorization"), admin_token):
             return AdminRefusal(401, "the admin API needs 'Authorization: Bearer <admin token>'")
     elif not (path.startswith("/contracts/") and method in READS):
         host = _host_name(headers.get(b"host"))
@@ -89,8 +89,9 @@ def _headers(scope: dict[str, Any]) -> dict[bytes, bytes]:
     return {name.lower(): value for name, value in scope["headers"]}
 
 
-def _bearer_matches(value: bytes | None, token: str) -> bool:
-    """Constant-time comparison, on bytes: any header value compares without error."""
+def bearer_matches(value: bytes | None, token: str) -> bool:
+    """Whether an `Authorization` header value is `Bearer <token>`: compared in constant
+    time, on bytes, so any header value compares without error."""
     if value is None:
         return False
     scheme, _, given = value.strip().partition(b" ")

@@ -16,7 +16,7 @@ import json
 import sys
 import threading
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from http.server import ThreadingHTTPServer
@@ -26,8 +26,8 @@ DEFAULT_PORT = 9000
 TRANSPORT_HEADERS = {"host", "accept", "accept-encoding", "connection", "content-length"}
 
 
-def add_receive_command(commands: Any) -> None:
-    """Register `receive` with the command line's subcommands."""
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the command's parser to `mock-server`'s subcommands."""
     parser = commands.add_parser(
         "receive",
         help="print the webhook calls a local receiver gets",

@@ -30,8 +30,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..admin.front import AdminFront
+from ..admin.health import PROXY_PANELS, installed_version, may_see_settings
 from ..admin.errors import AdminError, admin_exception_handlers
-from ..admin.journal_routes import coverage, requests
+from ..admin.journal_routes import coverage, journal_entry, requests
 from ..apis import API_NAMES, vendor_for
 from ..engine.asgi import Receive, Scope, Send
 from ..engine.clock import Clock
@@ -288,18 +289,27 @@ def _admin_app(proxy: ValidatingProxy) -> Starlette:
 
 
 async def health(request: Request) -> JSONResponse:
-    """GET: the API checked, the upstream, and how long the proxy has run."""
+    """GET: the API checked, the upstream, how long the proxy has run, the inspector's
+    panels and the version; the settings too for a caller the token lets in."""
     proxy: ValidatingProxy = request.app.state.proxy
-    return JSONResponse(
-        {
-            "status": "ok",
-            "mode": "proxy",
-            "api": proxy.config.api,
-            "upstream": proxy.config.upstream,
-            "operations": len(proxy.contract.operations),
-            "uptimeSeconds": round(time.monotonic() - proxy.started, 3),
+    config = proxy.config
+    answer: dict[str, Any] = {
+        "status": "ok",
+        "server": "proxy",
+        "mode": "proxy",
+        "version": installed_version(),
+        "panels": list(PROXY_PANELS),
+        "api": config.api,
+        "upstream": config.upstream,
+        "operations": len(proxy.contract.operations),
+        "apis": {config.api: {"mount": "/", "operations": len(proxy.contract.operations)}},
+        "uptimeSeconds": round(time.monotonic() - proxy.started, 3),
+    }
+    if may_see_settings(request, config.admin_token):
+        answer["settings"] = {
+            "timeout": config.timeout, "journalSize": config.journal_size, "adminToken": config.admin_token is not None,
         }
-    )
+    return JSONResponse(answer)
 
 
 async def drift(request: Request) -> Response:
@@ -324,6 +334,7 @@ PROXY_ROUTES = [
     Route("/health", health, methods=["GET"]),
     Route("/drift", drift, methods=["GET", "DELETE"]),
     Route("/requests", requests, methods=["GET", "DELETE"]),
+    Route("/requests/{sequence}", journal_entry, methods=["GET"]),
     Route("/coverage", coverage, methods=["GET"]),
     Route("/contracts/{api}", contract, methods=["GET"]),
 ]

@@ -17,7 +17,7 @@ from mock_server.engine.contract import cache, compiled
 from mock_server.engine.contract.compiled import compiled_contract, forget_compiled
 from mock_server.engine.contract.files import default_contracts_dir, parse_contract
 from mock_server.engine.contract.operations import CompiledContract, compile_contract
-from mock_server.fixtures import default_fixtures_dir, parse_fixture, read_fixture
+from mock_server.fixture_files import default_fixtures_dir, parse_fixture, read_fixture
 
 API = "messages"  # the smallest contract: quick to parse and compile
 

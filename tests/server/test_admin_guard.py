@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server.app import create_app
-from mock_server.cli import _announce
+from mock_server.commands.serve import _announce
 from mock_server.config import ServerConfig
 from tests.server.conftest import sandbox_client
 
