@@ -12,9 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.browser.inspector import Running
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # A name that resolves to 127.0.0.1 inside the browser only: a page served under it stands
@@ -104,3 +107,14 @@ def page(browser: Browser) -> Iterator[Page]:
     yield opened
     context.close()
     assert not problems, problems
+
+
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """One `mock-server serve` for the modules that reset it before each test: background
+    steps take JOB_DELAY_S each (progress can be watched), http webhook URLs are taken."""
+    from tests.browser.inspector import JOB_DELAY_S, sandbox
+
+    arguments = ["--job-delay", str(JOB_DELAY_S), "--allow-http-hooks"]
+    with sandbox(arguments, tmp_path_factory.mktemp("shared-sandbox")) as running:
+        yield running

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.delivery.servers import ServerProcess, free_port, run_command, start_server
 
 AFOSTO = {"Authorization": "Bearer demo-afosto-token"}
+JOB_DELAY_S = 0.4  # each step of a background task of the shared sandbox waits this long
 
 
 @dataclass

@@ -9,14 +9,16 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.inspector import AFOSTO, Running, open_inspector, sandbox, serious_accessibility_violations, settled
+from tests.browser.inspector import AFOSTO, Running, open_inspector, serious_accessibility_violations, settled
 from tests.receiver import Receiver
 
 
 @pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+def filled(shared: Running) -> Iterator[dict]:
     """A sandbox with something on every panel; the ids the routes name."""
-    with Receiver(statuses=[500, 200]) as receiver, sandbox(["--allow-http-hooks"], tmp_path_factory.mktemp("axe")) as server:
+    server = shared
+    server.reset()
+    with Receiver(statuses=[500, 200]) as receiver:
         client = server.client
         headers = server.casavi_headers()
         assert client.post("/casavi/tickets", json={"id": "T-AXE", "title": "<b>Checked</b>", "propertyId": "P-00001"}, headers=headers).status_code in (200, 201)

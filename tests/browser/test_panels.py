@@ -5,23 +5,17 @@ changed through the API or the page and seen on the other side."""
 from __future__ import annotations
 
 import json
-import time
-from typing import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.inspector import AFOSTO, Running, open_inspector, sandbox
+from tests.browser.inspector import AFOSTO, Running, open_inspector
 from tests.receiver import Receiver
 
-JOB_DELAY_S = 0.4  # each step of a background task waits this long
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    arguments = ["--job-delay", str(JOB_DELAY_S), "--allow-http-hooks"]
-    with sandbox(arguments, tmp_path_factory.mktemp("panels")) as running:
-        yield running
+@pytest.fixture
+def server(shared: Running) -> Running:
+    return shared
 
 
 @pytest.fixture(autouse=True)

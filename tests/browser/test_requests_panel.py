@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.inspector import AFOSTO, Running, open_inspector, sandbox
+from tests.browser.inspector import AFOSTO, Running, open_inspector
 
 # What the spec allows between a call and its row in an open inspector.
 LIVE_WITHIN_S = 1.0
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    with sandbox([], tmp_path_factory.mktemp("requests-panel")) as running:
-        yield running
+@pytest.fixture
+def server(shared: Running) -> Running:
+    return shared
 
 
 @pytest.fixture(autouse=True)

@@ -33,10 +33,9 @@ def other_origin() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    with sandbox([], tmp_path_factory.mktemp("open")) as running:
-        yield running
+@pytest.fixture
+def server(shared: Running) -> Running:
+    return shared
 
 
 @pytest.fixture(scope="module")
