@@ -24,18 +24,23 @@ from ..engine.tools.override_rules import OverrideError
 from ..fixture_files import FixtureError, parse_fixture
 from ..sandbox import Sandbox
 from .errors import AdminError, admin_exception_handlers
+from .event_sources import events, task_entry
+from .events import EventHub
 from .front import FailureKeeper
 from .health import health
+from .state_browser import api_state, collection_state
 from .journal_routes import coverage, journal_entry, requests
 
 CALLS = "see GET /__admin/health and the README"
 
 
-def admin_app(sandbox: Sandbox, keep_failure: FailureKeeper) -> Starlette:
+def admin_app(sandbox: Sandbox, keep_failure: FailureKeeper, events: EventHub) -> Starlette:
     """The admin API as a Starlette application (mounted at `/__admin`); an exception a call
-    did not expect is kept by ``keep_failure`` and answered as a JSON 500."""
+    did not expect is kept by ``keep_failure`` and answered as a JSON 500; ``events`` is
+    where its event stream reads."""
     app = Starlette(routes=[*_api_admin_routes(sandbox), *ROUTES], exception_handlers=admin_exception_handlers(CALLS, keep_failure))
     app.state.sandbox = sandbox
+    app.state.events = events
     app.state.journal = sandbox.journal
     app.state.contracts = lambda: {name: api.runtime.contract for name, api in sandbox.apis.items()}
     return app
@@ -168,7 +173,7 @@ async def tasks(request: Request) -> JSONResponse:
     """GET: the selected APIs' background tasks and their progress."""
     sandbox = _sandbox(request)
     listed = [
-        {"api": name, **task.to_state(), "progress": task.progress}
+        task_entry(name, task)
         for name in _selected_apis(request)
         for task in sandbox.apis[name].runtime.tasks.tasks.values()
     ]
@@ -234,6 +239,9 @@ ROUTES: list[BaseRoute] = [
     Route("/reset", reset, methods=["POST"]),
     Route("/state", get_state, methods=["GET"]),
     Route("/state", put_state, methods=["PUT"]),
+    Route("/state/{api}", api_state, methods=["GET"]),
+    Route("/state/{api}/{account}", collection_state, methods=["GET"]),  # answers 404 naming what is missing
+    Route("/state/{api}/{account}/{collection:path}", collection_state, methods=["GET"]),
     Route("/fixtures", fixtures, methods=["POST"]),
     Route("/requests", requests, methods=["GET", "DELETE"]),
     Route("/requests/{sequence}", journal_entry, methods=["GET"]),
@@ -251,6 +259,7 @@ ROUTES: list[BaseRoute] = [
     Route("/errors", list_errors, methods=["GET"]),
     Route("/errors", clear_errors, methods=["DELETE"]),
     Route("/contracts/{api}", contract, methods=["GET"]),
+    Route("/events", events, methods=["GET"]),
 ]
 
 

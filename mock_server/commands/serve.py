@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         from ..serving.connections import read_timeout_protocol
         from ..serving.log_format import logging_config
         from ..serving.state_file import StateFile, StateFileError, StateKeeper, StateKeepingApp
+        from ..serving.stopping import StoppingServer
 
         try:
             app = create_app(config)
@@ -101,12 +102,13 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return fail(_listen_problem(config.host, config.port, error), status=1)
 
-    server = uvicorn.Server(
+    server = StoppingServer(
         uvicorn.Config(
             served, log_config=logging_config(config.log_format, config.log_level),
             log_level=config.log_level.lower(), access_log=False, lifespan="on",
             http=read_timeout_protocol(config.read_timeout),
-        )
+        ),
+        on_stopping=app.stopping,
     )
     _announce(app, config, listener.getsockname()[:2], state_note)
     with _QuietStopSignals():

@@ -32,6 +32,8 @@ from starlette.routing import Route
 from ..admin.front import AdminFront
 from ..admin.health import PROXY_PANELS, installed_version, may_see_settings
 from ..admin.errors import AdminError, admin_exception_handlers
+from ..admin.event_sources import events, watch_journal
+from ..admin.events import EventHub
 from ..admin.journal_routes import coverage, journal_entry, requests
 from ..apis import API_NAMES, vendor_for
 from ..engine.asgi import Receive, Scope, Send
@@ -111,6 +113,8 @@ class ValidatingProxy(AdminFront):
         # The client's own request is forwarded: no default headers of the HTTP library.
         for name in list(self.client.headers):
             del self.client.headers[name]
+        self.events = EventHub()
+        watch_journal(self.events, self.journal)
         self.admin = _admin_app(self)
         self.admin_token = config.admin_token
         self.host = config.host
@@ -252,6 +256,7 @@ class ValidatingProxy(AdminFront):
         return JSONResponse(self.vendor.error_shape.render(error, f"proxy-{self.references}"), status_code=error.status)
 
     async def at_shutdown(self) -> None:
+        await super().at_shutdown()
         await self.client.aclose()
 
 
@@ -276,13 +281,14 @@ def _passed_headers(upstream: httpx.Response, payload: bytes) -> list[tuple[byte
     return headers
 
 
-PROXY_CALLS = "the proxy has health, drift, requests, coverage, contracts/{api}"
+PROXY_CALLS = "the proxy has health, drift, requests, coverage, contracts/{api}, events, ui"
 
 
 def _admin_app(proxy: ValidatingProxy) -> Starlette:
     """The proxy's `/__admin`: health, drift, requests, coverage, contract."""
     app = Starlette(routes=PROXY_ROUTES, exception_handlers=admin_exception_handlers(PROXY_CALLS, proxy.keep_failure))
     app.state.proxy = proxy
+    app.state.events = proxy.events
     app.state.journal = proxy.journal
     app.state.contracts = lambda: {proxy.config.api: proxy.contract}
     return app
@@ -337,4 +343,5 @@ PROXY_ROUTES = [
     Route("/requests/{sequence}", journal_entry, methods=["GET"]),
     Route("/coverage", coverage, methods=["GET"]),
     Route("/contracts/{api}", contract, methods=["GET"]),
+    Route("/events", events, methods=["GET"]),
 ]
