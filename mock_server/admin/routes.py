@@ -29,6 +29,7 @@ from .events import EventHub
 from .front import FailureKeeper
 from .health import health
 from .state_browser import api_state, collection_state
+from .ui import asset, page
 from .journal_routes import coverage, journal_entry, requests
 
 CALLS = "see GET /__admin/health and the README"
@@ -260,6 +261,8 @@ ROUTES: list[BaseRoute] = [
     Route("/errors", clear_errors, methods=["DELETE"]),
     Route("/contracts/{api}", contract, methods=["GET"]),
     Route("/events", events, methods=["GET"]),
+    Route("/ui", page, methods=["GET"]),
+    Route("/ui/{asset:path}", asset, methods=["GET"]),
 ]
 
 

@@ -8,6 +8,7 @@ import logging
 import signal
 import socket
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..config import SETTINGS, ServerConfig, add_setting_flags, settings_from_args
@@ -166,6 +167,13 @@ class _QuietStopSignals:
         """The server has already stopped; nothing is left to do."""
 
 
+def inspector_address(base: str, admin_token: str | None) -> str:
+    """Where the inspector opens; with an admin token, the token in the fragment, which a
+    browser never sends to the server (the page keeps it and clears the address bar)."""
+    address = f"{base}/__admin/ui"
+    return f"{address}#token={quote(admin_token, safe='')}" if admin_token is not None else address
+
+
 def _announce(app: Any, config: ServerConfig, bound: tuple[str, int], state_note: str | None) -> None:
     """Where each API is served, the credentials of its accounts, and the admin API.
 
@@ -184,8 +192,9 @@ def _announce(app: Any, config: ServerConfig, bound: tuple[str, int], state_note
     }
     open_admin = config.admin_token is None and config.host not in LOOPBACK
     if config.log_format == "json":
+        # Log lines travel further than a terminal: the token stays out of them.
         fields = {"version": __version__, "listen": listening, "seed": config.seed,
-                  "apis": apis, "admin": f"{base}/__admin"}
+                  "apis": apis, "admin": f"{base}/__admin", "inspector": f"{base}/__admin/ui"}
         if state_note:
             fields["stateFile"] = str(config.state_file)
         log.info("mock-server is serving", extra={"fields": fields})
@@ -199,6 +208,7 @@ def _announce(app: Any, config: ServerConfig, bound: tuple[str, int], state_note
             credentials = ", ".join(f"{key} {value}" for key, value in account.items() if key != "name")
             lines.append(f"            account {account['name']}: {credentials}")
     lines.append(f"  admin     {base}/__admin  (health, reset, state, requests, coverage, overrides, jobs/run, tasks, webhooks, contracts/{{api}})")
+    lines.append(f"  inspector {inspector_address(base, config.admin_token)}")
     if state_note:
         lines.append(f"  state     {state_note}")
     if open_admin:

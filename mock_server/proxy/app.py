@@ -34,6 +34,7 @@ from ..admin.health import PROXY_PANELS, installed_version, may_see_settings
 from ..admin.errors import AdminError, admin_exception_handlers
 from ..admin.event_sources import events, watch_journal
 from ..admin.events import EventHub
+from ..admin.ui import asset, page
 from ..admin.journal_routes import coverage, journal_entry, requests
 from ..apis import API_NAMES, vendor_for
 from ..engine.asgi import Receive, Scope, Send
@@ -344,4 +345,6 @@ PROXY_ROUTES = [
     Route("/coverage", coverage, methods=["GET"]),
     Route("/contracts/{api}", contract, methods=["GET"]),
     Route("/events", events, methods=["GET"]),
+    Route("/ui", page, methods=["GET"]),
+    Route("/ui/{asset:path}", asset, methods=["GET"]),
 ]
