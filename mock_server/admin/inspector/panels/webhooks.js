@@ -149,7 +149,8 @@ function showDelivery(place, id, context) {
     try {
       const delivery = await post(`webhooks/${segment(id)}/retry`);
       announce('Sending again: the new attempt shows when it ends');
-      if (delivery?.id === id) render(delivery);
+      // The stream may have shown the new attempt before this answer came: never go back.
+      if (delivery?.id === id && (delivery.attempts || []).length >= attemptsShown) render(delivery);
     } catch (problem) {
       announce(`Could not send again: ${problem.message}`);
     }
