@@ -38,6 +38,7 @@ export function show(place, route, context) {
     content);
 
   const objectRows = new Map(); // key -> <tr>
+  let unmarked = null; // key -> change, for rows of a collection being read for the first time
   let total = 0;
   const totalLine = h('p', {class: 'summary'});
 
@@ -127,7 +128,21 @@ export function show(place, route, context) {
         total += 1;
         body.prepend(fresh);
       } else {
-        load(); // the collection was empty or unknown when the view opened
+        // The collection did not exist when the view opened: read it once (however many
+        // changes come meanwhile), then say who made each row.
+        if (unmarked) {
+          unmarked.set(String(change.key), change);
+          return;
+        }
+        unmarked = new Map([[String(change.key), change]]);
+        await load();
+        for (const [rowKey, made] of unmarked) {
+          const marked = objectRows.get(rowKey);
+          if (!marked) continue;
+          marked.classList.add('fresh');
+          fill(marked.lastElementChild, `${made.kind} by ${made.origin ?? 'unknown'}`);
+        }
+        unmarked = null;
         return;
       }
       objectRows.set(String(change.key), fresh);
