@@ -90,23 +90,30 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh tab; the test fails if the page throws or the CSP refuses something it does."""
+def page_problems() -> list[str]:
+    """What went wrong in the test's page: uncaught errors, CSP refusals, native dialogs.
+    A test that provokes one on purpose takes it out of this list."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, page_problems: list[str]) -> Iterator[Page]:
+    """A fresh tab; the test fails if the page throws, the CSP refuses something or a
+    native dialog (alert, confirm) opens."""
     context = browser.new_context()
     context.set_default_timeout(WAIT_MS)
     opened = context.new_page()
-    problems: list[str] = []
-    opened.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    opened.on("pageerror", lambda error: page_problems.append(f"uncaught: {error}"))
     opened.on(
         "console",
-        lambda message: problems.append(f"console: {message.text}")
+        lambda message: page_problems.append(f"console: {message.text}")
         if message.type == "error" and "Content Security Policy" in message.text
         else None,
     )
-    opened.on("dialog", lambda dialog: problems.append(f"a native dialog opened: {dialog.message}") or dialog.dismiss())
+    opened.on("dialog", lambda dialog: page_problems.append(f"a native dialog opened: {dialog.message}") or dialog.dismiss())
     yield opened
     context.close()
-    assert not problems, problems
+    assert not page_problems, page_problems
 
 
 @pytest.fixture(scope="session")

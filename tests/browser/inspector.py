@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import httpx
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.delivery.servers import ServerProcess, free_port, run_command, start_server
@@ -92,16 +93,23 @@ def open_inspector(page: Page, url: str, route: str = "#overview") -> None:
 
 
 def serious_accessibility_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now, one line each."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = Axe().run(page).response["violations"]
+    """axe-core's serious and critical findings on the page as it is now, one line each
+    (axe is put into the page once per document)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(Axe().axe_script)
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then((results) => results.violations)")
     return [
         f"{violation['impact']}: {violation['id']} ({violation['help']}) at "
         + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
         for violation in found
         if violation["impact"] in ("serious", "critical")
     ]
+
+
+def show_route(page: Page, route: str) -> None:
+    """Go to another view of the open inspector the way its links do (the hash changes)."""
+    page.evaluate("route => { window.location.hash = route; }", route)
+    page.wait_for_function("route => window.location.hash === route", arg=route)
 
 
 def settled(page: Page) -> None:

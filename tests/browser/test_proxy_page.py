@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.inspector import Running, open_inspector, proxy, sandbox, serious_accessibility_violations, settled
+from tests.browser.inspector import Running, open_inspector, proxy, sandbox, serious_accessibility_violations, settled, show_route
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +63,12 @@ def test_no_serious_accessibility_violation_on_the_proxy_panels(page: Page, prox
     sequence = proxied.latest()
     found = {}
     open_inspector(page, proxied.url, "#requests")
-    for route in ("#requests", f"#requests/{sequence}", "#coverage", "#drift"):
-        page.goto(f"{proxied.url}/__admin/ui{route}")
+    views = [("#requests", "Requests", "/tickets"), (f"#requests/{sequence}", f"Request {sequence}", "Response body"),
+             ("#coverage", "Coverage", "getListOfTickets"), ("#drift", "Drift", "wrong type")]
+    for route, title, shown in views:
+        show_route(page, route)
+        expect(page.locator("main h1")).to_have_text(title)
+        expect(page.locator("main")).to_contain_text(shown)
         settled(page)
         found[route] = serious_accessibility_violations(page)
     assert {route: problems for route, problems in found.items() if problems} == {}

@@ -3,6 +3,7 @@ keyboard with credentials masked, filters in the address, hostile input shown as
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -83,27 +84,43 @@ def test_filters_narrow_the_list_and_survive_a_reload(page: Page, server: Runnin
 
 HOSTILE_PATH = "/afosto/<img src=x onerror=\"alert('path');window.__owned=1\">"
 HOSTILE_QUERY = "q=<script>alert('query');window.__owned=1</script>"
-HOSTILE_BODY = "<script>alert('body');window.__owned=1</script><img src=x onerror=\"window.__owned=1\">"
+HOSTILE_HEADER = "<b onmouseover=alert(1)>bold</b>"
+HOSTILE_NAME = "<script>alert('body');window.__owned=1</script><img src=x onerror=\"window.__owned=1\">"
 
 
-def test_a_hostile_path_query_and_body_stay_inert_text(page: Page, server: Running):
-    open_inspector(page, server.url, "#requests")
-    server.client.post(
-        f"{HOSTILE_PATH}?{HOSTILE_QUERY}",
-        content=HOSTILE_BODY,
-        headers={**AFOSTO, "Content-Type": "text/html", "X-Probe": "<b onmouseover=alert(1)>bold</b>"},
-    )
-    sequence = server.latest()
-    row = page.locator(f'tr[data-sequence="{sequence}"]')
-    expect(row).to_contain_text("<img src=x onerror=\"alert('path');window.__owned=1\">")
-    row.locator("a").first.press("Enter")
-
+def _detail(page: Page, sequence: int) -> None:
+    page.locator(f'tr[data-sequence="{sequence}"] a').first.press("Enter")
     expect(page.locator("h1")).to_have_text(f"Request {sequence}")
-    expect(page.get_by_role("heading", name="Request body")).to_be_visible()
-    main = page.locator("main")
-    expect(main).to_contain_text(HOSTILE_BODY)
-    expect(main).to_contain_text("<script>alert('query');window.__owned=1</script>")
-    expect(main).to_contain_text("<b onmouseover=alert(1)>bold</b>")
+    expect(page.get_by_role("heading", name="Response body")).to_be_visible()
+
+
+def _nothing_ran(page: Page) -> None:
     assert page.locator("main img, main script, main b").count() == 0
-    page.wait_for_timeout(300)  # an image error or a script would have run by now
+    page.wait_for_timeout(300)  # an image's error handler or a script would have run by now
     assert page.evaluate("window.__owned") is None
+
+
+def test_a_hostile_path_query_header_and_body_stay_inert_text(page: Page, server: Running):
+    open_inspector(page, server.url, "#requests")
+    server.client.get(f"{HOSTILE_PATH}?{HOSTILE_QUERY}", headers={**AFOSTO, "X-Probe": HOSTILE_HEADER})
+    probe = server.latest()
+    created = server.client.post("/afosto/cat/channels", json={"name": HOSTILE_NAME}, headers=AFOSTO)
+    assert created.status_code in (200, 201), created.text
+    stored = server.latest()
+
+    row = page.locator(f'tr[data-sequence="{probe}"]')
+    expect(row).to_contain_text("<img src=x onerror=\"alert('path');window.__owned=1\">")
+    expect(page.locator(f'tr[data-sequence="{stored}"]')).to_contain_text("/cat/channels")
+    _nothing_ran(page)
+
+    _detail(page, probe)
+    main = page.locator("main")
+    expect(main).to_contain_text("<script>alert('query');window.__owned=1</script>")
+    expect(main).to_contain_text(HOSTILE_HEADER)
+    _nothing_ran(page)
+
+    page.get_by_role("link", name="← All requests").click()
+    _detail(page, stored)
+    expect(page.get_by_role("region", name="Request body")).to_contain_text(json.dumps(HOSTILE_NAME))
+    expect(page.get_by_role("region", name="Response body")).to_contain_text(json.dumps(HOSTILE_NAME))
+    _nothing_ran(page)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from typing import Iterator
 
 import pytest
@@ -106,13 +107,18 @@ def test_a_page_of_another_origin_can_neither_read_nor_write(page: Page, other_o
     _untouched(target, rule)
 
 
-def test_the_inspector_cannot_be_framed_by_another_origin(page: Page, other_origin: str, server: Running):
+def test_the_inspector_cannot_be_framed_by_another_origin(page: Page, page_problems: list[str], other_origin: str, server: Running):
     page.goto(other_origin)
     page.evaluate("url => { const frame = document.createElement('iframe'); frame.src = url; document.body.append(frame); }", f"{server.url}/__admin/ui")
-    page.wait_for_timeout(1000)
+    page.wait_for_function("() => document.querySelector('iframe') !== null")
+    deadline = time.monotonic() + 15
+    while not any("frame-ancestors" in problem for problem in page_problems) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    refused = [problem for problem in page_problems if "frame-ancestors 'none'" in problem]
+    assert refused, page_problems
+    page_problems.clear()  # the refusal is what this test wants
     framed = [frame for frame in page.frames if frame is not page.main_frame]
-    assert framed, "the frame was not created"
-    assert all(frame.locator("#connection").count() == 0 for frame in framed)
+    assert framed and all(frame.locator("#connection").count() == 0 for frame in framed)
     answer = server.client.get("/__admin/ui")
     assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
 

@@ -30,5 +30,6 @@ def test_a_server_with_an_open_tab_stops_within_one_second(page: Page, tmp_path,
         process.send_signal(stop_signal)
         code = process.wait(timeout=30)
         took = time.monotonic() - asked
-    assert code == 0, running.server.output()
+    # serve ends with status 0; the proxy as a process ended by the signal may (128 + signal)
+    assert code in ((0,) if server_kind == "serve" else (0, 128 + stop_signal)), running.server.output()
     assert took < STOPS_WITHIN_S, f"{server_kind} took {took:.2f} s to stop after {signal.Signals(stop_signal).name}"
