@@ -31,7 +31,7 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-VIEWPORT = {"width": 1280, "height": 760}
+VIEWPORT = {"width": 1280, "height": 840}
 AFOSTO = {"Authorization": "Bearer demo-afosto-token"}
 RELAY = {"Authorization": "Bearer demo-relay-key"}
 DEMO_CASE = "1e0abcb7-b94c-4072-a9c0-37072a1ef015"
@@ -114,25 +114,24 @@ def sandbox() -> Iterator[str]:
 
 def make_calls(client: httpx.Client, receiver: str) -> str:
     """Calls a client of each API might make; the id of the webhook delivery they cause."""
-    token = client.post("/casavi/authenticate", json={"key": "demo-key", "secret": "demo-secret"}).json()["token"]
-    casavi = {"token": token}
-    client.post("/casavi/tickets", json={"id": "T-1", "title": "Leaking pipe", "propertyId": "P-00001"}, headers=casavi)
-    client.get("/casavi/tickets/T-1", headers=casavi)
-    client.get("/casavi/tickets", params={"status": "OPEN"}, headers=casavi)
-    client.post("/casavi/import", json={"contacts": [{"id": "C-1", "lastName": "Doe"}]}, headers=casavi)
-    client.post("/afosto/cat/channels", json={"name": "Webshop"}, headers=AFOSTO)
-    client.get("/afosto/cat/channels", headers={**AFOSTO, "x-page-size": "2"})
-    client.get("/afosto/cat/channels/00000000-0000-0000-0000-000000000000", headers=AFOSTO)
-    client.post("/__admin/overrides", json={"api": "relay", "method": "GET", "path": "/orders", "response": {"status": 503}, "times": 1})
-    client.get("/relay/orders", headers=RELAY)
-    client.get("/relay/orders", headers=RELAY)
-    client.post("/messages/api/v3/case-messages/create", params={"accessToken": "demo-partner-token"},
-                json={"guid": DEMO_CASE, "type": "serviceComment", "content": "Hello"})
-    client.get("/messages/api/v3/case-messages", params={"accessToken": "demo-provider-token", "guid": DEMO_CASE})
     subscribed = client.post("/afosto/mes/webhooks/subscriptions", headers=AFOSTO,
                              json={"events": ["order.created"], "endpoint": f"{receiver}/hooks/orders"})
     subscribed.raise_for_status()
     client.post("/afosto/odr/orders", json={"number": "A-1001"}, headers=AFOSTO).raise_for_status()
+    token = client.post("/casavi/authenticate", json={"key": "demo-key", "secret": "demo-secret"}).json()["token"]
+    casavi = {"token": token}
+    client.post("/casavi/tickets", json={"id": "T-1", "title": "Leaking pipe", "propertyId": "P-00001"}, headers=casavi)
+    client.get("/casavi/tickets/T-1", headers=casavi)
+    client.post("/casavi/import", json={"contacts": [{"id": "C-1", "lastName": "Doe"}]}, headers=casavi)
+    client.post("/messages/api/v3/case-messages/create", params={"accessToken": "demo-partner-token"},
+                json={"guid": DEMO_CASE, "type": "serviceComment", "content": "Hello"})
+    rule = {"api": "relay", "method": "GET", "path": "/orders", "response": {"status": 401}, "times": 1}
+    client.post("/__admin/overrides", json=rule).raise_for_status()
+    client.get("/relay/orders", headers=RELAY)
+    client.get("/relay/orders", headers=RELAY)
+    client.post("/afosto/cat/channels", json={"name": "Webshop"}, headers=AFOSTO)
+    client.get("/afosto/cat/channels/00000000-0000-0000-0000-000000000000", headers=AFOSTO)
+    client.get("/casavi/tickets", params={"status": "OPEN"}, headers=casavi)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         deliveries = client.get("/__admin/webhooks").json()["deliveries"]
