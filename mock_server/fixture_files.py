@@ -24,7 +24,7 @@ import orjson
 
 from .engine import jsonio
 from .engine.bundled import bundled_folder
-from .engine.contract.cache import cache_folder, code_fingerprint, library_fingerprint, read_entry, write_entry
+from .engine.contract.cache import cache_folder, code_fingerprint, library_fingerprint, read_json_object, write_entry
 from .engine.jsonio import MAX_DOCUMENT_DEPTH
 from .engine.tools.override_rules import OverrideError, OverrideRule, parse_rule
 
@@ -77,14 +77,9 @@ def read_fixture(path: Path, keep_parsed: bool = False) -> dict[str, Any]:
         return parse_fixture(data, str(path))
     key = hashlib.sha256(data + code.encode() + library_fingerprint("yaml").encode()).hexdigest()[:32]
     entry = cache_folder("fixtures") / f"{path.stem}-{key}.json"
-    kept = read_entry(entry)
+    kept = read_json_object(entry)
     if kept is not None:
-        try:
-            document = orjson.loads(kept)
-        except orjson.JSONDecodeError:
-            document = None
-        if isinstance(document, dict):
-            return document
+        return kept
     document = parse_fixture(data, str(path))
     try:
         text = orjson.dumps(document)

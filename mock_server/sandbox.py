@@ -28,6 +28,7 @@ from .engine.tools.overrides import ActiveRule, ApiOverrides, OverrideSet
 from .engine.vendor import ServedApi
 from .fixture_files import FixtureError, default_fixtures_dir, fixture_files, read_fixture, split_overrides, unknown_names
 from .fixtures import apply_fixture, check_fixture, export_state, load_fixture
+from .override_checks import admit_rule
 
 STOP_TIMEOUT = 5.0  # seconds to wait for cancelled background work to end
 
@@ -133,7 +134,7 @@ class Sandbox:
         taken: set[str] = set()
         for index, rule in enumerate(rules):
             try:
-                compiled = self._compile_override(rule, accounts, taken)
+                compiled = admit_rule(rule, self.apis, self.overrides, accounts, taken)
             except OverrideError as error:
                 raise FixtureError(f"{source}: overrides[{index}]{'.' if error.field else ': '}{error}") from None
             taken.add(compiled.id)
@@ -181,7 +182,7 @@ class Sandbox:
         Raises OverrideError naming the field at fault (status 409 for a taken id).
         """
         rule = data if isinstance(data, OverrideRule) else parse_rule(data)
-        active = self._compile_override(rule)
+        active = admit_rule(rule, self.apis, self.overrides)
         self.overrides.add(active)
         return active
 
@@ -202,31 +203,6 @@ class Sandbox:
         """Forget the rules of the given APIs."""
         for api in apis:
             self.overrides.apis[api].clear()
-
-    def _compile_override(
-        self, rule: OverrideRule, new_accounts: dict[str, set[str]] | None = None, taken: set[str] | None = None
-    ) -> ActiveRule:
-        """The rule checked for this sandbox: its API served, its id free, its account known."""
-        taken = taken or set()
-        api = self._api_of(rule)
-        if rule.id is not None and (rule.id in taken or self.overrides.find(rule.id) is not None):
-            raise OverrideError("id", f"a rule with id {rule.id!r} exists already", status=409)
-        if rule.account is not None:
-            known = set(self.apis[api].runtime.accounts) | (new_accounts or {}).get(api, set())
-            if rule.account not in known:
-                raise OverrideError("account", f"{api} has no account {rule.account!r} (accounts: {', '.join(sorted(known))})")
-        rule_id = rule.id if rule.id is not None else self.overrides.next_id(taken)
-        return self.overrides.apis[api].compile(rule, rule_id)
-
-    def _api_of(self, rule: OverrideRule) -> str:
-        """The API a rule is for: its own `api`, or the only one served."""
-        if rule.api is None:
-            if len(self.apis) == 1:
-                return next(iter(self.apis))
-            raise OverrideError("api", f"name the API the rule is for ({', '.join(self.apis)})")
-        if rule.api not in self.apis:
-            raise OverrideError("api", f"{rule.api!r} is not served here (served: {', '.join(self.apis)})")
-        return rule.api
 
     def export_state(self, apis: list[str] | None = None) -> dict[str, Any]:
         """The whole state (of the given APIs) as a fixture document."""

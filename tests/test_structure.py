@@ -23,6 +23,10 @@ ENGINE_LAYERS = (
 )
 HUBS = frozenset({"runtime", "vendor", "pipeline"})
 UTILITIES = frozenset({"asgi", "bundled", "clock", "errors", "inflection", "jsonio", "memo", "sizes"})
+MODULE_LINES = 400
+FUNCTION_LINES = 60
+# Modules that are generated tables of contract data may be longer (none is, today).
+GENERATED_TABLES: frozenset[str] = frozenset()
 
 
 def _module_name(path: Path) -> str:
@@ -189,3 +193,36 @@ def test_the_layer_check_sees_a_sideways_and_an_upward_import():
     )
     assert upward == [f"{ENGINE}.contract.kinds -> {ENGINE}.runtime", f"{ENGINE}.values.fake -> {ENGINE}.state.store"]
 
+
+
+def _too_long(package: Path) -> list[str]:
+    """Modules over `MODULE_LINES` lines and functions over `FUNCTION_LINES` (from the
+    `def` to the last line, docstring and nested functions included)."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        name = _module_name(path) if package == PACKAGE else path.relative_to(package).as_posix()
+        text = path.read_text(encoding="utf-8")
+        lines = len(text.splitlines())
+        if lines > MODULE_LINES and name not in GENERATED_TABLES:
+            found.append(f"{name}: {lines} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > FUNCTION_LINES:
+                    found.append(f"{name}: {node.name} (line {node.lineno}) is {length} lines")
+    return found
+
+
+def test_no_module_or_function_is_too_long_to_read():
+    assert _too_long(PACKAGE) == []
+
+
+def test_the_length_check_sees_a_long_module_and_a_long_function(tmp_path):
+    body = "\n".join(f"    x{index} = {index}" for index in range(FUNCTION_LINES))
+    (tmp_path / "long_function.py").write_text(f"async def long():\n{body}\n\n\ndef short():\n    return 1\n")
+    (tmp_path / "long_module.py").write_text("x = 1\n" * (MODULE_LINES + 1))
+    (tmp_path / "fits.py").write_text("x = 1\n" * MODULE_LINES)
+    assert _too_long(tmp_path) == [
+        f"long_function.py: long (line 1) is {FUNCTION_LINES + 1} lines",
+        f"long_module.py: {MODULE_LINES + 1} lines",
+    ]

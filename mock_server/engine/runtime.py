@@ -137,9 +137,7 @@ class ApiRuntime:
         tasks = TaskQueue(
             self.task_types, self.now, self.settings.step_delay, self._task_moved, store.charge, self._step_failed
         )
-        outbox = Outbox(
-            self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client, self._delivery_moved
-        )
+        outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client, self.delivery_watchers.tell)
         return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.rules.new_state())
 
     def clear(self) -> list[asyncio.Task[Any]]:
@@ -239,12 +237,7 @@ class ApiRuntime:
 
     def _task_moved(self, task: Task) -> None:
         self._touched()
-        if self.task_watchers:
-            self.task_watchers.tell(task)
-
-    def _delivery_moved(self, delivery: Delivery) -> None:
-        if self.delivery_watchers:
-            self.delivery_watchers.tell(delivery)
+        self.task_watchers.tell(task)
 
     def _listener_failed(self, listener: Listener, change: Change, error: Exception) -> None:
         self.failures.record(self.name, LISTENER, error, listener=listener_name(listener), change=change)

@@ -3,7 +3,7 @@ synchronous and an asynchronous flavour."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -11,6 +11,8 @@ from ..config import ServerConfig
 from ..verification import CallCount, CallPattern, verify_calls
 from .credentials import DEMO_CREDENTIALS, client_options
 from .errors import SandboxError
+
+ClientT = TypeVar("ClientT", httpx.Client, httpx.AsyncClient)
 
 
 class _Addresses:
@@ -49,59 +51,77 @@ def _present(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-class SandboxClients(_Addresses):
-    """Synchronous clients for a running sandbox, and its admin calls."""
+class _ApiClients(_Addresses, Generic[ClientT]):
+    """One client per API, authenticated as the demo account, and more on request; the
+    admin client. ``client_type`` makes them (httpx.Client or httpx.AsyncClient)."""
 
-    def __init__(self, url: str, config: ServerConfig, transport: httpx.BaseTransport | None = None) -> None:
+    client_type: type[ClientT]
+
+    def __init__(self, url: str, config: ServerConfig, transport: Any = None) -> None:
         super().__init__(url, config)
         self._transport = transport
-        self._demo: dict[str, httpx.Client] = {}
-        self._made: list[httpx.Client] = []
+        self._demo: dict[str, ClientT] = {}
+        self._made: list[ClientT] = []
 
     @property
-    def admin(self) -> httpx.Client:
+    def admin(self) -> ClientT:
         """A client based at `/__admin` (with the admin token when one is configured)."""
         if "admin" not in self._demo:
             self._demo["admin"] = self._make(self.admin_options())
         return self._demo["admin"]
 
-    def _make(self, options: dict[str, Any]) -> httpx.Client:
-        client = httpx.Client(transport=self._transport, **options)
+    def _make(self, options: dict[str, Any]) -> ClientT:
+        client = self.client_type(transport=self._transport, **options)
         self._made.append(client)
         return client
 
-    def client(self, api: str, **credentials: str) -> httpx.Client:
+    def client(self, api: str, **credentials: str) -> ClientT:
         """A new client of `api`, authenticated with `credentials` (default: the demo account)."""
         return self._make(client_options(api, self.base_url(api), credentials or DEMO_CREDENTIALS[api]))
 
-    def anonymous(self, api: str) -> httpx.Client:
+    def anonymous(self, api: str) -> ClientT:
         """A client of `api` that sends no credentials."""
         return self._make(client_options(api, self.base_url(api), None))
 
-    def _demo_client(self, api: str) -> httpx.Client:
+    def _demo_client(self, api: str) -> ClientT:
         if api not in self._demo:
             self._demo[api] = self.client(api)
         return self._demo[api]
 
     @property
-    def casavi(self) -> httpx.Client:
+    def casavi(self) -> ClientT:
         """casavi, logged in as the demo account."""
         return self._demo_client("casavi")
 
     @property
-    def afosto(self) -> httpx.Client:
+    def afosto(self) -> ClientT:
         """Afosto, with the demo bearer token."""
         return self._demo_client("afosto")
 
     @property
-    def relay(self) -> httpx.Client:
+    def relay(self) -> ClientT:
         """Relay, with the demo API key."""
         return self._demo_client("relay")
 
     @property
-    def messages(self) -> httpx.Client:
+    def messages(self) -> ClientT:
         """Case messages as the demo partner (paths keep their `/api/v3/...`)."""
         return self._demo_client("messages")
+
+    def _forget_clients(self) -> list[ClientT]:
+        made = list(self._made)
+        self._made.clear()
+        self._demo.clear()
+        return made
+
+
+class SandboxClients(_ApiClients[httpx.Client]):
+    """Synchronous clients for a running sandbox, and its admin calls."""
+
+    client_type = httpx.Client
+
+    def __init__(self, url: str, config: ServerConfig, transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(url, config, transport)
 
     def _admin(self, method: str, path: str, json: Any = None, **params: Any) -> Any:
         response = self.admin.request(method, path, json=json, params=_present(**params))
@@ -155,65 +175,18 @@ class SandboxClients(_Addresses):
         return self._admin("GET", "/coverage")
 
     def close(self) -> None:
-        for client in self._made:
+        """Close every client made so far."""
+        for client in self._forget_clients():
             client.close()
-        self._made.clear()
-        self._demo.clear()
 
 
-class AsyncSandboxClients(_Addresses):
+class AsyncSandboxClients(_ApiClients[httpx.AsyncClient]):
     """The asynchronous twin of `SandboxClients`: the same clients and calls, awaited."""
 
+    client_type = httpx.AsyncClient
+
     def __init__(self, url: str, config: ServerConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        super().__init__(url, config)
-        self._transport = transport
-        self._demo: dict[str, httpx.AsyncClient] = {}
-        self._made: list[httpx.AsyncClient] = []
-
-    @property
-    def admin(self) -> httpx.AsyncClient:
-        """A client based at `/__admin` (with the admin token when one is configured)."""
-        if "admin" not in self._demo:
-            self._demo["admin"] = self._make(self.admin_options())
-        return self._demo["admin"]
-
-    def _make(self, options: dict[str, Any]) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(transport=self._transport, **options)
-        self._made.append(client)
-        return client
-
-    def client(self, api: str, **credentials: str) -> httpx.AsyncClient:
-        """A new client of `api`, authenticated with `credentials` (default: the demo account)."""
-        return self._make(client_options(api, self.base_url(api), credentials or DEMO_CREDENTIALS[api]))
-
-    def anonymous(self, api: str) -> httpx.AsyncClient:
-        """A client of `api` that sends no credentials."""
-        return self._make(client_options(api, self.base_url(api), None))
-
-    def _demo_client(self, api: str) -> httpx.AsyncClient:
-        if api not in self._demo:
-            self._demo[api] = self.client(api)
-        return self._demo[api]
-
-    @property
-    def casavi(self) -> httpx.AsyncClient:
-        """casavi, logged in as the demo account."""
-        return self._demo_client("casavi")
-
-    @property
-    def afosto(self) -> httpx.AsyncClient:
-        """Afosto, with the demo bearer token."""
-        return self._demo_client("afosto")
-
-    @property
-    def relay(self) -> httpx.AsyncClient:
-        """Relay, with the demo API key."""
-        return self._demo_client("relay")
-
-    @property
-    def messages(self) -> httpx.AsyncClient:
-        """Case messages as the demo partner (paths keep their `/api/v3/...`)."""
-        return self._demo_client("messages")
+        super().__init__(url, config, transport)
 
     async def _admin(self, method: str, path: str, json: Any = None, **params: Any) -> Any:
         response = await self.admin.request(method, path, json=json, params=_present(**params))
@@ -262,7 +235,6 @@ class AsyncSandboxClients(_Addresses):
         return await self._admin("GET", "/coverage")
 
     async def aclose(self) -> None:
-        for client in self._made:
+        """Close every client made so far."""
+        for client in self._forget_clients():
             await client.aclose()
-        self._made.clear()
-        self._demo.clear()

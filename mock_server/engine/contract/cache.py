@@ -19,6 +19,9 @@ import tempfile
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from ..bundled import package_folder
 
@@ -54,6 +57,18 @@ def read_entry(path: Path, private: bool = False) -> bytes | None:
     if hashlib.sha256(content).digest() != data[len(_HEADER):start]:
         return None
     return content
+
+
+def read_json_object(path: Path) -> dict[str, Any] | None:
+    """An entry that holds a JSON object, or None when it is missing, damaged or holds anything else."""
+    content = read_entry(path)
+    if content is None:
+        return None
+    try:
+        found = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def write_entry(path: Path, content: bytes) -> None:

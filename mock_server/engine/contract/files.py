@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from ..bundled import bundled_folder
-from .cache import cache_folder, library_fingerprint, read_entry, write_entry
+from .cache import cache_folder, library_fingerprint, read_json_object, write_entry
 
 # Part of every entry's name: a new layout of what is kept makes new entries.
 _FORMAT = "1"
@@ -49,14 +49,9 @@ def parse_contract(text: bytes, api: str, cache_dir: Path | None = None) -> dict
     """One API's OpenAPI document from its YAML, read back from the cache when it is there."""
     parser = hashlib.sha256(library_fingerprint("yaml").encode()).hexdigest()[:12]
     entry = (cache_dir or cache_folder("documents")) / f"{api}-{text_digest(text)}-{parser}-{_FORMAT}.json"
-    cached = read_entry(entry)
+    cached = read_json_object(entry)
     if cached is not None:
-        try:
-            document = orjson.loads(cached)
-        except orjson.JSONDecodeError:
-            document = None
-        if isinstance(document, dict):
-            return document
+        return cached
     import yaml  # only here: most starts never parse YAML
 
     parsed = orjson.dumps(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))

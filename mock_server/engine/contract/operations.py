@@ -17,8 +17,24 @@ from .routing import PathRouter
 from .schema import Schema, SchemaIndex
 
 
+class _Validated:
+    """A schema the contract writes (`source`, with references), checked by a JSON-schema
+    validator compiled on first use and kept; a pickle leaves the validator out."""
+
+    source: Schema
+    schemas: SchemaIndex
+
+    @cached_property
+    def validator(self) -> Any:
+        """The compiled JSON-schema validator, made on first use and kept."""
+        return self.schemas.validator(self.source)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != "validator"}
+
+
 @dataclass
-class ParameterSpec:
+class ParameterSpec(_Validated):
     """A path, query or header parameter and how to read it from text."""
 
     name: str
@@ -28,14 +44,6 @@ class ParameterSpec:
     source: Schema  # the schema as the contract writes it (with references): what `validator` checks
     schemas: SchemaIndex = field(repr=False)
     repeated: bool  # an array sent as repeated query parameters
-
-    @cached_property
-    def validator(self) -> Any:
-        """The compiled JSON-schema validator, made on first use and kept."""
-        return self.schemas.validator(self.source)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return _without_validator(self.__dict__)
 
     @cached_property
     def type(self) -> str | None:
@@ -55,7 +63,7 @@ _TEXT_RULES = frozenset({"enum", "format", "pattern", "minLength", "maxLength", 
 
 
 @dataclass
-class BodySpec:
+class BodySpec(_Validated):
     """One documented content type of a request body."""
 
     content_type: str
@@ -63,14 +71,6 @@ class BodySpec:
     source: Schema  # the schema as the contract writes it (with references): what `validator` checks
     schemas: SchemaIndex = field(repr=False)
     encoding: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @cached_property
-    def validator(self) -> Any:
-        """The compiled JSON-schema validator, made on first use and kept."""
-        return self.schemas.validator(self.source)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return _without_validator(self.__dict__)
 
     @cached_property
     def kind(self) -> str:
@@ -98,11 +98,6 @@ class BodySpec:
         that documents a default."""
         schema = self.schema.get("items", {}) if self.schema.get("type") == "array" else self.schema
         return tuple((name, prop["default"]) for name, prop in schema.get("properties", {}).items() if "default" in prop)
-
-
-def _without_validator(state: dict[str, Any]) -> dict[str, Any]:
-    """An instance's attributes without its compiled validator (which cannot be pickled)."""
-    return {name: value for name, value in state.items() if name != "validator"}
 
 
 @dataclass

@@ -197,7 +197,7 @@ class ApiOverrides:
         """Apply a compiled rule after the ones already there."""
         self.rules.append(rule)
         self._sync()
-        self._tell("added", rule)
+        self.watchers.tell(("added", rule))
 
     def find(self, rule_id: str) -> ActiveRule | None:
         """The rule with this id, if this API has it."""
@@ -210,23 +210,19 @@ class ApiOverrides:
             return False
         self.rules.remove(rule)
         self._sync()
-        self._tell("removed", rule)
+        self.watchers.tell(("removed", rule))
         return True
 
     def clear(self) -> None:
         """Forget every rule (the interceptor leaves the pipeline)."""
         self.rules.clear()
         self._sync()
-        self._tell("cleared", None)
+        self.watchers.tell(("cleared", None))
 
     def turn(self, rule: ActiveRule, enabled: bool) -> None:
         """Turn one of the API's rules on or off; its counts stay as they are."""
         rule.enabled = enabled
-        self._tell("enabled" if enabled else "disabled", rule)
-
-    def _tell(self, what: str, rule: ActiveRule | None) -> None:
-        if self.watchers:
-            self.watchers.tell((what, rule))
+        self.watchers.tell(("enabled" if enabled else "disabled", rule))
 
     def replace(self, rules: list[ActiveRule]) -> None:
         """Apply exactly these rules, in this order."""
@@ -245,7 +241,7 @@ class ApiOverrides:
         for rule in self.rules:
             if rule.matches(call):
                 reply = await rule.fire(call)
-                self._tell("fired", rule)
+                self.watchers.tell(("fired", rule))
                 return reply
         return None
 

@@ -81,7 +81,7 @@ _TEXT_RULES: list[tuple[str, Callable[[Faker], str]]] = [
 # The Faker providers the rules above and `FakeData._text` call, and those they call in
 # turn (an email's user name is a person's, its domain a company's), in the order Faker
 # loads its providers. A Faker with only these writes what a complete one writes for the
-# same seed (tests/engine/test_fake_providers.py), and is made in half the time.
+# same seed (tests/engine/values/test_fake_providers.py), and is made in half the time.
 FAKER_PROVIDERS = tuple(
     f"faker.providers.{name}" for name in ("address", "company", "currency", "internet", "lorem", "person", "phone_number")
 )
