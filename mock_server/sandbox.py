@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .apis import API_NAMES, vendor_for
-from .apis.settings import VendorSettings
+from .apis.casavi.settings import CasaviSettings
 from .config import ServerConfig
 from .engine.background.outbox import DeliveryPolicy, WebhookClient
 from .engine.clock import Clock
@@ -52,7 +52,7 @@ class Sandbox:
             delivery=DeliveryPolicy(timeout=config.webhook_timeout, attempts=config.webhook_attempts),
             budget=self.budget,
         )
-        vendor_settings = VendorSettings(
+        casavi_settings = CasaviSettings(
             token_ttl=config.token_ttl,
             # A frozen clock asks for reproducible runs: tokens are then derived from the seed.
             deterministic_tokens=config.frozen_time is not None,
@@ -61,9 +61,9 @@ class Sandbox:
         )
         self.apis: dict[str, ServedApi] = {}
         for api in config.apis:
-            vendor = vendor_for(api, vendor_settings)
+            vendor = vendor_for(api, casavi_settings)
             contract = compiled_contract(contracts_dir, api, vendor)
-            runtime = ApiRuntime(contract, vendor.rules(), settings, self.clock, self.webhook_client, self.failures)
+            runtime = ApiRuntime(contract, vendor.data_model(), settings, self.clock, self.webhook_client, self.failures)
             vendor.attach(runtime)
             self.apis[api] = ServedApi(api, runtime, vendor)
         self.overrides = OverrideSet(
@@ -245,6 +245,8 @@ class Sandbox:
     async def close(self) -> None:
         await self.stop_background_work()
         await self.webhook_client.aclose()
+        for api in self.apis.values():
+            api.runtime.fake.kept_texts.save()
 
 
 def _may_end(work: asyncio.Task[Any]) -> bool:

@@ -21,13 +21,15 @@ from ..engine.tools.journal import JournalEntry, RequestJournal
 from ..engine.tools.overrides import RuleNews
 from ..sandbox import Sandbox
 from .errors import AdminError
-from .events import EventHub, EventStreamResponse, StreamRefused
+from .events import HEADERS, EventHub, EventStreamResponse, StreamRefused
 
 
 async def events(request: Request) -> Response:
     """GET: the event stream (`text/event-stream`): request, state, task, webhook,
     override, error, reset; `: keep-alive` comments every 15 s."""
     hub: EventHub = request.app.state.events
+    if request.method == "HEAD":  # the headers alone: a stream would never end
+        return Response(headers={name.decode(): value.decode() for name, value in HEADERS})
     try:
         stream = hub.join()
     except StreamRefused as refusal:

@@ -39,7 +39,7 @@ def enforce(
 
     ``handled`` maps the operations an API module answers itself to whether their
     answer includes a clash (the module's rule, not the generic one, decides those);
-    ``references`` are the module's (`ApiRules.references`).
+    ``references`` are the module's (`DataModel.references`).
     """
     compiled = compile_contract(api, document)
     infos = collection_infos(compiled)

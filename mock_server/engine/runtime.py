@@ -49,8 +49,9 @@ DEMO_OBJECTS = 3
 
 
 @dataclass(frozen=True)
-class ApiRules:
-    """What an API module tells the engine about its data."""
+class DataModel:
+    """What an API module tells the engine about its data: who chooses ids, how demo objects
+    are named, what is indexed, the references it enforces."""
 
     client_supplies_ids: bool = False  # the client chooses objects' `id`s (else the server does)
     demo_identifier: Callable[[str, int], Any] = lambda template, index: None  # a styled demo id, or None
@@ -94,7 +95,7 @@ class ApiRuntime:
     def __init__(
         self,
         contract: CompiledContract,
-        rules: ApiRules,
+        data_model: DataModel,
         settings: RuntimeSettings,
         clock: Clock,
         webhook_client: WebhookClient | None = None,
@@ -102,7 +103,7 @@ class ApiRuntime:
     ) -> None:
         self.name = contract.api
         self.contract = contract
-        self.rules = rules
+        self.data_model = data_model
         self.settings = settings
         self.clock = clock
         self.fake = FakeData(settings.seed)
@@ -111,7 +112,7 @@ class ApiRuntime:
         # Collections only actions name (nothing creates, lists or reads their objects): any
         # identifier names one, looked up when first named (see `DemoObjects.looked_up_in`).
         self.named_only = named_only_collections(contract, self.collections)
-        self.demo = DemoObjects(self.name, self.fake, self.collections, settings.demo_data, rules.no_demo)
+        self.demo = DemoObjects(self.name, self.fake, self.collections, settings.demo_data, data_model.no_demo)
         self.answers = AnswerCache()
         # Where contained failures are kept (the sandbox shares one log between its APIs).
         self.failures = failures if failures is not None else FailureLog(clock.iso)
@@ -132,13 +133,13 @@ class ApiRuntime:
     # --- state --------------------------------------------------------------------------
 
     def _fresh_state(self) -> ApiState:
-        indexes = [FieldIndex(template, field_name) for template, field_name in self.rules.indexes]
+        indexes = [FieldIndex(template, field_name) for template, field_name in self.data_model.indexes]
         store = ApiStore(self.name, self.feed, self.clock, self._timestamp_fields, indexes, self.settings.budget)
         tasks = TaskQueue(
             self.task_types, self.now, self.settings.step_delay, self._task_moved, store.charge, self._step_failed
         )
         outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client, self.delivery_watchers.tell)
-        return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.rules.new_state())
+        return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.data_model.new_state())
 
     def clear(self) -> list[asyncio.Task[Any]]:
         """Forget every account, object, task, delivery and piece of module state; returns
@@ -313,7 +314,7 @@ class ApiRuntime:
 
     def demo_identifier(self, account: Account, info: CollectionInfo, index: int, parents: tuple[str, ...] = ()) -> Any:
         """Demo identifiers do not depend on which collection was looked at first."""
-        styled = self.rules.demo_identifier(info.template, index)
+        styled = self.data_model.demo_identifier(info.template, index)
         if styled is not None:
             return styled
         if info.id_schema.get("type") in ("integer", "number"):

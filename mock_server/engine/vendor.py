@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute
 from .contract.operations import OperationSpec
 from .errors import ApiError, ErrorShape
 from .http.requests import IncomingRequest, ValidRequest
-from .runtime import ApiRules, ApiRuntime
+from .runtime import ApiRuntime, DataModel
 from .sizes import BODY_LIMIT, MULTIPART_BODY_LIMIT
 from .state.accounts import Account
 from .state.fixture_models import ApiSection
@@ -106,9 +106,9 @@ class VendorApi:
         # (the contract documents it); the generic creations' clashes are derived.
         self.clashing: set[str] = set()
 
-    def rules(self) -> ApiRules:
+    def data_model(self) -> DataModel:
         """What the engine needs to know about the API's data."""
-        return ApiRules()
+        return DataModel()
 
     def adjust_contract(self, document: dict[str, Any]) -> None:
         """Widen the contract (in place) where the server's settings let the API accept

@@ -160,3 +160,10 @@ async def test_the_host_check_applies_to_the_stream():
     async with admin_client() as client:
         response = await client.get("/__admin/events", headers={"Host": "rebound.example"})
     assert response.status_code == 403 and "rebound.example" in response.json()["error"]
+
+
+async def test_head_answers_the_headers_without_a_stream():
+    async with admin_client() as client:
+        response = await client.head("/__admin/events")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+    assert response.content == b""

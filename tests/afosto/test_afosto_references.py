@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.apis.afosto.references import REFERENCES, UNCHECKED, Reference
+from mock_server.apis.afosto.reference_table import REFERENCES, UNCHECKED, Reference
 from mock_server.engine.behaviour.reference_checks import STORING_KINDS, ReferenceChecks, unknown_reference_status
 from mock_server.engine.contract.collections import template_parameters
 from mock_server.engine.contract.operations import compile_contract

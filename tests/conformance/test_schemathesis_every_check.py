@@ -87,7 +87,7 @@ def naming_operations(api: str) -> list[str]:
     """The operations whose requests name objects that must exist (400 when they do not)."""
     runtime = APP.sandbox.apis[api].runtime
     by_route = {(operation.method, operation.path): operation.operation_id for operation in runtime.contract.operations.values()}
-    tabled = {by_route[(reference.method, reference.path)] for reference in runtime.rules.references}
+    tabled = {by_route[(reference.method, reference.path)] for reference in runtime.data_model.references}
     return sorted(tabled | set(NAMED_IN_CODE[api]))
 
 

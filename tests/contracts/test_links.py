@@ -180,7 +180,7 @@ def test_every_reference_a_module_enforces_is_linked(committed, api):
     """The walk and schemathesis' stateful phase find what each enforced reference needs."""
     document = committed[api]
     missing = []
-    for reference in vendor_for(api).rules().references:
+    for reference in vendor_for(api).data_model().references:
         operation_id = operations_of(document)[(reference.method, reference.path)]["operationId"]
         into = _links_into(document, operation_id).values()
         if reference.in_path:

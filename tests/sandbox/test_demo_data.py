@@ -43,7 +43,7 @@ async def _demo_objects(client, api: str):
         info = runtime.collections.get(operation.resource or "")
         if operation.kind != "list" or info is None or operation.path != info.template or not info.top_level:
             continue
-        if not info.listable or info.template in runtime.rules.no_demo:
+        if not info.listable or info.template in runtime.data_model.no_demo:
             continue
         if any(p.required for p in operation.parameters if p.location != "path"):
             continue

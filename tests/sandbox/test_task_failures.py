@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.apis.afosto import batches, instant_search
+from mock_server.apis.afosto import batches
+from mock_server.apis.afosto.instant_search import index_updates as instant_search
 from mock_server.apis.afosto.tasks import OperationTask
 from mock_server.apis.casavi.importer import Importer
 from tests.http_sandbox import AFOSTO, casavi_headers, sandbox_client

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ...engine.behaviour import toolkit
 from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError
-from ...engine.vendor import Call, Handler, Reply
+from ...engine.vendor import Call, Reply
 
 CATALOGUE = "/int/apps/store"
 INTEGRATIONS = "/int/apps/integrations"
@@ -34,6 +34,3 @@ def install_app(call: Call) -> Reply:
     record = toolkit.store_new(call, info, toolkit.new_record(call, info, integration))
     answer = {"state": INSTALLED, "redirect_url": f"{call.incoming.base_url}{INTEGRATIONS}/{record[info.id_field]}"}
     return success(call, answer, str(record[info.id_field]))
-
-
-HANDLERS: dict[str, Handler] = {"installApp": install_app}

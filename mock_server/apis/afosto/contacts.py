@@ -105,9 +105,3 @@ def search_contacts(call: Call) -> Reply:
         if all(holds(_values(contact, condition.key), condition) for condition in conditions):
             found.append(contact)
     return list_reply(call, found, info)
-
-
-HANDLERS = {
-    "upsertANewContact": upsert_contact,
-    "searchContacts": search_contacts,
-}

@@ -194,13 +194,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-HANDLERS = {
-    "createDataset": create_dataset,
-    "uploadData": upload_rows,
-    "readFile": attach_file,
-    "exportData": export_rows,
-}
-
 CONFLICTS = {
     ("POST", "/cnt/datasets/{id}/upload"): "the dataset is locked by its batch",
     ("POST", "/cnt/datasets/{id}/attach"): "the dataset is locked by its batch, or the file holds no content the sandbox kept",

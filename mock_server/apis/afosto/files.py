@@ -104,9 +104,3 @@ def file_content(record: dict[str, Any]) -> bytes | None:
         return base64.b64decode(encoded, validate=True)
     except ValueError:
         return None
-
-
-HANDLERS = {
-    "createAnUploadSignature": create_signature,
-    "uploadAFile": upload_file,
-}

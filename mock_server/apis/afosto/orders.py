@@ -1,7 +1,7 @@
 """Order and invoice actions whose change the generic state words do not cover.
 
 `accept`, `confirm` and `cancel` set the order's `state.is_accepted`, `is_confirmed` and
-`is_canceled` by the generic rule. Here: `allocate` and `fulfil` move the order's
+`is_canceled` by the generic handler. Here: `allocate` and `fulfil` move the order's
 `state.progress` (`allocation: allocated`; `fulfilment: fulfilled`, and the order is
 finished), both answered with the task behind them; `authorize` locks and accepts the
 order and answers its transaction secret (the same on every authorization); an invoice
@@ -68,11 +68,3 @@ def mark_invoice_paid(call: Call) -> Reply:
     paid_on = toolkit.body_fields(call).get("paid_at") or call.runtime.now()[:10]
     stored = toolkit.save(call, info, key, {**invoice, "is_paid": True, "paid_at": f"{str(paid_on)[:10]}T00:00:00.000Z"})
     return success(call, stored, key)
-
-
-HANDLERS = {
-    "allocateOrder": allocate_order,
-    "fulfilOrder": fulfil_order,
-    "authorizeOrder": authorize_order,
-    "markPaidInvoices": mark_invoice_paid,
-}

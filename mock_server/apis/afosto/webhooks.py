@@ -325,16 +325,3 @@ def view_delays(call: Call) -> Reply:
         total += wait
         rows.append({"attempt": attempt, "delay": math.ceil(wait), "total_delay": math.ceil(total)})
     return list_reply(call, rows, call.runtime.collections[DELAYS])
-
-
-HANDLERS = {
-    "listEvents": list_events,
-    "addAWebhookSubscription": create_subscription,
-    "updateSubscription": update_subscription,
-    "simulateEvent": trigger,
-    "listMessagesWebhooks": list_messages,
-    "viewMessage": view_message,
-    "retryMessage": retry_message,
-    "viewAttempts": view_attempts,
-    "viewAttemptDelays": view_delays,
-}

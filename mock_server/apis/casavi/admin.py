@@ -26,12 +26,10 @@ from ...engine.background.delivery_urls import split_credentials
 from ...engine.runtime import ApiRuntime
 from ...engine.state.accounts import Account
 from ...engine.state.changes import FROM_ADMIN
-from .events import ARCHIVED, CONTACTS, DOCUMENTS, LAST_DOWNLOAD, count
-from .hooks import HOOKS
+from .collection_paths import CONTACTS, DOCUMENTS, HOOKS, PROPERTIES
+from .events import ARCHIVED, LAST_DOWNLOAD, count
 from .state import CasaviState
 from .tokens import TokenBook
-
-PROPERTIES = "/properties"
 
 
 class AdminProblem(Exception):

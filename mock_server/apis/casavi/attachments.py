@@ -22,11 +22,8 @@ from ...engine.runtime import ApiRuntime
 from ...engine.state.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
 from ...engine.values.identifiers import identifier_key
 from ...engine.vendor import Call, Reply
+from .collection_paths import COMMENTS, FILES, TASKS, TICKETS
 
-FILES = "/files"
-TICKETS = "/tickets"
-COMMENTS = "/tickets/{ticketId}/comments"
-TASKS = "/tickets/{ticketId}/tasks"
 ATTACHING = (TICKETS, COMMENTS, TASKS)
 # The bodies whose `attachments` must name files the account uploaded.
 ATTACHMENT_REFERENCES = tuple(
@@ -103,12 +100,9 @@ class AttachmentDetails:
         self.runtime = runtime
 
     def __call__(self, change: Change) -> None:
-        after = change.after
-        if after is None:
-            return
-        ids = after.get("attachments")
-        if isinstance(ids, list):
-            after["attachmentDetails"] = attachment_details(self.runtime, change.account, ids)
+        ids = (change.after or {}).get("attachments")
+        if change.after is not None and isinstance(ids, list):
+            change.after["attachmentDetails"] = attachment_details(self.runtime, change.account, ids)
 
 
 class CommentAttachmentsOnTicket:

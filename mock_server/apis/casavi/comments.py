@@ -16,10 +16,9 @@ from ...engine.behaviour.replies import success
 from ...engine.contract.references import RequiredReference
 from ...engine.errors import ApiError, Problem
 from ...engine.vendor import Call, Reply
-from .attachments import COMMENTS, require_uploaded
+from .attachments import require_uploaded
+from .collection_paths import COMMENTS, CONTACTS, STAFF
 
-STAFF = "/staff"
-CONTACTS = "/contacts"
 FALLBACK_HINT = "(set fallbackToAccount to write as the account instead)"
 # Who may be named as a comment's author (unless `fallbackToAccount` is true).
 AUTHOR_REFERENCES = (

@@ -22,13 +22,8 @@ from ...engine.contract.references import BodyReference
 from ...engine.errors import ApiError
 from ...engine.runtime import ApiRuntime
 from ...engine.state.changes import DELETED, SERVER_ORIGINS, Change
-from ...engine.vendor import Call, Handler, Reply
-
-RESOURCES = "/consumptions/resources"
-METERS = "/consumptions/meters"
-MEASUREMENTS = "/consumptions/measurements"
-PROPERTIES = "/properties"
-UNITS = "/units"
+from ...engine.vendor import Call, Reply
+from .collection_paths import MEASUREMENTS, METERS, PROPERTIES, RESOURCES, UNITS
 
 
 def _info(call: Call, template: str) -> CollectionInfo:
@@ -81,7 +76,6 @@ def _meters_where(call: Call, belongs: Any) -> Reply:
     return list_reply(call, meters, info)
 
 
-
 def measurements_of_meter(call: Call) -> Reply:
     meter = str(call.incoming.path_parameters["meterId"])
     if not _exists(call, METERS, meter):
@@ -113,13 +107,6 @@ class MeasurementsGoWithTheirMeter:
             store.delete(change.account, MEASUREMENTS, (), key, origin=change.origin)
 
 
-HANDLERS: dict[str, Handler] = {
-    "createMeterForUnit": create_meter_for_unit,
-    "createMeterForCommunity": create_meter_for_community,
-    "getListOfMetersByUnit": meters_of_unit,
-    "getListOfMetersByCommunity": meters_of_community,
-    "getListOfConsumptionMeasurementsByMeter": measurements_of_meter,
-}
 # What a meter and a measurement name, checked by the engine wherever the field travels
 # (400 naming the field: the document states no status). A consumption resource that a
 # meter names cannot be deleted (409) until no meter names it.
@@ -132,5 +119,3 @@ REFERENCES = (
     BodyReference("POST", MEASUREMENTS, "[].meterId", METERS),
     BodyReference("PUT", "/consumptions/measurements/{measurementId}", "meterId", METERS),
 )
-# Creations that answer 409 for a meter id that exists already.
-CLASHING = {"createMeterForUnit", "createMeterForCommunity"}

@@ -18,8 +18,7 @@ from ...engine.behaviour.generic import generic_handler
 from ...engine.errors import ApiError, Problem
 from ...engine.http.requests import IncomingRequest
 from ...engine.vendor import Call, Reply
-
-HOOKS = "/hooks"
+from .collection_paths import HOOKS
 
 
 def hook_url_problem(url: str, allow_http: bool) -> str | None:

@@ -151,7 +151,7 @@ def new_record(call: Call, info: CollectionInfo, record: Record, key: str | None
 def _server_identifies(call: Call, info: CollectionInfo) -> bool:
     """The server makes `id`s where the API does not let clients choose them, and wherever
     the request model marks the identifier `readOnly` (sent back, never taken)."""
-    if info.id_field == "id" and not call.runtime.rules.client_supplies_ids:
+    if info.id_field == "id" and not call.runtime.data_model.client_supplies_ids:
         return True
     spec = call.request.body_spec
     schema = spec.schema if spec is not None else {}

@@ -8,7 +8,7 @@ shallowest; a tie names none, rather than a guess.
 
 Where a name cannot tell (`settings.phone_number_id`, a proxy named by its key in a path,
 a comment author named by a contact's email), an API module states the reference itself
-(`RequiredReference`, in its `ApiRules`).
+(`RequiredReference`, in its `DataModel`).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..clock import format_instant
 from ..contract.schema import Schema
 from ..memo import BoundedMemo
+from .kept_texts import kept_texts
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -109,6 +110,7 @@ class FakeData:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._faker: Faker | None = None
+        self.kept_texts = kept_texts(seed)  # what Faker wrote for this seed in earlier runs
         self._hashed_prefixes = BoundedMemo(4096)  # prefix -> a hash that has read the seed and it
 
     @property
@@ -207,6 +209,14 @@ class FakeData:
         return format_instant(_EPOCH + timedelta(milliseconds=offset))
 
     def _text(self, key: str, normalised: str) -> str:
+        kept_key = f"{key}\x1f{normalised}"
+        text = self.kept_texts.get(kept_key)
+        if text is None:
+            text = self._faker_text(key, normalised)
+            self.kept_texts.keep(kept_key, text)
+        return text
+
+    def _faker_text(self, key: str, normalised: str) -> str:
         faker = self.faker
         faker.seed_instance(stable_int(self.seed, key))
         for ending, make in _TEXT_RULES:

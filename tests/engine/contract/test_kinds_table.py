@@ -10,7 +10,7 @@ def test_kinds_table_is_current(committed):
     table = kinds_table(
         {api: decide_document(committed[api]) for api in API_NAMES},
         {api: set(vendor_for(api).handlers) for api in API_NAMES},
-        {api: vendor_for(api).rules().no_demo for api in API_NAMES},
+        {api: vendor_for(api).data_model().no_demo for api in API_NAMES},
     )
     assert (CONTRACTS_DIR / KINDS_TABLE).read_text(encoding="utf-8") == table, "run 'mock-server contracts generate'"
 

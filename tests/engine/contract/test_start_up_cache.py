@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mock_server.apis import vendor_for
-from mock_server.apis.settings import VendorSettings
+from mock_server.apis.casavi.settings import CasaviSettings
 from mock_server.engine.contract import cache, compiled
 from mock_server.engine.contract.compiled import compiled_contract, forget_compiled
 from mock_server.engine.contract.files import default_contracts_dir, parse_contract
@@ -42,7 +42,7 @@ def new_process():
     forget_compiled()
 
 
-def _compile(contracts: Path, kept: Path, code: str = "code-1", settings: VendorSettings | None = None) -> CompiledContract:
+def _compile(contracts: Path, kept: Path, code: str = "code-1", settings: CasaviSettings | None = None) -> CompiledContract:
     """A start in a new process: what this one holds is forgotten first."""
     forget_compiled()
     return compiled_contract(contracts, API, vendor_for(API, settings), cache_dir=kept, code=code)
@@ -84,7 +84,7 @@ def test_a_second_start_reads_the_kept_compiled_contract_and_it_is_what_compilin
 
 
 def test_the_document_read_back_is_the_one_adjusted_by_the_settings(kept):
-    widened = VendorSettings(allow_http_hooks=True)
+    widened = CasaviSettings(allow_http_hooks=True)
     made = compiled_contract(default_contracts_dir(), "casavi", vendor_for("casavi", widened), cache_dir=kept, code="c")
     forget_compiled()
     read_back = compiled_contract(default_contracts_dir(), "casavi", vendor_for("casavi", widened), cache_dir=kept, code="c")
@@ -148,7 +148,7 @@ def test_sandboxes_of_one_process_share_a_compiled_contract_made_from_the_same_i
     assert changed.operations["createCaseMessages"].summary == "Add a message"
     strict = compiled_contract(default_contracts_dir(), "casavi", vendor_for("casavi"), cache_dir=kept, code="c")
     widened = compiled_contract(
-        default_contracts_dir(), "casavi", vendor_for("casavi", VendorSettings(allow_http_hooks=True)), cache_dir=kept, code="c"
+        default_contracts_dir(), "casavi", vendor_for("casavi", CasaviSettings(allow_http_hooks=True)), cache_dir=kept, code="c"
     )
     assert widened is not strict
 
@@ -156,9 +156,9 @@ def test_sandboxes_of_one_process_share_a_compiled_contract_made_from_the_same_i
 def test_other_settings_of_the_api_module_make_a_new_entry(kept):
     contracts = default_contracts_dir()
     strict = compiled_contract(contracts, "casavi", vendor_for("casavi"), cache_dir=kept, code="c")
-    widened = compiled_contract(contracts, "casavi", vendor_for("casavi", VendorSettings(allow_http_hooks=True)), cache_dir=kept, code="c")
+    widened = compiled_contract(contracts, "casavi", vendor_for("casavi", CasaviSettings(allow_http_hooks=True)), cache_dir=kept, code="c")
     assert strict.document != widened.document  # the hook URLs' pattern admits http://
-    again = compiled_contract(contracts, "casavi", vendor_for("casavi", VendorSettings(allow_http_hooks=True)), cache_dir=kept, code="c")
+    again = compiled_contract(contracts, "casavi", vendor_for("casavi", CasaviSettings(allow_http_hooks=True)), cache_dir=kept, code="c")
     assert again.document == widened.document
     assert len(list(kept.glob("casavi-*.pickle"))) == 2
 

@@ -10,7 +10,7 @@ whose body carries the field checks it too (`PUT /spl/printers/{id}/inbox` with 
 `hub_id`). `UNCHECKED` lists the identifier fields of request bodies that name
 nothing the sandbox can look up, with the reason. Together they cover every `*_id` and
 `*_ids` field of every request body of the contract (a test keeps it so), which makes
-this module the reviewable table of the rules between resources.
+this module the reviewable table of the references between resources.
 
 A reference marked `guards_delete` also protects its target: an object still named by
 one of them cannot be deleted (409), the way a hub that printers use cannot go.
@@ -162,7 +162,7 @@ PATH_REFERENCES: tuple[RequiredReference, ...] = (
 )
 
 # Request parts that must be among the values of a part of the object the path names
-# (instant_search.py): a search filters on the keys the index's settings declare (when
+# (instant_search/): a search filters on the keys the index's settings declare (when
 # they declare any); a proxy search names aliases of the proxy's indexes.
 PART_REFERENCES: tuple[RequiredReference, ...] = (
     RequiredReference("POST", "/cnt/instant/indexes/{id}/search", "filters[].key", INDEX_SETTINGS, by="filters[].key"),
@@ -249,7 +249,7 @@ UNCHECKED: tuple[Unchecked, ...] = (
 )
 
 
-# --- what the rules mean for the contract ---------------------------------------------------
+# --- what the references mean for the contract -------------------------------------------
 
 
 def guarded_delete_routes(routes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -10,10 +10,10 @@ from typing import Any
 from ...engine.runtime import ApiRuntime
 from ...engine.state.changes import CREATED, DELETED, FROM_DEMO, FROM_VIEW, Change
 from ...engine.values.identifiers import identifier_key
+from .collection_paths import TASKS, TICKETS, UNITS
 
 APP_BASE = "https://app.casavi.sandbox"
 TASK_TIMESTAMPS = {"ACCEPTED": "acceptedAt", "DECLINED": "declinedAt", "COMPLETED": "completedAt"}
-UNITS_OF_PROPERTY = "/properties/{propertyId}/units"
 
 
 def app_link(template: str, reference_id: object) -> str:
@@ -48,28 +48,28 @@ class DerivedFields:
             record["internalId"] = self.runtime.store.next_number(f"internal{template}")
         if "appLink" in properties:
             record["appLink"] = app_link(template, record.get("id"))
-        if template == "/tickets":
+        if template == TICKETS:
             if record.get("number") is None or change.origin == FROM_DEMO:
                 record["number"] = self.runtime.store.next_number(f"ticket-numbers/{change.account}")
             record["number"] = identifier_key(record["number"])
             record.setdefault("status", "OPEN")
             record.setdefault("reportedAt", record.get("createdAt"))
             record["closedAt"] = record.get("lastModified") if record["status"] == "CLOSED" else None
-        elif template == "/tickets/{ticketId}/tasks":
+        elif template == TASKS:
             self._task_state({}, record)
 
     def _changed(self, change: Change, before: dict[str, Any], after: dict[str, Any]) -> None:
         for kept in ("internalId", "appLink", "reportedAt"):
             if kept in before:
                 after[kept] = before[kept]
-        if change.collection == "/tickets":
+        if change.collection == TICKETS:
             after["number"] = identifier_key(after.get("number") or before.get("number"))
             after.setdefault("status", before.get("status", "OPEN"))
             if after["status"] == "CLOSED":
                 after["closedAt"] = before.get("closedAt") or after.get("lastModified")
             else:
                 after["closedAt"] = None
-        elif change.collection == "/tickets/{ticketId}/tasks":
+        elif change.collection == TASKS:
             self._task_state(before, after)
 
     def _task_state(self, before: dict[str, Any], after: dict[str, Any]) -> None:
@@ -95,6 +95,6 @@ class UnitsView:
     def __call__(self, change: Change) -> None:
         store = self.runtime.store
         if change.kind == DELETED:
-            store.delete(change.account, "/units", (), change.key, origin=FROM_VIEW)
+            store.delete(change.account, UNITS, (), change.key, origin=FROM_VIEW)
         elif change.after is not None:
-            store.put(change.account, "/units", (), change.key, dict(change.after), origin=FROM_VIEW)
+            store.put(change.account, UNITS, (), change.key, dict(change.after), origin=FROM_VIEW)
