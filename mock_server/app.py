@@ -6,6 +6,8 @@ import logging
 from typing import Any
 from urllib.parse import unquote
 
+from .admin.event_sources import watch_sandbox
+from .admin.events import EventHub
 from .admin.front import AdminFront, json_answer
 from .admin.routes import admin_app
 from .config import ServerConfig
@@ -29,7 +31,9 @@ class SandboxApp(AdminFront):
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
-        self.admin = admin_app(sandbox, self.keep_failure)
+        self.events = EventHub()
+        watch_sandbox(self.events, sandbox)
+        self.admin = admin_app(sandbox, self.keep_failure, self.events)
         config = sandbox.config
         self.pipelines = {
             name: ApiPipeline(api.runtime, api.vendor, sandbox.journal, config.mount_of(name), config.read_timeout)
@@ -81,9 +85,11 @@ class SandboxApp(AdminFront):
         return {"error": f"the admin call failed unexpectedly; GET /__admin/errors lists the failure as {reference}", "reference": reference}
 
     async def at_startup(self) -> None:
+        await super().at_startup()
         self.sandbox.wake()
 
     async def at_shutdown(self) -> None:
+        await super().at_shutdown()
         await self.sandbox.close()
 
 

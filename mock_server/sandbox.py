@@ -20,6 +20,7 @@ from .engine.runtime import ApiRuntime, RuntimeSettings
 from .engine.sizes import MIB
 from .engine.state.failures import FailureLog
 from .engine.state.store import StoreBudget
+from .engine.state.watchers import Watchers
 from .engine.tools.chaos import Chaos
 from .engine.tools.journal import RequestJournal
 from .engine.tools.override_rules import OverrideError, OverrideRule, parse_rule
@@ -75,6 +76,8 @@ class Sandbox:
             served.runtime.keep_start_up_state()
         self.overrides.keep_start_up()
         self._stopping: list[asyncio.Task[Any]] = []  # background work cancelled, perhaps not ended yet
+        # Told of every reset, with the APIs it covered.
+        self.reset_watchers: Watchers[list[str]] = Watchers()
 
     @property
     def runtimes(self) -> dict[str, ApiRuntime]:
@@ -168,6 +171,8 @@ class Sandbox:
         self.failures.forget(None if everything else apis)
         if everything:
             self.webhook_client.recycle()
+        if self.reset_watchers:
+            self.reset_watchers.tell(list(apis))
 
     # --- override rules -----------------------------------------------------------------
 
@@ -185,6 +190,14 @@ class Sandbox:
         """Stop applying a rule; False when there is none with that id."""
         rule = self.overrides.find(rule_id)
         return rule is not None and self.overrides.apis[rule.api].remove(rule_id)
+
+    def turn_override(self, rule_id: str, enabled: bool) -> ActiveRule | None:
+        """Turn a rule off (it acts on nothing, its counts stay) or on again; None when
+        there is no rule with that id."""
+        rule = self.overrides.find(rule_id)
+        if rule is not None:
+            self.overrides.apis[rule.api].turn(rule, enabled)
+        return rule
 
     def clear_overrides(self, apis: list[str]) -> None:
         """Forget the rules of the given APIs."""

@@ -93,6 +93,9 @@ call "messages GET /api/v3/case-messages" 200 \
 call "GET /__admin/state" 200 "$BASE/__admin/state"
 [ "$(json_field '.keys().__len__()' <<<"$BODY")" = 4 ] || fail "the state export does not hold four APIs"
 grep -q '"Smoke test"' <<<"$BODY" || fail "the state export lacks the channel written above"
+call "GET /__admin/ui" 200 -D "$WORK/headers" "$BASE/__admin/ui"
+grep -qi "^content-security-policy: default-src 'none'" "$WORK/headers" || fail "the inspector page lacks its Content-Security-Policy"
+call "GET /__admin/ui/panels/requests.js" 200 "$BASE/__admin/ui/panels/requests.js"
 
 user=$("$DOCKER" exec "$CONTAINER" id -u)
 [ "$user" != 0 ] || fail "the container runs as root"

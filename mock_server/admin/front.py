@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 
 from ..engine import jsonio
 from ..engine.asgi import AsgiApp, Receive, Scope, Send
+from .events import EventHub
 from .guard import check_admin_request
 
 log = logging.getLogger("mock_server")
@@ -27,12 +28,14 @@ FailureKeeper = Callable[[str, str, Exception], dict[str, Any]]
 
 class AdminFront:
     """Subclasses give `admin` (the admin API's ASGI app), `admin_token` and `host` (what
-    the guard checks against), and `serve`; `at_startup` and `at_shutdown` run with the
-    server's lifespan."""
+    the guard checks against), `events` (where the admin event stream reads) and `serve`;
+    `at_startup` and `at_shutdown` run with the server's lifespan, and `stopping` when
+    the server is about to stop (before it waits for open connections)."""
 
     admin: AsgiApp
     admin_token: str | None
     host: str
+    events: EventHub
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -82,11 +85,18 @@ class AdminFront:
         log.error("unexpected error answering %s %s (reference %s)", method, path, reference, exc_info=error)
         return {"error": f"the admin call failed unexpectedly; the server's log has it as {reference}", "reference": reference}
 
+    def stopping(self) -> None:
+        """The server is about to stop: open event streams end now, so they do not hold
+        up the shutdown (a server waits for open connections before its lifespan ends)."""
+        self.events.close()
+
     async def at_startup(self) -> None:
-        """Once the server has started."""
+        """Once the server has started (subclasses call this first)."""
+        self.events.open()
 
     async def at_shutdown(self) -> None:
-        """When the server stops."""
+        """When the server stops (subclasses call this first)."""
+        self.stopping()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -14,7 +14,9 @@ first, their content type. So:
   a CORS preflight the sandbox never grants.
 
 `GET /health` stays open (container health checks); the contracts are public documents
-and skip the host check.
+and skip the host check. The inspector's page and its files (`GET /ui`, `/ui/...`) hold
+no data and a browser cannot send a token when it opens a page: they skip the token but
+keep the host check, whether or not a token is set.
 """
 
 from __future__ import annotations
@@ -49,18 +51,15 @@ def check_admin_request(
     if path == "/health" and method in READS:
         return None
     headers = _headers(scope)
+    if (path == "/ui" or path.startswith("/ui/")) and method in READS:
+        return _foreign_host(headers, configured_host, "the inspector is served to requests")
     if admin_token is not None:
-        if not _bearer_matches(headers.get(b"authorization"), admin_token):
+        if not bearer_matches(headers.get(b"authorization"), admin_token):
             return AdminRefusal(401, "the admin API needs 'Authorization: Bearer <admin token>'")
     elif not (path.startswith("/contracts/") and method in READS):
-        host = _host_name(headers.get(b"host"))
-        configured = _host_name(configured_host.encode())
-        if host is not None and not is_loopback(host) and (host != configured or configured in WILDCARD_HOSTS):
-            return AdminRefusal(
-                403,
-                f"the admin API answers requests addressed to localhost or {configured_host} only "
-                f"(this one names {host!r}); set --admin-token to reach it under other names",
-            )
+        refusal = _foreign_host(headers, configured_host, "the admin API answers requests")
+        if refusal is not None:
+            return AdminRefusal(refusal.status, refusal.message + "; set --admin-token to reach it under other names")
     if method in READS:
         return None
     origin = headers.get(b"origin")
@@ -72,6 +71,16 @@ def check_admin_request(
             return AdminRefusal(415, f"send admin documents as application/json or application/yaml, not {content_type}")
     elif _announces_body(headers):
         return AdminRefusal(415, "a body sent to the admin API needs Content-Type application/json or application/yaml")
+    return None
+
+
+def _foreign_host(headers: dict[bytes, bytes], configured_host: str, what: str) -> AdminRefusal | None:
+    """The refusal of a request addressed to a name other than a loopback one or the
+    configured host (a page that rebound its own name to this server), else None."""
+    host = _host_name(headers.get(b"host"))
+    configured = _host_name(configured_host.encode())
+    if host is not None and not is_loopback(host) and (host != configured or configured in WILDCARD_HOSTS):
+        return AdminRefusal(403, f"{what} addressed to localhost or {configured_host} only (this one names {host!r})")
     return None
 
 
@@ -89,8 +98,9 @@ def _headers(scope: dict[str, Any]) -> dict[bytes, bytes]:
     return {name.lower(): value for name, value in scope["headers"]}
 
 
-def _bearer_matches(value: bytes | None, token: str) -> bool:
-    """Constant-time comparison, on bytes: any header value compares without error."""
+def bearer_matches(value: bytes | None, token: str) -> bool:
+    """Whether an `Authorization` header value is `Bearer <token>`: compared in constant
+    time, on bytes, so any header value compares without error."""
     if value is None:
         return False
     scheme, _, given = value.strip().partition(b" ")

@@ -16,17 +16,21 @@ from .errors import AdminError
 
 
 async def requests(request: Request) -> Response:
-    """GET: the journal, filtered by api, method, path (prefix), status, operation, body
-    (a JSON predicate, see `engine/behaviour/matching.py`) and note (`override`, `chaos`,
-    `drift`); DELETE: empty it."""
+    """GET: the journal, oldest first, filtered by api, method, path (prefix), status,
+    operation, body (a JSON predicate, see `engine/behaviour/matching.py`) and note
+    (`override`, `chaos`, `drift`, `errors`); `after=<sequence>` keeps newer entries only
+    and `limit=<n>` the first n of them (without `after`: the newest n); `latest` is the
+    highest sequence kept. DELETE: empty it."""
     journal = request.app.state.journal
     if request.method == "DELETE":
         journal.clear()
         return Response(status_code=204)
     params = request.query_params
-    status = params.get("status")
-    if status is not None and not status.isdigit():
-        raise AdminError(400, "status must be a number")
+    status = _whole_number(params, "status")
+    after = _whole_number(params, "after")
+    limit = _whole_number(params, "limit")
+    if limit == 0:
+        raise AdminError(400, "limit must be 1 or more")
     body: Any = NO_PREDICATE
     if params.get("body") is not None:
         try:
@@ -34,11 +38,35 @@ async def requests(request: Request) -> Response:
         except ValueError as problem:
             raise AdminError(400, f"body must be JSON, e.g. body={{\"eventName\": \"contact_created\"}}: {problem}") from None
     entries = journal.select(
-        api=params.get("api"), method=params.get("method"), path=params.get("path"),
-        status=int(status) if status else None, operation=params.get("operation"), body=body,
-        note=params.get("note"),
+        api=params.get("api"), method=params.get("method"), path=params.get("path"), status=status,
+        operation=params.get("operation"), body=body, note=params.get("note"), after=after,
     )
-    return JSONResponse({"count": len(entries), "requests": [entry.to_json() for entry in entries]})
+    if limit is not None:
+        entries = entries[:limit] if after is not None else entries[-limit:]
+    return JSONResponse(
+        {"count": len(entries), "latest": journal.latest, "requests": [entry.to_json() for entry in entries]}
+    )
+
+
+async def journal_entry(request: Request) -> Response:
+    """GET: one journal entry by its sequence (404 once it is no longer kept)."""
+    text = request.path_params["sequence"]
+    if not text.isdigit():
+        raise AdminError(400, f"sequence must be a number, not {text!r}")
+    entry = request.app.state.journal.find(int(text))
+    if entry is None:
+        raise AdminError(404, f"the journal keeps no request {text} (GET /__admin/requests lists those kept)")
+    return JSONResponse(entry.to_json())
+
+
+def _whole_number(params: Any, name: str) -> int | None:
+    """A query parameter that must be a whole number (0 or more), or None when absent."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit():
+        raise AdminError(400, f"{name} must be a whole number, not {value!r}")
+    return int(value)
 
 
 async def coverage(request: Request) -> Response:

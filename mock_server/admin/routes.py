@@ -9,7 +9,6 @@ state. A call that cannot be carried out raises `AdminError`, which the app rend
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from starlette.applications import Starlette
@@ -25,17 +24,24 @@ from ..engine.tools.override_rules import OverrideError
 from ..fixture_files import FixtureError, parse_fixture
 from ..sandbox import Sandbox
 from .errors import AdminError, admin_exception_handlers
+from .event_sources import events, task_entry
+from .events import EventHub
 from .front import FailureKeeper
-from .journal_routes import coverage, requests
+from .health import health
+from .state_browser import api_state, collection_state
+from .ui import asset, page
+from .journal_routes import coverage, journal_entry, requests
 
 CALLS = "see GET /__admin/health and the README"
 
 
-def admin_app(sandbox: Sandbox, keep_failure: FailureKeeper) -> Starlette:
+def admin_app(sandbox: Sandbox, keep_failure: FailureKeeper, events: EventHub) -> Starlette:
     """The admin API as a Starlette application (mounted at `/__admin`); an exception a call
-    did not expect is kept by ``keep_failure`` and answered as a JSON 500."""
+    did not expect is kept by ``keep_failure`` and answered as a JSON 500; ``events`` is
+    where its event stream reads."""
     app = Starlette(routes=[*_api_admin_routes(sandbox), *ROUTES], exception_handlers=admin_exception_handlers(CALLS, keep_failure))
     app.state.sandbox = sandbox
+    app.state.events = events
     app.state.journal = sandbox.journal
     app.state.contracts = lambda: {name: api.runtime.contract for name, api in sandbox.apis.items()}
     return app
@@ -61,20 +67,6 @@ async def _parsed(data: bytes, source: str) -> dict[str, Any]:
     if len(data) > PARSE_OFF_LOOP_BYTES:
         return await asyncio.to_thread(parse_fixture, data, source)
     return parse_fixture(data, source)
-
-
-async def health(request: Request) -> JSONResponse:
-    """GET: each API's mount, operations and accounts, and how long the sandbox has run."""
-    sandbox = _sandbox(request)
-    apis = {
-        name: {
-            "mount": sandbox.config.mount_of(name) or "/",
-            "operations": len(api.runtime.contract.operations),
-            "accounts": len(api.runtime.accounts),
-        }
-        for name, api in sandbox.apis.items()
-    }
-    return JSONResponse({"status": "ok", "apis": apis, "uptimeSeconds": round(time.monotonic() - sandbox.started, 3)})
 
 
 async def reset(request: Request) -> JSONResponse:
@@ -145,6 +137,25 @@ async def remove_override(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def turn_override(request: Request) -> JSONResponse:
+    """PATCH `{"enabled": false}`: turn a rule off (its counts stay, it acts on nothing);
+    `{"enabled": true}` turns it on again."""
+    rule = _override(request)
+    try:
+        data = jsonio.loads(await request.body())
+    except ValueError as problem:
+        raise AdminError(400, f'send a JSON object such as {{"enabled": false}}: {problem}') from None
+    if not isinstance(data, dict):
+        raise AdminError(400, 'send a JSON object such as {"enabled": false}')
+    unknown = sorted(str(name) for name in data if name != "enabled")
+    if unknown:
+        raise AdminError(400, f"{unknown[0]}: only enabled can be changed on a rule (remove it and add it again)")
+    if not isinstance(data.get("enabled"), bool):
+        raise AdminError(400, "enabled: must be true or false")
+    _sandbox(request).turn_override(rule.id, data["enabled"])
+    return JSONResponse(rule.to_json())
+
+
 def _override(request: Request) -> Any:
     rule_id = request.path_params["id"]
     rule = _sandbox(request).overrides.find(rule_id)
@@ -163,7 +174,7 @@ async def tasks(request: Request) -> JSONResponse:
     """GET: the selected APIs' background tasks and their progress."""
     sandbox = _sandbox(request)
     listed = [
-        {"api": name, **task.to_state(), "progress": task.progress}
+        task_entry(name, task)
         for name in _selected_apis(request)
         for task in sandbox.apis[name].runtime.tasks.tasks.values()
     ]
@@ -180,6 +191,17 @@ async def webhooks(request: Request) -> JSONResponse:
         for delivery in sandbox.apis[name].runtime.outbox.select(event=params.get("event"), target=params.get("target"))
     ]
     return JSONResponse({"count": len(deliveries), "deliveries": deliveries})
+
+
+async def retry_webhook(request: Request) -> JSONResponse:
+    """POST: send a recorded delivery again now (one more round of attempts); 202 with the
+    delivery, whose attempts list the new one once it ends."""
+    delivery_id = request.path_params["id"]
+    for api in _sandbox(request).apis.values():
+        delivery = api.runtime.outbox.retry(delivery_id)
+        if delivery is not None:
+            return JSONResponse(delivery.to_json(), status_code=202)
+    raise AdminError(404, f"no webhook delivery {delivery_id!r} (GET /__admin/webhooks lists them)")
 
 
 def _failure_apis(request: Request) -> list[str] | None:
@@ -218,20 +240,29 @@ ROUTES: list[BaseRoute] = [
     Route("/reset", reset, methods=["POST"]),
     Route("/state", get_state, methods=["GET"]),
     Route("/state", put_state, methods=["PUT"]),
+    Route("/state/{api}", api_state, methods=["GET"]),
+    Route("/state/{api}/{account}", collection_state, methods=["GET"]),  # answers 404 naming what is missing
+    Route("/state/{api}/{account}/{collection:path}", collection_state, methods=["GET"]),
     Route("/fixtures", fixtures, methods=["POST"]),
     Route("/requests", requests, methods=["GET", "DELETE"]),
+    Route("/requests/{sequence}", journal_entry, methods=["GET"]),
     Route("/coverage", coverage, methods=["GET"]),
     Route("/overrides", list_overrides, methods=["GET"]),
     Route("/overrides", add_override, methods=["POST"]),
     Route("/overrides", clear_overrides, methods=["DELETE"]),
     Route("/overrides/{id}", get_override, methods=["GET"]),
     Route("/overrides/{id}", remove_override, methods=["DELETE"]),
+    Route("/overrides/{id}", turn_override, methods=["PATCH"]),
     Route("/jobs/run", run_jobs, methods=["POST"]),
     Route("/tasks", tasks, methods=["GET"]),
     Route("/webhooks", webhooks, methods=["GET"]),
+    Route("/webhooks/{id}/retry", retry_webhook, methods=["POST"]),
     Route("/errors", list_errors, methods=["GET"]),
     Route("/errors", clear_errors, methods=["DELETE"]),
     Route("/contracts/{api}", contract, methods=["GET"]),
+    Route("/events", events, methods=["GET"]),
+    Route("/ui", page, methods=["GET"]),
+    Route("/ui/{asset:path}", asset, methods=["GET"]),
 ]
 
 

@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from ..proxy.app import ProxyConfig, ValidatingProxy
+    from ..serving.stopping import StoppingServer
+    from .serve import inspector_address
 
     try:
         config = ProxyConfig(
@@ -69,10 +71,15 @@ def run(args: argparse.Namespace) -> int:
     base = f"http://{config.host}:{config.port}"
     print(f"mock-server proxy for {config.api} on {base} -> {config.upstream}", flush=True)
     print(f"  drift report  {base}/__admin/drift  (mock-server drift-report --url {base})", flush=True)
-    uvicorn.run(
-        app, host=config.host, port=config.port, log_level=config.log_level, access_log=False,
-        server_header=False, date_header=False,
+    print(f"  inspector     {inspector_address(base, config.admin_token)}", flush=True)
+    server = StoppingServer(
+        uvicorn.Config(
+            app, host=config.host, port=config.port, log_level=config.log_level, access_log=False,
+            server_header=False, date_header=False,
+        ),
+        on_stopping=app.stopping,
     )
+    server.run()
     return 0
 
 

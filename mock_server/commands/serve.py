@@ -8,6 +8,7 @@ import logging
 import signal
 import socket
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..config import SETTINGS, ServerConfig, add_setting_flags, settings_from_args
@@ -75,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         from ..serving.connections import read_timeout_protocol
         from ..serving.log_format import logging_config
         from ..serving.state_file import StateFile, StateFileError, StateKeeper, StateKeepingApp
+        from ..serving.stopping import StoppingServer
 
         try:
             app = create_app(config)
@@ -101,12 +103,13 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return fail(_listen_problem(config.host, config.port, error), status=1)
 
-    server = uvicorn.Server(
+    server = StoppingServer(
         uvicorn.Config(
             served, log_config=logging_config(config.log_format, config.log_level),
             log_level=config.log_level.lower(), access_log=False, lifespan="on",
             http=read_timeout_protocol(config.read_timeout),
-        )
+        ),
+        on_stopping=app.stopping,
     )
     _announce(app, config, listener.getsockname()[:2], state_note)
     with _QuietStopSignals():
@@ -164,6 +167,13 @@ class _QuietStopSignals:
         """The server has already stopped; nothing is left to do."""
 
 
+def inspector_address(base: str, admin_token: str | None) -> str:
+    """Where the inspector opens; with an admin token, the token in the fragment, which a
+    browser never sends to the server (the page keeps it and clears the address bar)."""
+    address = f"{base}/__admin/ui"
+    return f"{address}#token={quote(admin_token, safe='')}" if admin_token is not None else address
+
+
 def _announce(app: Any, config: ServerConfig, bound: tuple[str, int], state_note: str | None) -> None:
     """Where each API is served, the credentials of its accounts, and the admin API.
 
@@ -182,8 +192,9 @@ def _announce(app: Any, config: ServerConfig, bound: tuple[str, int], state_note
     }
     open_admin = config.admin_token is None and config.host not in LOOPBACK
     if config.log_format == "json":
+        # Log lines travel further than a terminal: the token stays out of them.
         fields = {"version": __version__, "listen": listening, "seed": config.seed,
-                  "apis": apis, "admin": f"{base}/__admin"}
+                  "apis": apis, "admin": f"{base}/__admin", "inspector": f"{base}/__admin/ui"}
         if state_note:
             fields["stateFile"] = str(config.state_file)
         log.info("mock-server is serving", extra={"fields": fields})
@@ -197,6 +208,7 @@ def _announce(app: Any, config: ServerConfig, bound: tuple[str, int], state_note
             credentials = ", ".join(f"{key} {value}" for key, value in account.items() if key != "name")
             lines.append(f"            account {account['name']}: {credentials}")
     lines.append(f"  admin     {base}/__admin  (health, reset, state, requests, coverage, overrides, jobs/run, tasks, webhooks, contracts/{{api}})")
+    lines.append(f"  inspector {inspector_address(base, config.admin_token)}")
     if state_note:
         lines.append(f"  state     {state_note}")
     if open_admin:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from .background.outbox import DeliveryPolicy, Outbox, WebhookClient
+from .background.outbox import Delivery, DeliveryPolicy, Outbox, WebhookClient
 from .background.tasks import StepFailure, Task, TaskQueue, TaskType
 from .clock import Clock
 from .contract.collections import (
@@ -39,6 +39,7 @@ from .state.answer_cache import AnswerCache
 from .state.changes import FROM_DEMO, Change, ChangeFeed, Listener, listener_name
 from .state.failures import LISTENER, TASK, FailureLog
 from .state.store import AccountData, ApiStore, Collection, FieldIndex, StoreBudget, concrete_path
+from .state.watchers import Watchers
 from .values.demo import DemoObjects, made_at
 from .values.fake import FakeData
 from .values.identifiers import typed_identifier
@@ -120,6 +121,9 @@ class ApiRuntime:
         self.task_types: dict[str, TaskType] = {}
         self.webhook_client = webhook_client or WebhookClient()
         self.revision = 0  # grows with every change of state
+        # Told of every step of a task and of every delivery recorded or attempted (the admin event stream).
+        self.task_watchers: Watchers[Task] = Watchers()
+        self.delivery_watchers: Watchers[Delivery] = Watchers()
         self._parent_checks: dict[str, tuple[tuple[str, str], ...]] = {}
         # (credential, value) -> the account last found holding it; checked again on every use
         self.credential_owners = BoundedMemo(10_000)
@@ -134,7 +138,7 @@ class ApiRuntime:
         tasks = TaskQueue(
             self.task_types, self.now, self.settings.step_delay, self._task_moved, store.charge, self._step_failed
         )
-        outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client)
+        outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client, self.delivery_watchers.tell)
         return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.data_model.new_state())
 
     def clear(self) -> list[asyncio.Task[Any]]:
@@ -234,6 +238,7 @@ class ApiRuntime:
 
     def _task_moved(self, task: Task) -> None:
         self._touched()
+        self.task_watchers.tell(task)
 
     def _listener_failed(self, listener: Listener, change: Change, error: Exception) -> None:
         self.failures.record(self.name, LISTENER, error, listener=listener_name(listener), change=change)
@@ -392,6 +397,3 @@ class ApiRuntime:
         """Resume background work left pending while no event loop ran (start-up, imports)."""
         self.tasks.wake()
         self.outbox.wake()
-
-
-

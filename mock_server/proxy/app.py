@@ -30,8 +30,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..admin.front import AdminFront
+from ..admin.health import PROXY_PANELS, installed_version, may_see_settings
 from ..admin.errors import AdminError, admin_exception_handlers
-from ..admin.journal_routes import coverage, requests
+from ..admin.event_sources import events, watch_journal
+from ..admin.events import EventHub
+from ..admin.ui import asset, page
+from ..admin.journal_routes import coverage, journal_entry, requests
 from ..apis import API_NAMES, vendor_for
 from ..engine.asgi import Receive, Scope, Send
 from ..engine.clock import Clock
@@ -110,6 +114,8 @@ class ValidatingProxy(AdminFront):
         # The client's own request is forwarded: no default headers of the HTTP library.
         for name in list(self.client.headers):
             del self.client.headers[name]
+        self.events = EventHub()
+        watch_journal(self.events, self.journal)
         self.admin = _admin_app(self)
         self.admin_token = config.admin_token
         self.host = config.host
@@ -251,6 +257,7 @@ class ValidatingProxy(AdminFront):
         return JSONResponse(self.vendor.error_shape.render(error, f"proxy-{self.references}"), status_code=error.status)
 
     async def at_shutdown(self) -> None:
+        await super().at_shutdown()
         await self.client.aclose()
 
 
@@ -275,31 +282,41 @@ def _passed_headers(upstream: httpx.Response, payload: bytes) -> list[tuple[byte
     return headers
 
 
-PROXY_CALLS = "the proxy has health, drift, requests, coverage, contracts/{api}"
+PROXY_CALLS = "the proxy has health, drift, requests, coverage, contracts/{api}, events, ui"
 
 
 def _admin_app(proxy: ValidatingProxy) -> Starlette:
     """The proxy's `/__admin`: health, drift, requests, coverage, contract."""
     app = Starlette(routes=PROXY_ROUTES, exception_handlers=admin_exception_handlers(PROXY_CALLS, proxy.keep_failure))
     app.state.proxy = proxy
+    app.state.events = proxy.events
     app.state.journal = proxy.journal
     app.state.contracts = lambda: {proxy.config.api: proxy.contract}
     return app
 
 
 async def health(request: Request) -> JSONResponse:
-    """GET: the API checked, the upstream, and how long the proxy has run."""
+    """GET: the API checked, the upstream, how long the proxy has run, the inspector's
+    panels and the version; the settings too for a caller the token lets in."""
     proxy: ValidatingProxy = request.app.state.proxy
-    return JSONResponse(
-        {
-            "status": "ok",
-            "mode": "proxy",
-            "api": proxy.config.api,
-            "upstream": proxy.config.upstream,
-            "operations": len(proxy.contract.operations),
-            "uptimeSeconds": round(time.monotonic() - proxy.started, 3),
+    config = proxy.config
+    answer: dict[str, Any] = {
+        "status": "ok",
+        "server": "proxy",
+        "mode": "proxy",
+        "version": installed_version(),
+        "panels": list(PROXY_PANELS),
+        "api": config.api,
+        "upstream": config.upstream,
+        "operations": len(proxy.contract.operations),
+        "apis": {config.api: {"mount": "/", "operations": len(proxy.contract.operations)}},
+        "uptimeSeconds": round(time.monotonic() - proxy.started, 3),
+    }
+    if may_see_settings(request, config.admin_token):
+        answer["settings"] = {
+            "timeout": config.timeout, "journalSize": config.journal_size, "adminToken": config.admin_token is not None,
         }
-    )
+    return JSONResponse(answer)
 
 
 async def drift(request: Request) -> Response:
@@ -324,6 +341,10 @@ PROXY_ROUTES = [
     Route("/health", health, methods=["GET"]),
     Route("/drift", drift, methods=["GET", "DELETE"]),
     Route("/requests", requests, methods=["GET", "DELETE"]),
+    Route("/requests/{sequence}", journal_entry, methods=["GET"]),
     Route("/coverage", coverage, methods=["GET"]),
     Route("/contracts/{api}", contract, methods=["GET"]),
+    Route("/events", events, methods=["GET"]),
+    Route("/ui", page, methods=["GET"]),
+    Route("/ui/{asset:path}", asset, methods=["GET"]),
 ]

@@ -23,6 +23,8 @@ class LiveSandbox(SandboxClients):
     def __init__(self, config: ServerConfig | None = None, host: str = "127.0.0.1", **settings: Any) -> None:
         import uvicorn
 
+        from ..serving.stopping import StoppingServer
+
         config = config or ServerConfig(**settings)
         self.app = create_sandbox_app(config)
         # Named TCP, so the event loop turns Nagle's algorithm off on its connections: an
@@ -30,8 +32,9 @@ class LiveSandbox(SandboxClients):
         self._listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._listener.bind((host, 0))
         self.port: int = self._listener.getsockname()[1]
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, loop="asyncio", log_config=None, log_level="warning", access_log=False, lifespan="on")
+        self._server = StoppingServer(
+            uvicorn.Config(self.app, loop="asyncio", log_config=None, log_level="warning", access_log=False, lifespan="on"),
+            on_stopping=self.app.stopping,
         )
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._listener]}, name="mock-server live sandbox", daemon=True

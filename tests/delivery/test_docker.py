@@ -40,7 +40,8 @@ def test_docker_smoke_script():
     assert result.returncode == 0, output
     assert "docker-smoke: PASS" in output
     for check in ("casavi GET /contacts: 200", "afosto POST /cat/channels: 200", "relay GET /orders: 200",
-                  "messages GET /api/v3/case-messages: 200", "GET /__admin/state: 200", "docker health: healthy"):
+                  "messages GET /api/v3/case-messages: 200", "GET /__admin/state: 200", "GET /__admin/ui: 200", "GET /__admin/ui/panels/requests.js: 200",
+                  "docker health: healthy"):
         assert check in output
 
 

@@ -17,6 +17,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
 
 from .servers import REPO, clean_environment, one_call_per_api, run_command, start_server
@@ -79,10 +80,32 @@ def test_serve_from_any_folder_without_environment(installed: Path, tmp_path: Pa
     server = start_server([], tmp_path / "logs", command=[str(installed / "mock-server")], cwd=folder, env=environment)
     try:
         assert one_call_per_api(server.url) == {"casavi": 200, "afosto": 200, "relay": 200, "messages": 200}
+        _inspector_is_served(server.url)
     finally:
         assert server.stop() == 0
     assert "Traceback" not in server.output()[1]
     assert list(folder.iterdir()) == []
+
+
+def _inspector_is_served(url: str) -> None:
+    """The inspector's page and its files come from the installed package, with its policy."""
+    for path, kind in (("/__admin/ui", "text/html"), ("/__admin/ui/app.js", "text/javascript"),
+                       ("/__admin/ui/panels/requests.js", "text/javascript"), ("/__admin/ui/inspector.css", "text/css")):
+        response = httpx.get(url + path, timeout=10)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith(kind), path
+        assert "default-src 'none'" in response.headers["content-security-policy"], path
+        local = REPO / "mock_server" / "admin" / "inspector" / path.removeprefix("/__admin/ui").lstrip("/")
+        assert response.content == (local if local.is_file() else local / "index.html").read_bytes(), path
+
+
+def test_the_wheel_carries_the_inspector(wheel: Path):
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    shipped = REPO / "mock_server" / "admin" / "inspector"
+    for path in shipped.rglob("*"):
+        if path.is_file():
+            assert f"mock_server/admin/inspector/{path.relative_to(shipped).as_posix()}" in names
 
 
 def test_the_installed_package_is_the_one_served(installed: Path, tmp_path: Path):

@@ -111,8 +111,10 @@ class Outbox:
         now: Callable[[], str],
         make_id: Callable[[], str],
         client: "WebhookClient",
+        on_update: Callable[[Delivery], None] = lambda delivery: None,
     ) -> None:
         self.api = api
+        self.on_update = on_update  # told of a delivery recorded, sent again, or after each attempt
         self.policy = policy
         self.now = now
         self.make_id = make_id
@@ -153,6 +155,7 @@ class Outbox:
         while len(self.deliveries) > self.policy.keep:
             self.deliveries.popitem(last=False)
         self._schedule(delivery, 0.0)
+        self.on_update(delivery)
         return delivery
 
     def retry(self, delivery_id: str) -> Delivery | None:
@@ -162,6 +165,7 @@ class Outbox:
             return None
         delivery.status, delivery.round_attempts = PENDING, 0
         self._schedule(delivery, 0.0)
+        self.on_update(delivery)
         return delivery
 
     def select(
@@ -246,6 +250,7 @@ class Outbox:
             self._schedule(delivery, self.policy.wait_before(delivery.round_attempts + 1))
         else:
             delivery.status = FAILED
+        self.on_update(delivery)
         if self._wakeup is not None:
             self._wakeup.set()
 

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable
 
 from .changes import Change
 from .store import concrete_path
+from .watchers import Watchers
 
 KEPT = 200
 # Longest exception message and traceback text an entry keeps (their ends are kept).
@@ -94,6 +95,7 @@ class FailureLog:
         self.now = now
         self.entries: deque[Failure] = deque(maxlen=size)
         self.sequence = 0  # the number of the latest failure (grows, never reused)
+        self.watchers: Watchers[Failure] = Watchers()  # told of every failure kept
 
     def record(
         self,
@@ -124,6 +126,8 @@ class FailureLog:
             reference=reference,
         )
         self.entries.append(failure)
+        if self.watchers:
+            self.watchers.tell(failure)
         return failure
 
     def since(self, sequence: int) -> list[Failure]:

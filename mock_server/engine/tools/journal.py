@@ -7,6 +7,7 @@ for it and no secret leaves through `GET /__admin/requests`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from urllib.parse import unquote
 from .. import jsonio
 from ..behaviour.matching import contains
 from ..clock import format_instant
+from ..state.watchers import Watchers
 
 BODY_LIMIT = 4096
 NO_PREDICATE = object()  # `select` without a body predicate
@@ -99,6 +101,22 @@ class JournalEntry(NamedTuple):
         except ValueError:
             return None
 
+    def summary(self) -> dict[str, Any]:
+        """The entry without headers and bodies (what the admin event stream sends), query
+        credentials masked."""
+        return {
+            "sequence": self.sequence,
+            "time": format_instant(datetime.fromtimestamp(self.time, timezone.utc)),
+            "api": self.api,
+            "method": self.method,
+            "path": self.decoded_path,
+            "query": self.redactor.query(self.query),
+            "operation": self.operation,
+            "status": self.status,
+            "duration_ms": round(self.duration * 1000, 3),
+            **(self.notes or {}),
+        }
+
     def to_json(self) -> dict[str, Any]:
         """The entry as `GET /__admin/requests` shows it, credentials masked."""
         redact = self.redactor
@@ -117,6 +135,10 @@ class JournalEntry(NamedTuple):
             "response_body": redact.body(excerpt(self.response_body)),
             **(self.notes or {}),
         }
+
+
+def _sequence_of(entry: JournalEntry) -> int:
+    return entry.sequence
 
 
 def kept(data: bytes) -> bytes:
@@ -152,6 +174,8 @@ class RequestJournal:
     sequence: int = 0
     # (api, operation, status) -> how often it was answered, since the last clear
     _answered: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    # Told of every entry as it is kept (the admin event stream).
+    watchers: Watchers[JournalEntry] = field(default_factory=Watchers, repr=False)
 
     def __post_init__(self) -> None:
         self.entries = deque(maxlen=self.size)
@@ -163,12 +187,15 @@ class RequestJournal:
     ) -> None:
         """Keep one answered request (as the next in sequence); bodies are cut to what is shown."""
         self.sequence += 1
-        self.entries.append(_new_entry(JournalEntry, (
+        entry = _new_entry(JournalEntry, (
             self.sequence, time, api, method, path, query, operation, status, duration,
             request_body if len(request_body) <= BODY_LIMIT else kept(request_body),
             response_body if len(response_body) <= BODY_LIMIT else kept(response_body),
             request_headers, redactor, notes,
-        )))
+        ))
+        self.entries.append(entry)
+        if self.watchers:
+            self.watchers.tell(entry)
         if api is not None and operation is not None:
             key = (api, operation, status)
             self._answered[key] = self._answered.get(key, 0) + 1
@@ -190,15 +217,17 @@ class RequestJournal:
         operation: str | None = None,
         body: Any = NO_PREDICATE,
         note: str | None = None,
+        after: int | None = None,
     ) -> list[JournalEntry]:
-        """Entries matching every filter given.
+        """Entries matching every filter given, oldest first.
 
         `path` matches as a prefix; `body` is a predicate on the recorded request body
-        (see `predicates.contains`); `note` keeps entries carrying that note (`override`).
+        (see `predicates.contains`); `note` keeps entries carrying that note (`override`);
+        `after` keeps entries numbered above it.
         """
         return [
             entry
-            for entry in self.entries
+            for entry in (self.entries if after is None else self.newer_than(after))
             if (api is None or entry.api == api)
             and (method is None or entry.method == method.upper())
             and (path is None or entry.decoded_path.startswith(path))
@@ -207,6 +236,28 @@ class RequestJournal:
             and (note is None or (entry.notes is not None and note in entry.notes))
             and (body is NO_PREDICATE or contains(entry.request_json(), body))
         ]
+
+    def newer_than(self, sequence: int) -> list[JournalEntry]:
+        """The entries numbered above ``sequence``, oldest first (read from the newest end,
+        so catching up costs what is new, not the whole journal)."""
+        found = []
+        for entry in reversed(self.entries):
+            if entry.sequence <= sequence:
+                break
+            found.append(entry)
+        found.reverse()
+        return found
+
+    def find(self, sequence: int) -> JournalEntry | None:
+        """The entry numbered ``sequence``, while it is kept."""
+        entries = self.entries
+        index = bisect.bisect_left(entries, sequence, key=_sequence_of)
+        return entries[index] if index < len(entries) and entries[index].sequence == sequence else None
+
+    @property
+    def latest(self) -> int:
+        """The highest sequence kept (0 when the journal is empty)."""
+        return self.entries[-1].sequence if self.entries else 0
 
     def clear(self) -> None:
         self.entries.clear()

@@ -31,6 +31,7 @@ from ..behaviour.matching import contains, query_contains
 from ..contract.operations import CompiledContract, OperationSpec
 from ..errors import ApiError
 from ..http.validation import problems_of
+from ..state.watchers import Watchers
 from ..vendor import Call, Interception, Reply
 from . import wire
 from .override_rules import OverrideError, OverrideRule, ScriptedResponse
@@ -49,11 +50,12 @@ class ActiveRule:
     remaining: int | None  # matches left; None for always
     fired: int = 0
     position: int = 0  # when it was added, among every API's rules
+    enabled: bool = True  # a rule turned off keeps its counts and acts on nothing
 
     def matches(self, call: Call) -> bool:
         """Whether the rule acts on this call (drawing its probability last)."""
         rule = self.rule
-        if self.remaining == 0 or call.operation.operation_id not in self.operations:
+        if not self.enabled or self.remaining == 0 or call.operation.operation_id not in self.operations:
             return False
         if rule.account is not None and call.account.name != rule.account:
             return False
@@ -109,7 +111,12 @@ class ActiveRule:
             **self.rule.model_dump(mode="json", exclude_unset=True, exclude={"id", "api"}),
             "fired": self.fired,
             "remaining": self.remaining,
+            "enabled": self.enabled,
         }
+
+
+# What happened to a rule: added, removed, fired, enabled, disabled (with the rule), or cleared (None).
+RuleNews = tuple[str, ActiveRule | None]
 
 
 def scripted_reply(call: Call, response: ScriptedResponse) -> Reply:
@@ -163,6 +170,8 @@ class ApiOverrides:
         self.contract = contract
         self.seed = seed
         self.rules: list[ActiveRule] = []
+        # Told what happened to a rule: (added | removed | fired | enabled | disabled | cleared, the rule).
+        self.watchers: Watchers[RuleNews] = Watchers()
         self._interceptors: list[Any] | None = None
         self._interceptor = self.intercept
 
@@ -188,6 +197,7 @@ class ApiOverrides:
         """Apply a compiled rule after the ones already there."""
         self.rules.append(rule)
         self._sync()
+        self.watchers.tell(("added", rule))
 
     def find(self, rule_id: str) -> ActiveRule | None:
         """The rule with this id, if this API has it."""
@@ -200,12 +210,19 @@ class ApiOverrides:
             return False
         self.rules.remove(rule)
         self._sync()
+        self.watchers.tell(("removed", rule))
         return True
 
     def clear(self) -> None:
         """Forget every rule (the interceptor leaves the pipeline)."""
         self.rules.clear()
         self._sync()
+        self.watchers.tell(("cleared", None))
+
+    def turn(self, rule: ActiveRule, enabled: bool) -> None:
+        """Turn one of the API's rules on or off; its counts stay as they are."""
+        rule.enabled = enabled
+        self.watchers.tell(("enabled" if enabled else "disabled", rule))
 
     def replace(self, rules: list[ActiveRule]) -> None:
         """Apply exactly these rules, in this order."""
@@ -223,7 +240,9 @@ class ApiOverrides:
         """The first matching rule acts on the call."""
         for rule in self.rules:
             if rule.matches(call):
-                return await rule.fire(call)
+                reply = await rule.fire(call)
+                self.watchers.tell(("fired", rule))
+                return reply
         return None
 
     def _sync(self) -> None:
@@ -316,6 +335,12 @@ class OverrideSet:
     added: int = field(default=0)
     # The rules per API, `numbers` and `added` as a reset finds them (see `keep_start_up`).
     _start_up: tuple[dict[str, list[ActiveRule]], int, int] = field(default=({}, 0, 0), repr=False)
+    # Told what happens to any API's rules (each API's rules tell these).
+    watchers: Watchers[RuleNews] = field(default_factory=Watchers, repr=False)
+
+    def __post_init__(self) -> None:
+        for overrides in self.apis.values():
+            overrides.watchers = self.watchers
 
     def next_id(self, taken: set[str]) -> str:
         """The id the next rule without one gets: the next free number."""
