@@ -310,8 +310,13 @@ class PageRun:
             return
         if not any((self.folder / name).exists() for name in _CONFIG_FILES):
             (self.folder / "pytest.ini").write_text("[pytest]\n")
+        # pytest-asyncio is in this environment but not in what the `pytest` extra installs:
+        # it is on only for a page whose tests or configuration say they need it.
+        configuration = [self.folder / name for name in _CONFIG_FILES if (self.folder / name).exists()]
+        says_asyncio = any("asyncio" in block.code for block in tests) or any("asyncio" in path.read_text() for path in configuration)
         process = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error::DeprecationWarning", "tests"],
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error::DeprecationWarning",
+             *(() if says_asyncio else ("-p", "no:asyncio")), "tests"],
             cwd=self.folder, env=self.environment, capture_output=True, text=True, timeout=BLOCK_TIMEOUT * 2,
             stdin=subprocess.DEVNULL,
         )
