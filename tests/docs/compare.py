@@ -17,6 +17,7 @@ _VOLATILE_TEXT = (
     (re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"), "<uuid>"),
     (re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{24}(?![0-9a-fA-F])"), "<hex-id>"),
     (re.compile(r"(?im)^(date|content-length):.*$"), r"\1: <varies>"),
+    (re.compile(r"(?<= in )\d+(?:\.\d+)?s\b"), "<seconds>"),  # pytest's closing line
 )
 ELLIPSIS = "..."
 VOLATILE_VALUE = "<volatile>"

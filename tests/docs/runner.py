@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from .blocks import Block, PageError
+from .blocks import Block, Marker, PageError
 from .compare import output_matches
 from .shell_rules import OVERRIDDEN, curl_problems, joined, literal_address_problems, with_overrides
 
@@ -304,7 +304,10 @@ class PageRun:
     # -- the scratch downstream project --------------------------------------------------
 
     def _run_tests(self) -> None:
-        tests = [block for block in self.blocks if block.marker.action == "run" and block.defines_tests]
+        tests = [
+            block for block in self.blocks
+            if block.defines_tests and (block.marker.action == "run" or _is_test_module(block.marker))
+        ]
         expected = sum(block.test_count for block in tests)
         if not expected:
             return
@@ -328,7 +331,13 @@ class PageRun:
                 f"{process.stdout}\n{process.stderr}"
             )
         self.census.tests += expected
-        self.census.ran += [block.where for block in tests]
+        self.census.ran += [block.where for block in tests if block.marker.action == "run"]
+
+
+def _is_test_module(marker: Marker) -> bool:
+    """A file block the scratch project's pytest run collects."""
+    path = Path(marker.argument)
+    return marker.action == "file" and path.parts[:1] == ("tests",) and path.name.startswith("test_")
 
 
 def _difference(block: Block, printed: str) -> str:
