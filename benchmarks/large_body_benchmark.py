@@ -20,9 +20,9 @@ import time
 import httpx
 
 from mock_server.app import create_app
-from mock_server.collector import settle_for_serving
 from mock_server.config import ServerConfig
 from mock_server.engine import pipeline
+from mock_server.serving.collector import settle_for_serving
 
 AUTH = {"Authorization": "Bearer demo-afosto-token", "content-type": "application/json"}
 

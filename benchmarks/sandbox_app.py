@@ -4,8 +4,8 @@ with answers never reused, so every read runs the whole request path."""
 import os
 
 from mock_server.app import create_app
-from mock_server.collector import settle_for_serving
-from mock_server.engine.answer_cache import AnswerCache
+from mock_server.engine.state.answer_cache import AnswerCache
+from mock_server.serving.collector import settle_for_serving
 
 
 class NoReuse(AnswerCache):

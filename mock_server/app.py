@@ -8,15 +8,17 @@ from urllib.parse import unquote
 
 from .admin.front import AdminFront, json_answer
 from .admin.routes import admin_app
-from .collector import collector_paused
 from .config import ServerConfig
-from .engine.deadlines import ReadDeadlines
+from .engine.asgi import Receive, Scope, Send
 from .engine.errors import ApiError
-from .engine.failures import ADMIN, REQUEST
-from .engine.pipeline import ApiPipeline, BodyTooLarge, Receive, Scope, Send, whole_body
+from .engine.http.body import BodyTooLarge, whole_body
+from .engine.http.deadlines import ReadDeadlines
+from .engine.pipeline import ApiPipeline
 from .engine.runtime import ApiRuntime
-from .engine.store import MIB
+from .engine.sizes import MIB
+from .engine.state.failures import ADMIN, REQUEST
 from .sandbox import Sandbox
+from .serving.collector import collector_paused
 
 ADMIN_BODY_MARGIN_MB = 16
 log = logging.getLogger("mock_server")

@@ -10,31 +10,24 @@ from pathlib import Path
 from typing import Any
 
 from .apis import API_NAMES, vendor_for
-from .apis.settings import VendorSettings
+from .apis.casavi.settings import CasaviSettings
 from .config import ServerConfig
-from .engine.chaos import Chaos
+from .engine.background.outbox import DeliveryPolicy, WebhookClient
 from .engine.clock import Clock
-from .engine.compiled import compiled_contract
-from .engine.contracts import default_contracts_dir
-from .engine.failures import FailureLog
-from .engine.journal import RequestJournal
-from .engine.outbox import DeliveryPolicy, WebhookClient
-from .engine.overrides import ActiveRule, ApiOverrides, OverrideError, OverrideRule, OverrideSet, parse_rule
+from .engine.contract.compiled import compiled_contract
+from .engine.contract.files import default_contracts_dir
 from .engine.runtime import ApiRuntime, RuntimeSettings
-from .engine.store import MIB, StoreBudget
-from .fixtures import (
-    FixtureError,
-    apply_fixture,
-    check_fixture,
-    default_fixtures_dir,
-    export_state,
-    fixture_files,
-    load_fixture,
-    read_fixture,
-    split_overrides,
-    unknown_names,
-)
-from .served import ServedApi
+from .engine.sizes import MIB
+from .engine.state.failures import FailureLog
+from .engine.state.store import StoreBudget
+from .engine.tools.chaos import Chaos
+from .engine.tools.journal import RequestJournal
+from .engine.tools.override_rules import OverrideError, OverrideRule, parse_rule
+from .engine.tools.overrides import ActiveRule, ApiOverrides, OverrideSet
+from .engine.vendor import ServedApi
+from .fixture_files import FixtureError, default_fixtures_dir, fixture_files, read_fixture, split_overrides, unknown_names
+from .fixtures import apply_fixture, check_fixture, export_state, load_fixture
+from .override_checks import admit_rule
 
 STOP_TIMEOUT = 5.0  # seconds to wait for cancelled background work to end
 
@@ -58,7 +51,7 @@ class Sandbox:
             delivery=DeliveryPolicy(timeout=config.webhook_timeout, attempts=config.webhook_attempts),
             budget=self.budget,
         )
-        vendor_settings = VendorSettings(
+        casavi_settings = CasaviSettings(
             token_ttl=config.token_ttl,
             # A frozen clock asks for reproducible runs: tokens are then derived from the seed.
             deterministic_tokens=config.frozen_time is not None,
@@ -67,9 +60,9 @@ class Sandbox:
         )
         self.apis: dict[str, ServedApi] = {}
         for api in config.apis:
-            vendor = vendor_for(api, vendor_settings)
+            vendor = vendor_for(api, casavi_settings)
             contract = compiled_contract(contracts_dir, api, vendor)
-            runtime = ApiRuntime(contract, vendor.rules(), settings, self.clock, self.webhook_client, self.failures)
+            runtime = ApiRuntime(contract, vendor.data_model(), settings, self.clock, self.webhook_client, self.failures)
             vendor.attach(runtime)
             self.apis[api] = ServedApi(api, runtime, vendor)
         self.overrides = OverrideSet(
@@ -138,7 +131,7 @@ class Sandbox:
         taken: set[str] = set()
         for index, rule in enumerate(rules):
             try:
-                compiled = self._compile_override(rule, accounts, taken)
+                compiled = admit_rule(rule, self.apis, self.overrides, accounts, taken)
             except OverrideError as error:
                 raise FixtureError(f"{source}: overrides[{index}]{'.' if error.field else ': '}{error}") from None
             taken.add(compiled.id)
@@ -184,7 +177,7 @@ class Sandbox:
         Raises OverrideError naming the field at fault (status 409 for a taken id).
         """
         rule = data if isinstance(data, OverrideRule) else parse_rule(data)
-        active = self._compile_override(rule)
+        active = admit_rule(rule, self.apis, self.overrides)
         self.overrides.add(active)
         return active
 
@@ -197,31 +190,6 @@ class Sandbox:
         """Forget the rules of the given APIs."""
         for api in apis:
             self.overrides.apis[api].clear()
-
-    def _compile_override(
-        self, rule: OverrideRule, new_accounts: dict[str, set[str]] | None = None, taken: set[str] | None = None
-    ) -> ActiveRule:
-        """The rule checked for this sandbox: its API served, its id free, its account known."""
-        taken = taken or set()
-        api = self._api_of(rule)
-        if rule.id is not None and (rule.id in taken or self.overrides.find(rule.id) is not None):
-            raise OverrideError("id", f"a rule with id {rule.id!r} exists already", status=409)
-        if rule.account is not None:
-            known = set(self.apis[api].runtime.accounts) | (new_accounts or {}).get(api, set())
-            if rule.account not in known:
-                raise OverrideError("account", f"{api} has no account {rule.account!r} (accounts: {', '.join(sorted(known))})")
-        rule_id = rule.id if rule.id is not None else self.overrides.next_id(taken)
-        return self.overrides.apis[api].compile(rule, rule_id)
-
-    def _api_of(self, rule: OverrideRule) -> str:
-        """The API a rule is for: its own `api`, or the only one served."""
-        if rule.api is None:
-            if len(self.apis) == 1:
-                return next(iter(self.apis))
-            raise OverrideError("api", f"name the API the rule is for ({', '.join(self.apis)})")
-        if rule.api not in self.apis:
-            raise OverrideError("api", f"{rule.api!r} is not served here (served: {', '.join(self.apis)})")
-        return rule.api
 
     def export_state(self, apis: list[str] | None = None) -> dict[str, Any]:
         """The whole state (of the given APIs) as a fixture document."""
@@ -264,6 +232,8 @@ class Sandbox:
     async def close(self) -> None:
         await self.stop_background_work()
         await self.webhook_client.aclose()
+        for api in self.apis.values():
+            api.runtime.fake.kept_texts.save()
 
 
 def _may_end(work: asyncio.Task[Any]) -> bool:

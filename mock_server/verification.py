@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .engine import jsonio
-from .engine.journal import NO_PREDICATE, recorded_json
-from .engine.predicates import contains, query_contains
+from .engine.behaviour.matching import contains, query_contains
+from .engine.tools.journal import NO_PREDICATE, recorded_json
 
 
 @dataclass

@@ -12,8 +12,9 @@ import httpx  # noqa: F401
 import pytest
 import yaml
 
-# pytester runs small downstream projects that use the sandbox's pytest plugin.
-pytest_plugins = ["pytester"]
+# pytester runs small downstream projects that use the sandbox's pytest plugin;
+# tests.http_sandbox gives every test the `client` fixture (the sandbox behind httpx).
+pytest_plugins = ["pytester", "tests.http_sandbox"]
 
 REPO = Path(__file__).resolve().parents[1]
 CONTRACTS_DIR = REPO / "contracts"
@@ -66,7 +67,7 @@ def _webhooks_stay_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     (a URL a test or schemathesis made up) is recorded as refused and never sent."""
     from urllib.parse import urlsplit
 
-    from mock_server.engine.outbox import WebhookClient
+    from mock_server.engine.background.outbox import WebhookClient
 
     send = WebhookClient.post
 

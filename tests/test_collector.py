@@ -6,12 +6,12 @@ import json
 import subprocess
 import sys
 
-from mock_server import collector
+from mock_server.serving import collector
 
 PROBE = """
 import gc, json
 from mock_server.app import create_app
-from mock_server.collector import settle_for_serving
+from mock_server.serving.collector import settle_for_serving
 app = create_app()
 before = gc.get_threshold()
 settle_for_serving()
@@ -32,9 +32,10 @@ def test_serve_settles_the_collector_once_the_app_is_made_and_before_it_serves(m
     import uvicorn
 
     from mock_server import cli
+    from mock_server.commands import serve
 
     steps: list[str] = []
-    monkeypatch.setattr(cli, "settle_for_serving", lambda: steps.append("settled"))
+    monkeypatch.setattr(serve, "settle_for_serving", lambda: steps.append("settled"))
     monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: steps.append("served"))
     assert cli.main(["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "warning"]) == 0
     assert steps == ["settled", "served"]

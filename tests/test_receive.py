@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from mock_server.cli import build_parser
-from mock_server.receive import make_server
+from mock_server.commands.receive import make_server
 
 
 def test_it_prints_each_request_and_answers_with_the_chosen_status():

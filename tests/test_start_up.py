@@ -75,3 +75,37 @@ def test_the_command_line_loads_what_its_other_commands_need_only_when_they_run(
     environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment).stdout
     assert json.loads(output) == []
+
+
+KEPT_TEXTS_PROBE = """
+import asyncio, json, sys
+from mock_server.app import create_app
+
+app = create_app()
+sent = []
+
+async def main():
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+    async def send(message):
+        sent.append(message)
+    scope = {"type": "http", "method": "GET", "path": "/afosto/cat/channels", "raw_path": b"/afosto/cat/channels",
+             "query_string": b"", "headers": [(b"host", b"localhost"), (b"authorization", b"Bearer demo-afosto-token")],
+             "http_version": "1.1", "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1), "root_path": ""}
+    await app(scope, receive, send)
+    faker_loaded = "faker" in sys.modules
+    await app.sandbox.close()
+    body = b"".join(message.get("body", b"") for message in sent if message["type"] == "http.response.body")
+    print(json.dumps({"status": sent[0]["status"], "faker": faker_loaded, "body": body.decode()}))
+
+asyncio.run(main())
+"""
+
+
+def test_a_start_after_one_that_made_the_same_demo_data_needs_no_faker_and_answers_the_same(tmp_path):
+    first = _run(KEPT_TEXTS_PROBE, tmp_path)  # makes the demo channels with Faker; keeps its texts at close
+    second = _run(KEPT_TEXTS_PROBE, tmp_path)
+    assert first["status"] == second["status"] == 200
+    assert first["faker"] is True
+    assert second["faker"] is False
+    assert second["body"] == first["body"]

@@ -12,14 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ..engine import jsonio
+from ..engine.asgi import AsgiApp, Receive, Scope, Send
 from .guard import check_admin_request
 
 log = logging.getLogger("mock_server")
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ADMIN_PREFIX = "/__admin"
 # Set in an admin request's scope once its failure was answered (and kept) by `failure_handler`.

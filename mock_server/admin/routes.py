@@ -1,6 +1,10 @@
 """`/__admin`: health, reset, state, fixtures, request journal, coverage, override rules,
 background work, webhook deliveries, contained failures, contracts, and each API module's
-own calls under `/__admin/<api>/`."""
+own calls under `/__admin/<api>/`.
+
+Each call is a small handler of its own, listed in `ROUTES`; the sandbox is the app's
+state. A call that cannot be carried out raises `AdminError`, which the app renders.
+"""
 
 from __future__ import annotations
 
@@ -9,198 +13,226 @@ import time
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..engine import jsonio
-from ..engine.contracts import served_contract
-from ..engine.failures import ADMIN
-from ..engine.overrides import OverrideError
-from ..engine.pipeline import PARSE_OFF_LOOP_BYTES  # documents this large are parsed on a worker thread
-from ..fixtures import FixtureError, parse_fixture
+from ..engine.contract.files import served_contract
+from ..engine.sizes import PARSE_OFF_LOOP_BYTES
+from ..engine.state.failures import ADMIN
+from ..engine.tools.override_rules import OverrideError
+from ..fixture_files import FixtureError, parse_fixture
 from ..sandbox import Sandbox
-from .front import FailureKeeper, failure_handler
-from .journal_routes import coverage_endpoint, requests_endpoint
-from .journal_routes import error as _error
+from .errors import AdminError, admin_exception_handlers
+from .front import FailureKeeper
+from .journal_routes import coverage, requests
 
-
-async def _parsed(data: bytes, source: str) -> dict[str, Any]:
-    if len(data) > PARSE_OFF_LOOP_BYTES:
-        return await asyncio.to_thread(parse_fixture, data, source)
-    return parse_fixture(data, source)
+CALLS = "see GET /__admin/health and the README"
 
 
 def admin_app(sandbox: Sandbox, keep_failure: FailureKeeper) -> Starlette:
     """The admin API as a Starlette application (mounted at `/__admin`); an exception a call
     did not expect is kept by ``keep_failure`` and answered as a JSON 500."""
+    app = Starlette(routes=[*_api_admin_routes(sandbox), *ROUTES], exception_handlers=admin_exception_handlers(CALLS, keep_failure))
+    app.state.sandbox = sandbox
+    app.state.journal = sandbox.journal
+    app.state.contracts = lambda: {name: api.runtime.contract for name, api in sandbox.apis.items()}
+    return app
 
-    def selected_apis(request: Request) -> list[str] | JSONResponse:
-        api = request.query_params.get("api")
-        if api is None:
-            return list(sandbox.apis)
-        if api not in sandbox.apis:
-            return _error(404, f"unknown API {api!r}; served: {', '.join(sandbox.apis)}")
-        return [api]
 
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse(
-            {
-                "status": "ok",
-                "apis": {
-                    name: {
-                        "mount": sandbox.config.mount_of(name) or "/",
-                        "operations": len(api.runtime.contract.operations),
-                        "accounts": len(api.runtime.accounts),
-                    }
-                    for name, api in sandbox.apis.items()
-                },
-                "uptimeSeconds": round(time.monotonic() - sandbox.started, 3),
-            }
-        )
+def _sandbox(request: Request) -> Sandbox:
+    return request.app.state.sandbox
 
-    async def reset(request: Request) -> JSONResponse:
-        apis = selected_apis(request)
-        if isinstance(apis, JSONResponse):
-            return apis
-        sandbox.reset(apis)
-        return JSONResponse({"reset": apis})
 
-    async def get_state(request: Request) -> JSONResponse:
-        apis = selected_apis(request)
-        if isinstance(apis, JSONResponse):
-            return apis
-        return JSONResponse(sandbox.export_state(apis))
+def _selected_apis(request: Request) -> list[str]:
+    """The API `?api=` names (404 for one not served), or every API served."""
+    sandbox = _sandbox(request)
+    api = request.query_params.get("api")
+    if api is None:
+        return list(sandbox.apis)
+    if api not in sandbox.apis:
+        raise AdminError(404, f"unknown API {api!r}; served: {', '.join(sandbox.apis)}")
+    return [api]
 
-    async def put_state(request: Request) -> JSONResponse:
-        try:
-            document = await _parsed(await request.body(), "state")
-            sandbox.replace_state(document)
-        except FixtureError as error:
-            return _error(400, str(error))
-        return JSONResponse({"loaded": sorted(document)})
 
-    async def fixtures(request: Request) -> JSONResponse:
-        try:
-            loaded = sandbox.load_fixture(await _parsed(await request.body(), "fixture"))
-        except FixtureError as error:
-            return _error(400, str(error))
-        return JSONResponse({"loaded": loaded})
+async def _parsed(data: bytes, source: str) -> dict[str, Any]:
+    """A fixture or state document (a large one parsed on a worker thread)."""
+    if len(data) > PARSE_OFF_LOOP_BYTES:
+        return await asyncio.to_thread(parse_fixture, data, source)
+    return parse_fixture(data, source)
 
-    async def overrides(request: Request) -> Response:
-        apis = selected_apis(request)
-        if isinstance(apis, JSONResponse):
-            return apis
-        if request.method == "DELETE":
-            sandbox.clear_overrides(apis)
-            return Response(status_code=204)
-        if request.method == "POST":
-            try:
-                data = jsonio.loads(await request.body())
-            except ValueError as problem:
-                return _error(400, f"a rule is a JSON object: {problem}")
-            try:
-                rule = sandbox.add_override(data)
-            except OverrideError as problem:
-                return _error(problem.status, str(problem))
-            return JSONResponse(rule.to_json(), status_code=201)
-        listed = [rule.to_json() for rule in sandbox.overrides.listed(apis)]
-        return JSONResponse({"count": len(listed), "overrides": listed})
 
-    async def override(request: Request) -> Response:
-        rule_id = request.path_params["id"]
-        rule = sandbox.overrides.find(rule_id)
-        if rule is None:
-            return _error(404, f"no override rule {rule_id!r}")
-        if request.method == "DELETE":
-            sandbox.remove_override(rule_id)
-            return Response(status_code=204)
-        return JSONResponse(rule.to_json())
+async def health(request: Request) -> JSONResponse:
+    """GET: each API's mount, operations and accounts, and how long the sandbox has run."""
+    sandbox = _sandbox(request)
+    apis = {
+        name: {
+            "mount": sandbox.config.mount_of(name) or "/",
+            "operations": len(api.runtime.contract.operations),
+            "accounts": len(api.runtime.accounts),
+        }
+        for name, api in sandbox.apis.items()
+    }
+    return JSONResponse({"status": "ok", "apis": apis, "uptimeSeconds": round(time.monotonic() - sandbox.started, 3)})
 
-    async def run_jobs(request: Request) -> JSONResponse:
-        apis = selected_apis(request)
-        if isinstance(apis, JSONResponse):
-            return apis
-        return JSONResponse({"finished": await sandbox.run_pending(apis)})
 
-    async def tasks(request: Request) -> JSONResponse:
-        apis = selected_apis(request)
-        if isinstance(apis, JSONResponse):
-            return apis
-        listed = [
-            {"api": name, **task.to_state(), "progress": task.progress}
-            for name in apis
-            for task in sandbox.apis[name].runtime.tasks.tasks.values()
-        ]
-        return JSONResponse({"count": len(listed), "tasks": listed})
+async def reset(request: Request) -> JSONResponse:
+    """POST: the selected APIs back to their start-up state."""
+    apis = _selected_apis(request)
+    _sandbox(request).reset(apis)
+    return JSONResponse({"reset": apis})
 
-    async def webhooks(request: Request) -> JSONResponse:
-        apis = selected_apis(request)
-        if isinstance(apis, JSONResponse):
-            return apis
-        params = request.query_params
-        deliveries = [
-            delivery.to_json()
-            for name in apis
-            for delivery in sandbox.apis[name].runtime.outbox.select(
-                event=params.get("event"), target=params.get("target")
-            )
-        ]
-        return JSONResponse({"count": len(deliveries), "deliveries": deliveries})
 
-    async def errors(request: Request) -> Response:
-        """GET: the failures the sandbox contained (listeners, task steps, 500s of the APIs
-        and of the admin API), oldest first; DELETE: forget them. Both take `?api=` (an API,
-        or `admin`)."""
-        wanted = request.query_params.get("api")
-        apis: list[str] | None = None
-        if wanted == ADMIN:
-            apis = [ADMIN]
-        elif wanted is not None:
-            selected = selected_apis(request)
-            if isinstance(selected, JSONResponse):
-                return selected
-            apis = selected
-        if request.method == "DELETE":
-            sandbox.failures.clear(apis)
-            return Response(status_code=204)
-        listed = [failure.to_json() for failure in sandbox.failures.select(apis)]
-        return JSONResponse({"count": len(listed), "errors": listed})
+async def get_state(request: Request) -> JSONResponse:
+    """GET: the selected APIs' state, as a fixture document."""
+    return JSONResponse(_sandbox(request).export_state(_selected_apis(request)))
 
-    async def contract(request: Request) -> JSONResponse:
-        name = request.path_params["api"]
-        api = sandbox.apis.get(name)
-        if api is None:
-            return _error(404, f"unknown API {name!r}; served: {', '.join(sandbox.apis)}")
-        return JSONResponse(served_contract(api.runtime.contract.document, sandbox.config.mount_of(name)))
 
-    async def http_error(request: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, HTTPException)
-        if error.status_code == 404:
-            return _error(404, f"no admin call at {request.url.path}; see GET /__admin/health and the README")
-        return _error(error.status_code, error.detail)
+async def put_state(request: Request) -> JSONResponse:
+    """PUT: import a state export (all of it, or nothing)."""
+    try:
+        document = await _parsed(await request.body(), "state")
+        _sandbox(request).replace_state(document)
+    except FixtureError as error:
+        raise AdminError(400, str(error)) from None
+    return JSONResponse({"loaded": sorted(document)})
 
-    return Starlette(
-        routes=[
-            *_api_admin_routes(sandbox),
-            Route("/health", health, methods=["GET"]),
-            Route("/reset", reset, methods=["POST"]),
-            Route("/state", get_state, methods=["GET"]),
-            Route("/state", put_state, methods=["PUT"]),
-            Route("/fixtures", fixtures, methods=["POST"]),
-            Route("/requests", requests_endpoint(sandbox.journal), methods=["GET", "DELETE"]),
-            Route("/coverage", coverage_endpoint(lambda: {name: api.runtime.contract for name, api in sandbox.apis.items()}, sandbox.journal), methods=["GET"]),
-            Route("/overrides", overrides, methods=["GET", "POST", "DELETE"]),
-            Route("/overrides/{id}", override, methods=["GET", "DELETE"]),
-            Route("/jobs/run", run_jobs, methods=["POST"]),
-            Route("/tasks", tasks, methods=["GET"]),
-            Route("/webhooks", webhooks, methods=["GET"]),
-            Route("/errors", errors, methods=["GET", "DELETE"]),
-            Route("/contracts/{api}", contract, methods=["GET"]),
-        ],
-        exception_handlers={HTTPException: http_error, Exception: failure_handler(keep_failure)},
-    )
+
+async def fixtures(request: Request) -> JSONResponse:
+    """POST: add a fixture document to the state (all of it, or nothing)."""
+    try:
+        loaded = _sandbox(request).load_fixture(await _parsed(await request.body(), "fixture"))
+    except FixtureError as error:
+        raise AdminError(400, str(error)) from None
+    return JSONResponse({"loaded": loaded})
+
+
+async def list_overrides(request: Request) -> JSONResponse:
+    """GET: the override rules of the selected APIs."""
+    listed = [rule.to_json() for rule in _sandbox(request).overrides.listed(_selected_apis(request))]
+    return JSONResponse({"count": len(listed), "overrides": listed})
+
+
+async def add_override(request: Request) -> JSONResponse:
+    """POST: check a rule and start applying it."""
+    _selected_apis(request)
+    try:
+        data = jsonio.loads(await request.body())
+    except ValueError as problem:
+        raise AdminError(400, f"a rule is a JSON object: {problem}") from None
+    try:
+        rule = _sandbox(request).add_override(data)
+    except OverrideError as problem:
+        raise AdminError(problem.status, str(problem)) from None
+    return JSONResponse(rule.to_json(), status_code=201)
+
+
+async def clear_overrides(request: Request) -> Response:
+    """DELETE: forget the override rules of the selected APIs."""
+    _sandbox(request).clear_overrides(_selected_apis(request))
+    return Response(status_code=204)
+
+
+async def get_override(request: Request) -> JSONResponse:
+    """GET: one override rule."""
+    return JSONResponse(_override(request).to_json())
+
+
+async def remove_override(request: Request) -> Response:
+    """DELETE: stop applying one override rule."""
+    _sandbox(request).remove_override(_override(request).id)
+    return Response(status_code=204)
+
+
+def _override(request: Request) -> Any:
+    rule_id = request.path_params["id"]
+    rule = _sandbox(request).overrides.find(rule_id)
+    if rule is None:
+        raise AdminError(404, f"no override rule {rule_id!r}")
+    return rule
+
+
+async def run_jobs(request: Request) -> JSONResponse:
+    """POST: finish the selected APIs' queued tasks and hand over their pending deliveries now."""
+    apis = _selected_apis(request)
+    return JSONResponse({"finished": await _sandbox(request).run_pending(apis)})
+
+
+async def tasks(request: Request) -> JSONResponse:
+    """GET: the selected APIs' background tasks and their progress."""
+    sandbox = _sandbox(request)
+    listed = [
+        {"api": name, **task.to_state(), "progress": task.progress}
+        for name in _selected_apis(request)
+        for task in sandbox.apis[name].runtime.tasks.tasks.values()
+    ]
+    return JSONResponse({"count": len(listed), "tasks": listed})
+
+
+async def webhooks(request: Request) -> JSONResponse:
+    """GET: the selected APIs' webhook deliveries (`?event=`, `?target=` narrow them)."""
+    sandbox = _sandbox(request)
+    params = request.query_params
+    deliveries = [
+        delivery.to_json()
+        for name in _selected_apis(request)
+        for delivery in sandbox.apis[name].runtime.outbox.select(event=params.get("event"), target=params.get("target"))
+    ]
+    return JSONResponse({"count": len(deliveries), "deliveries": deliveries})
+
+
+def _failure_apis(request: Request) -> list[str] | None:
+    """The APIs `?api=` names for the failure log (an API, or `admin`), or None for all."""
+    wanted = request.query_params.get("api")
+    if wanted == ADMIN:
+        return [ADMIN]
+    return _selected_apis(request) if wanted is not None else None
+
+
+async def list_errors(request: Request) -> JSONResponse:
+    """GET: the failures the sandbox contained (listeners, task steps, 500s of the APIs and
+    of the admin API), oldest first; `?api=` takes an API, or `admin`."""
+    listed = [failure.to_json() for failure in _sandbox(request).failures.select(_failure_apis(request))]
+    return JSONResponse({"count": len(listed), "errors": listed})
+
+
+async def clear_errors(request: Request) -> Response:
+    """DELETE: forget the contained failures (of `?api=`)."""
+    _sandbox(request).failures.clear(_failure_apis(request))
+    return Response(status_code=204)
+
+
+async def contract(request: Request) -> JSONResponse:
+    """GET: one API's contract as it is served (its `servers` at its mount)."""
+    sandbox = _sandbox(request)
+    name = request.path_params["api"]
+    api = sandbox.apis.get(name)
+    if api is None:
+        raise AdminError(404, f"unknown API {name!r}; served: {', '.join(sandbox.apis)}")
+    return JSONResponse(served_contract(api.runtime.contract.document, sandbox.config.mount_of(name)))
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/health", health, methods=["GET"]),
+    Route("/reset", reset, methods=["POST"]),
+    Route("/state", get_state, methods=["GET"]),
+    Route("/state", put_state, methods=["PUT"]),
+    Route("/fixtures", fixtures, methods=["POST"]),
+    Route("/requests", requests, methods=["GET", "DELETE"]),
+    Route("/coverage", coverage, methods=["GET"]),
+    Route("/overrides", list_overrides, methods=["GET"]),
+    Route("/overrides", add_override, methods=["POST"]),
+    Route("/overrides", clear_overrides, methods=["DELETE"]),
+    Route("/overrides/{id}", get_override, methods=["GET"]),
+    Route("/overrides/{id}", remove_override, methods=["DELETE"]),
+    Route("/jobs/run", run_jobs, methods=["POST"]),
+    Route("/tasks", tasks, methods=["GET"]),
+    Route("/webhooks", webhooks, methods=["GET"]),
+    Route("/errors", list_errors, methods=["GET"]),
+    Route("/errors", clear_errors, methods=["DELETE"]),
+    Route("/contracts/{api}", contract, methods=["GET"]),
+]
 
 
 def _api_admin_routes(sandbox: Sandbox) -> list[BaseRoute]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from ..engine.vendor import VendorApi
 from .afosto.api import AfostoApi
 from .casavi.api import CasaviApi
+from .casavi.settings import CasaviSettings
 from .messages.api import MessagesApi
 from .relay.api import RelayApi
-from .settings import VendorSettings
 
 VENDORS: dict[str, type[VendorApi]] = {
     "casavi": CasaviApi,
@@ -22,6 +22,6 @@ VENDORS: dict[str, type[VendorApi]] = {
 API_NAMES: tuple[str, ...] = tuple(VENDORS)
 
 
-def vendor_for(api: str, settings: VendorSettings | None = None) -> VendorApi:
-    """A fresh instance of an API's module."""
-    return VENDORS[api](settings or VendorSettings())
+def vendor_for(api: str, settings: CasaviSettings | None = None) -> VendorApi:
+    """A fresh instance of an API's module (only casavi reads settings)."""
+    return VENDORS[api](settings or CasaviSettings())

@@ -1,2 +1,2 @@
-"""Subcommands of `mock-server` beyond `serve`: each module has `register(subparsers)`,
-which adds its parser, and the function that runs it."""
+"""Subcommands of `mock-server`: each module has `register(subparsers)`, which adds its
+parser, and the function that runs it."""

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..engine.coverage import percent
+from ..engine.tools.coverage import percent
 from .admin_client import CommandError, add_connection_flags, fetch_json, table
 
 if TYPE_CHECKING:

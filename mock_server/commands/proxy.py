@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from ..apis import API_NAMES
 from ..config import LOG_LEVELS
-from ..engine.documents import describe
+from ..engine.state.fixture_models import describe
 
 EXAMPLE = """\
 example:
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the command; returns its exit status."""
     import uvicorn
 
-    from ..proxy import ProxyConfig, ValidatingProxy
+    from ..proxy.app import ProxyConfig, ValidatingProxy
 
     try:
         config = ProxyConfig(

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import yaml
 
 from ..apis import API_NAMES, vendor_for
-from ..engine.kinds import decide_document, kinds_table
+from ..engine.contract.kinds import decide_document, kinds_table
 from .afosto import parse_afosto
 from .afosto_additions import add_sandbox_rules
 from .casavi import parse_casavi
@@ -77,15 +77,15 @@ def generate(docs_dir: Path) -> dict[str, str]:
     documents = {name: contract_to_openapi(contract) for name, contract in contracts.items()}
     for name, document in documents.items():
         vendor = vendor_for(name)
-        rules = vendor.rules()
+        model = vendor.data_model()
         enforce(
-            document, name, rules.client_supplies_ids, {operation: operation in vendor.clashing for operation in vendor.handlers},
-            rules.references,
+            document, name, model.client_supplies_ids, {operation: operation in vendor.clashing for operation in vendor.handlers},
+            model.references,
         )
-        add_links(document, name, rules.client_supplies_ids, rules.references, rules.made, rules.prerequisites)
+        add_links(document, name, model.client_supplies_ids, model.references, model.made, model.prerequisites)
     files = {f"{name}.yaml": dump_yaml(document) for name, document in documents.items()}
     handled = {name: set(vendor_for(name).handlers) for name in documents}
-    excluded = {name: vendor_for(name).rules().no_demo for name in documents}
+    excluded = {name: vendor_for(name).data_model().no_demo for name in documents}
     files[KINDS_TABLE] = kinds_table(
         {name: decide_document(document) for name, document in documents.items()}, handled, excluded
     )

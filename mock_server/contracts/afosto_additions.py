@@ -34,12 +34,12 @@ from ..apis.afosto.conflicts import conflict_routes
 from ..apis.afosto.criteria import ALIASES, OPERATORS
 from ..apis.afosto.instant_search import MAX_LIMIT, PROXY_KEY
 from ..apis.afosto.webhooks import event_names
-from .afosto import ERROR_REF
+from .afosto.components import ERROR_REF
+from .afosto.operations import JSON_TYPE
 from .model import ApiContract, JsonSchema, Operation, Parameter, RequestBody, Response
 from .urls import delivery_url_pattern
 
 VENDOR_MEDIA_TYPE = "application/vnd.instantsearch+json"
-JSON_TYPE = "application/json"
 PROXY_SEARCH = ("POST", "/cnt/instant/search/{id}")
 INDEX_SEARCH = ("POST", "/cnt/instant/indexes/{id}/search")
 SETTINGS_PATH = "/cnt/instant/search/{id}/settings"
@@ -260,9 +260,6 @@ def _describe_mapping(body: RequestBody) -> None:
     }
 
 
-_TEXTS: JsonSchema = {"type": "array", "items": {"type": "string"}}
-
-
 def _inferred(schema: JsonSchema) -> JsonSchema:
     return {**copy.deepcopy(schema), "x-inferred": True}
 
@@ -274,8 +271,8 @@ def _describe_read_fields(by_route: dict[tuple[str, str], Operation]) -> None:
     properties = settings.setdefault("properties", {})
     properties["distinct_field"] = {"type": "string", "minLength": 1, "nullable": True, "x-inferred": True}
     for name in ("facet_fields", "search_fields", "display_fields"):
-        properties[name] = _inferred(_TEXTS)
-    _property(settings, "synonyms").update({"additionalProperties": copy.deepcopy(_TEXTS), "x-inferred": True})
+        properties[name] = _inferred(_STRINGS)
+    _property(settings, "synonyms").update({"additionalProperties": copy.deepcopy(_STRINGS), "x-inferred": True})
     entry = _property(settings, "filters")["items"]
     _property(entry, "key")["minLength"] = 1
     entry.update({"required": ["key"], "x-inferred": True})
@@ -300,8 +297,8 @@ def _describe_read_fields(by_route: dict[tuple[str, str], Operation]) -> None:
     form.update({"required": ["file"], "x-inferred": True})
     _property(_json_body(by_route[PROXIES]).schema, "key").update({"pattern": PROXY_KEY.pattern, "x-inferred": True})
     contacts = _json_body(by_route[CONTACT_SEARCH]).schema.setdefault("properties", {})
-    contacts["ids"] = _inferred(_TEXTS)
-    contacts["emails"] = _inferred(_TEXTS)
+    contacts["ids"] = _inferred(_STRINGS)
+    contacts["emails"] = _inferred(_STRINGS)
 
 
 def _success(operation: Operation) -> Response:
@@ -324,7 +321,7 @@ def _accept_as_preference(operation: Operation) -> None:
 
 
 def _add_text_body(operation: Operation) -> None:
-    documented = next(body for body in operation.request_bodies if body.content_type.endswith("json"))
+    documented = _json_body(operation)
     query = copy.deepcopy(documented.schema)
     client_query = {**query, "properties": {**query.get("properties", {}), **copy.deepcopy(CLIENT_QUERY_FIELDS)}}
     text_schema = {**query, "properties": {**query.get("properties", {}), "data": {"type": "array", "items": client_query}}}

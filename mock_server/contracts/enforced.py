@@ -19,9 +19,9 @@ from __future__ import annotations
 import copy
 from typing import Any, Iterable
 
-from ..engine.operations import OperationSpec, compile_contract
-from ..engine.references import BodyReference, RequiredReference, schema_at
-from ..engine.runtime import CollectionInfo, collection_infos
+from ..engine.contract.collections import CollectionInfo, collection_infos
+from ..engine.contract.operations import OperationSpec, compile_contract
+from ..engine.contract.references import BodyReference, RequiredReference, schema_at
 
 CONFLICT = 409
 CONFLICT_DESCRIPTION = "An object with this identifier exists already"
@@ -39,7 +39,7 @@ def enforce(
 
     ``handled`` maps the operations an API module answers itself to whether their
     answer includes a clash (the module's rule, not the generic one, decides those);
-    ``references`` are the module's (`ApiRules.references`).
+    ``references`` are the module's (`DataModel.references`).
     """
     compiled = compile_contract(api, document)
     infos = collection_infos(compiled)

@@ -7,7 +7,7 @@ JSON. Object-typed fields lose their names in the rendering (they are expandable
 on the page), so unnamed fields are named after the sample's keys where a sample exists.
 
 This module knows that layout only; which title is which operation, and what the fields
-mean for one API, is decided by that API's profile (casavi.py, relay.py).
+mean for one API, is decided by that API's profile (`casavi`, `relay`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import JsonSchema
+from .model import JsonSchema, Parameter, Response
 from .prose import short_description
 
 _TYPE_LINE = re.compile(r"^(string|integer|number|boolean|object|Array)\b")
@@ -127,6 +127,27 @@ def parse_operation(title: str, lines: list[str], start: int, end: int) -> Redoc
             continue
         i += 1
     return operation
+
+
+def parse_operations(lines: list[str], titles: list[str], end: int) -> list[RedocOperation]:
+    """Every titled operation, in document order; the last block ends at line ``end``."""
+    starts = locate_operations(lines, titles)
+    ends = starts[1:] + [end]
+    return [parse_operation(title, lines, start, stop) for title, start, stop in zip(titles, starts, ends)]
+
+
+def tag_positions(lines: list[str], tags: list[str]) -> list[tuple[int, str]]:
+    """(line index, tag) of every tag heading; each of ``tags`` must be printed."""
+    found = [(i, line.strip()) for i, line in enumerate(lines) if line.strip() in tags]
+    missing = set(tags) - {name for _, name in found}
+    if missing:
+        raise ValueError(f"tag headings not found: {sorted(missing)}")
+    return found
+
+
+def tag_at(positions: list[tuple[int, str]], line: int) -> str:
+    """The tag whose heading is the last one printed before ``line``."""
+    return [name for i, name in positions if i < line][-1]
 
 
 def _description(title: str, lines: list[str], start: int, end: int) -> str | None:
@@ -270,6 +291,19 @@ def field_schema(item: Field, refs: set[str]) -> JsonSchema:
     return schema
 
 
+def field_parameter(item: Field, location: str) -> Parameter:
+    """A path, query or header parameter from its entry in a parameter list."""
+    schema = field_schema(item, set())
+    schema.pop("description", None)
+    return Parameter(
+        name=item.name or "",
+        location=location,
+        schema=schema,
+        required=item.required or location == "path",
+        description=short_description(item.description),
+    )
+
+
 def type_line_schema(type_line: str, refs: set[str]) -> JsonSchema:
     """`string <date-time>`, `Array of objects (Contact)`, `object (ApiAddress)`, ..."""
     line = type_line.strip()
@@ -341,3 +375,12 @@ def object_schema(fields: list[Field], refs: set[str]) -> JsonSchema:
     if required:
         schema["required"] = required
     return schema
+
+
+def error_responses(statuses: list[int]) -> list[Response]:
+    """The error responses of an operation: Redoc texts print no status codes, so each is
+    inferred, in the API's `Error` model."""
+    return [
+        Response(status=status, description="", schema={"$ref": "#/components/schemas/Error"}, inferred=True)
+        for status in statuses
+    ]

@@ -17,14 +17,17 @@ from .redoc import (
     Field,
     RedocOperation,
     collect_json_text,
+    error_responses,
+    field_parameter,
     field_schema,
-    locate_operations,
     name_unnamed_fields,
     object_schema,
     parse_bulleted_json,
-    parse_operation,
+    parse_operations,
+    tag_at,
+    tag_positions,
 )
-from .model import ApiContract, JsonSchema, Operation, Parameter, RequestBody, Response
+from .model import ApiContract, JsonSchema, Operation, RequestBody, Response
 from .prose import short_description
 from .samples import schema_from_sample
 
@@ -95,21 +98,17 @@ def parse_relay(text: str, expanded_text: str | None) -> ApiContract:
     """Build the Relay contract from the reference text and its expanded-samples text."""
     lines = text.splitlines()
     rows = [line.split("|") for line in OPERATIONS.strip().splitlines()]
-    ids = [row[0] for row in rows]
-    starts = locate_operations(lines, ids)
-    ends = starts[1:] + [len(lines)]
-    parsed = [parse_operation(op_id, lines, s, e) for op_id, s, e in zip(ids, starts, ends)]
+    parsed = parse_operations(lines, [row[0] for row in rows], len(lines))
     if expanded_text:
         _expand_samples(parsed, _samples_of(expanded_text))
     by_id = {op.title: op for op in parsed}
 
     schemas, sampled = _components(by_id)
     refs = set(schemas)
-    tag_lines = [(i, line.strip()) for i, line in enumerate(lines) if line.strip() in TAGS]
+    tag_lines = tag_positions(lines, TAGS)
     operations = []
     for (op_id, method, path), source in zip(rows, parsed):
-        tag = [name for i, name in tag_lines if i < source.line][-1]
-        operations.append(_operation(source, method, path, tag, _Models(schemas, sampled), refs))
+        operations.append(_operation(source, method, path, tag_at(tag_lines, source.line), _Models(schemas, sampled), refs))
     return ApiContract(
         name="relay",
         title=lines[0].strip(),
@@ -240,12 +239,7 @@ def _operation(
         security=[] if source.open_access else None,
     )
     for location in ("path", "query", "header"):
-        for item in source.parameters.get(location, []):
-            schema = field_schema(item, set())
-            schema.pop("description", None)
-            operation.parameters.append(
-                Parameter(item.name or "", location, schema, item.required, short_description(item.description))
-            )
+        operation.parameters.extend(field_parameter(item, location) for item in source.parameters.get(location, []))
     if source.body_content_type:
         operation.request_bodies.append(_request_body(source, models, refs))
     operation.responses = _success(source, models.sampled) + _errors(source, path)
@@ -333,7 +327,4 @@ def _errors(source: RedocOperation, path: str) -> list[Response]:
         statuses.append(404)
     if source.title in MULTIPART_OPERATIONS:
         statuses.append(413)
-    return [
-        Response(status=status, description="", schema={"$ref": "#/components/schemas/Error"}, inferred=True)
-        for status in statuses
-    ]
+    return error_responses(statuses)

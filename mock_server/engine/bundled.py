@@ -12,7 +12,11 @@ from importlib import resources
 from pathlib import Path
 
 BUNDLED_FOLDERS = ("contracts", "fixtures")
-_SOURCE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def package_folder() -> Path:
+    """The folder of the installed `mock_server` package (found by name, wherever this module is)."""
+    return Path(str(resources.files("mock_server"))).resolve()
 
 
 def bundled_folder(name: str) -> Path | None:
@@ -22,7 +26,7 @@ def bundled_folder(name: str) -> Path | None:
     packaged = resources.files("mock_server") / "_bundled" / name
     if isinstance(packaged, Path) and packaged.is_dir():
         return packaged
-    source = _SOURCE_ROOT / name
+    source = package_folder().parent / name
     if source.is_dir():
         return source
     return None

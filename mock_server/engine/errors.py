@@ -106,3 +106,18 @@ class ErrorShape(Protocol):
     def render(self, error: ApiError, reference: str) -> Any:
         """The JSON body for an error; ``reference`` is a fresh id some APIs include."""
 
+
+class MethodNotAllowed(ApiError):
+    """A known path asked with a method it does not take; ``allowed`` lists those it takes."""
+
+    def __init__(self, message: str, allowed: str) -> None:
+        super().__init__(405, message)
+        self.allowed = allowed
+
+
+class Overtaken(ApiError):
+    """A request the API's state was reset under while it waited (for its body, or on a
+    delay an override or chaos asked for)."""
+
+    def __init__(self) -> None:
+        super().__init__(503, "the sandbox was reset while this request waited; it was not carried out")

@@ -12,74 +12,50 @@ injected faults).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import AsyncIterator, IO, Any, Awaitable, Callable
-from urllib.parse import parse_qsl, unquote
+from functools import partial
+from typing import Any, Awaitable, Callable
+from urllib.parse import unquote
 
-from . import behaviours, jsonio
-from .accounts import Account
-from .deadlines import ReadDeadlines
-from .answer_cache import READ_KINDS, CachedAnswer, wire_headers
-from .errors import ApiError, Problem
-from .failures import REQUEST, Failure
-from .journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
-from .journal import Redactor, RequestJournal
+from . import jsonio
+from .asgi import Receive, Scope, Send
+from .behaviour.generic import generic_handler
+from .behaviour.replies import error_reply
+from .contract.operations import OperationSpec
+from .errors import ApiError, MethodNotAllowed, Overtaken, Problem
+from .http.body import BodyTooLarge, announces_body, spool_body, whole_body
+from .http.deadlines import ReadDeadlines
+from .http.headers import header_texts
+from .http.media_types import is_json_media_type
+from .http.multipart import PartTooLarge, close_parts, split_parts, spooled
+from .http.requests import IncomingRequest, ValidRequest, incoming_request
+from .http.validation import takes_path_value, validate_request
 from .memo import BoundedMemo
-from .multipart import PartTooLarge, close_parts, parse_parts, spooled
-from .operations import OperationSpec
 from .runtime import ApiRuntime, ApiState
-from .store import StoreBudget
-from .validation import IncomingRequest, ValidRequest, takes_path_value, validate_request
-from .vendor import MIB, Call, Interception, Reply, VendorApi
+from .sizes import MIB
+from .state.accounts import Account
+from .state.answer_cache import READ_KINDS, WireAnswer, wire_headers
+from .state.failures import REQUEST, Failure
+from .tools.journal import BODY_LIMIT as JOURNAL_BODY_LIMIT
+from .tools.journal import Redactor, RequestJournal
+from .vendor import Call, Interception, Reply, VendorApi
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 # Sees a validated call before its handler; answers it instead by returning a Reply.
 Interceptor = Callable[[Call], Awaitable[Reply | None]]
 
 log = logging.getLogger("mock_server")
 
 
-# Statuses answered as they are, documented or not: they describe the server or the
-# connection rather than the request's content.
-_AS_IS = frozenset({401, 405, 408, 500, 507})
-# Multipart bodies larger than this are split on a worker thread.
-PARSE_OFF_LOOP_BYTES = 1024 * 1024
 # JSON bodies larger than this are read in steps that let other requests be answered between them.
 PARSE_IN_STEPS_BYTES = 256 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
 # Paths read and routes matched before, kept for the next request: at most this many, this long.
 KEPT_PATHS = 1024
 KEPT_PATH_BYTES = 256
-# Header texts shared between requests: at most this many, of at most this many bytes each.
-SHARED_HEADER_BYTES = 256
-HEADER_TEXTS: BoundedMemo = BoundedMemo(1024)  # raw name or value -> its text
 # HTTP versions whose requests may carry a body without announcing its length.
 _UNANNOUNCED_BODIES = frozenset({"2", "3"})
-
-
-class BodyTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-
-
-class Overtaken(ApiError):
-    """A request the API's state was reset under while it waited (for its body, or on a
-    delay an override or chaos asked for)."""
-
-    def __init__(self) -> None:
-        super().__init__(503, "the sandbox was reset while this request waited; it was not carried out")
-
-
-class MethodNotAllowed(ApiError):
-    def __init__(self, message: str, allowed: str) -> None:
-        super().__init__(405, message)
-        self.allowed = allowed
 
 
 @dataclass(slots=True)
@@ -103,7 +79,7 @@ class Exchange:
     request_body: bytes = b""
     cache_key: tuple | None = None
     reply: Reply | None = None
-    answer: CachedAnswer | None = None
+    answer: WireAnswer | None = None
     held: int = 0  # bytes of an upload held against the storage budget while it is answered
     failures_before: int = -1  # the failure log's sequence when the handler started (-1: it did not)
     failed: list[Failure] | None = None  # what failed while this request was answered
@@ -238,18 +214,9 @@ class ApiPipeline:
         assert operation is not None
         scope = exchange.scope
         headers = exchange.headers = header_texts(scope["headers"])
-        content_type = headers.get("content-type")
-        incoming = IncomingRequest(
-            exchange.parameters or {},
-            parse_qsl(exchange.query_string, keep_blank_values=True) if exchange.query_string else [],
-            headers,
-            media_type(content_type) if content_type else "",
-            scope=scope,
-            mount=self.mount,
-        )
-        exchange.incoming = incoming
+        incoming = exchange.incoming = incoming_request(scope, exchange.parameters or {}, exchange.query_string, headers, self.mount)
         multipart = operation.takes_multipart and incoming.content_type.startswith("multipart/")
-        announced = _announces_body(headers)
+        announced = announces_body(headers)
         if not announced and scope.get("http_version") not in _UNANNOUNCED_BODIES:
             return  # HTTP/1 without Content-Length or Transfer-Encoding: no body follows
         limit = self.vendor.body_limit(operation, multipart)
@@ -258,17 +225,14 @@ class ApiPipeline:
             if multipart:
                 await self._read_form(exchange, incoming, limit, deadlines)
                 return
-            first = await _next_message(exchange.receive, deadlines)
-            body = first.get("body", b"")
-            if first.get("more_body", False) or len(body) > limit:  # else the whole body came in one piece
-                body = await whole_body(exchange.receive, limit, deadlines, first)
+            body = await whole_body(exchange.receive, limit, deadlines)
         except BodyTooLarge as error:
             raise ApiError(
                 operation.error_status(413),
                 problems=[Problem("body", (), "too_large", f"{error.limit // MIB} MB")],
             ) from None
         incoming.body = exchange.request_body = body
-        if len(body) > PARSE_IN_STEPS_BYTES and _is_json(incoming.content_type):
+        if len(body) > PARSE_IN_STEPS_BYTES and is_json_media_type(incoming.content_type):
             try:
                 incoming.parsed = (await jsonio.loads_in_steps(body),)
             except jsonio.JsonError as error:
@@ -276,17 +240,13 @@ class ApiPipeline:
 
     async def _read_form(self, exchange: Exchange, incoming: IncomingRequest, limit: int, deadlines: ReadDeadlines | None) -> None:
         """A multipart body: spooled while it arrives (held against the storage budget), then split."""
-        budget = self.runtime.store.budget
         spool = spooled()
         try:
-            exchange.request_body = await _spool_body(exchange.receive, spool, limit, deadlines, budget, exchange)
-            size = spool.tell()
+            hold = partial(self._hold, exchange)
+            exchange.request_body = await spool_body(exchange.receive, spool, limit, deadlines, hold, JOURNAL_BODY_LIMIT)
             text_limit = self.vendor.body_limit(exchange.operation, False)  # type: ignore[arg-type]
             try:
-                if size > PARSE_OFF_LOOP_BYTES:
-                    incoming.form = await asyncio.to_thread(parse_parts, spool, exchange.headers["content-type"], text_limit)
-                else:
-                    incoming.form = parse_parts(spool, exchange.headers["content-type"], text_limit)
+                incoming.form = await split_parts(spool, exchange.headers["content-type"], text_limit)
             except PartTooLarge as error:
                 raise ApiError(
                     exchange.operation.error_status(413),  # type: ignore[union-attr]
@@ -294,6 +254,12 @@ class ApiPipeline:
                 ) from None
         finally:
             spool.close()
+
+    def _hold(self, exchange: Exchange, size: int) -> None:
+        """Hold ``size`` more bytes of the request's upload against the storage budget
+        (507 when there is no room) until the request ends."""
+        self.runtime.store.budget.hold(size)
+        exchange.held += size
 
     def authenticate(self, exchange: Exchange) -> None:
         assert exchange.operation is not None and exchange.incoming is not None
@@ -321,7 +287,7 @@ class ApiPipeline:
                 return reply
         return None
 
-    def cached_answer(self, exchange: Exchange) -> CachedAnswer | None:
+    def cached_answer(self, exchange: Exchange) -> WireAnswer | None:
         """A generic read's answer from before, when nothing changed since."""
         operation, call = exchange.operation, exchange.call
         assert operation is not None and call is not None
@@ -343,24 +309,16 @@ class ApiPipeline:
 
     def run_handler(self, exchange: Exchange) -> Reply:
         assert exchange.call is not None and exchange.operation is not None
-        handler = self.vendor.handlers.get(exchange.operation.operation_id, behaviours.answer)
+        handler = self.vendor.handlers.get(exchange.operation.operation_id, generic_handler)
         return handler(exchange.call)
 
     def error_reply(
         self, error: ApiError, operation: OperationSpec | None, state: ApiState | None = None, reference: str | None = None
     ) -> Reply:
-        """The API's error answer; its reference (in the shapes that carry one) comes from the
-        seed, counted in ``state`` (the current state by default), unless one is given (a
-        failure's, see `failure_reply`)."""
-        status = error.status
-        if operation is not None and not operation.documents(status) and status not in _AS_IS:
-            status = operation.error_status(status)
-            error.status = status
-        body = self.vendor.error_shape.render(error, reference or self.runtime.next_reference(state))
-        reply = Reply(status, body)
-        if isinstance(error, MethodNotAllowed):
-            reply.headers["Allow"] = error.allowed
-        return reply
+        """The API's error answer (see `replies.error_reply`); its reference comes from the seed,
+        counted in ``state`` (the current state by default), unless one is given (a failure's,
+        see `failure_reply`)."""
+        return error_reply(self.vendor.error_shape, error, operation, reference or self.runtime.next_reference(state))
 
     def failure_reply(self, exchange: Exchange, error: Exception) -> Reply:
         """A 500 for an exception the sandbox did not expect: logged, kept in the failure log
@@ -373,7 +331,7 @@ class ApiPipeline:
         message = f"the sandbox failed to answer this request; GET /__admin/errors lists the failure as {reference}"
         return self.error_reply(ApiError(500, message), None, reference=reference)
 
-    def serialise(self, exchange: Exchange) -> CachedAnswer:
+    def serialise(self, exchange: Exchange) -> WireAnswer:
         """The reply as the bytes and headers that go on the wire (kept for reuse if cacheable)."""
         reply = exchange.reply
         assert reply is not None
@@ -383,12 +341,12 @@ class ApiPipeline:
             payload, content_type = bytes(reply.body), reply.content_type or "application/octet-stream"
         else:
             payload, content_type = jsonio.dumps(reply.body), reply.content_type or "application/json"
-        answer = CachedAnswer(reply.status, payload, content_type, wire_headers(content_type, reply.headers))
+        answer = WireAnswer(reply.status, payload, content_type, wire_headers(content_type, reply.headers))
         if exchange.cache_key is not None and 200 <= reply.status < 300:
             self.runtime.answers.put(exchange.cache_key, answer)
         return answer
 
-    async def send(self, answer: CachedAnswer, send: Send) -> None:
+    async def send(self, answer: WireAnswer, send: Send) -> None:
         await send(answer.start_message())
         await send({"type": "http.response.body", "body": answer.payload})
 
@@ -436,96 +394,3 @@ def _request_of(exchange: Exchange) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=256)
-def media_type(content_type: str) -> str:
-    """`application/json; charset=utf-8` -> `application/json`."""
-    return content_type.split(";")[0].strip().lower()
-
-
-def _announces_body(headers: dict[str, str]) -> bool:
-    """Whether the request says a body follows (else the server has all of it already)."""
-    length = headers.get("content-length")
-    return (length is not None and length.strip() != "0") or "transfer-encoding" in headers
-
-
-def header_texts(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    """Request headers as text by name (ASGI servers give the names in lower case already).
-
-    A client sends the same few names and values with every request: each distinct short
-    one is decoded once and its text shared, which spares making a dozen strings per
-    request, and freeing them again when the journal lets the request go.
-    """
-    known = HEADER_TEXTS.get
-    return {known(name) or _header_text(name): known(value) or _header_text(value) for name, value in raw}
-
-
-def _header_text(raw: bytes) -> str:
-    text = raw.decode("latin-1")
-    return HEADER_TEXTS.keep(raw, text) if len(raw) <= SHARED_HEADER_BYTES else text
-
-
-def _is_json(content_type: str) -> bool:
-    return content_type == "application/json" or content_type.endswith("+json")
-
-
-async def _next_message(receive: Receive, deadlines: ReadDeadlines | None) -> dict[str, Any]:
-    """The next piece of the body; 408 when the client stalls or leaves before it is complete."""
-    try:
-        if deadlines is None:
-            message = await receive()
-        else:
-            message, rest = deadlines.start(receive)
-            if rest is not None:
-                message = await rest
-    except TimeoutError:
-        raise ApiError(408, f"the request body stopped arriving for {deadlines.timeout:g} seconds") from None  # type: ignore[union-attr]
-    if message["type"] == "http.disconnect":
-        raise ApiError(408, "the connection closed before the request body was complete")
-    return message
-
-
-async def whole_body(
-    receive: Receive, limit: int, deadlines: ReadDeadlines | None = None, first: dict[str, Any] | None = None
-) -> bytes:
-    """A request's whole body (from ``first`` on, when a piece was read already):
-    BodyTooLarge past ``limit`` bytes, the rest read and dropped so the connection stays
-    usable; ApiError(408) when the client stalls (under ``deadlines``) or leaves first."""
-    return b"".join([chunk async for chunk in _chunks(receive, limit, deadlines, first)])
-
-
-async def _chunks(
-    receive: Receive, limit: int, deadlines: ReadDeadlines | None, message: dict[str, Any] | None = None
-) -> AsyncIterator[bytes]:
-    """The body's pieces as they arrive (from ``message`` on, when one was read already);
-    BodyTooLarge, the rest read and dropped so the connection stays usable, once they pass
-    ``limit`` bytes."""
-    size = 0
-    while True:
-        if message is None:
-            message = await _next_message(receive, deadlines)
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            while message.get("more_body", False):
-                message = await _next_message(receive, deadlines)
-            raise BodyTooLarge(limit)
-        yield chunk
-        if not message.get("more_body", False):
-            return
-        message = None
-
-
-async def _spool_body(
-    receive: Receive, spool: IO[bytes], limit: int, deadlines: ReadDeadlines | None, budget: StoreBudget, exchange: Exchange
-) -> bytes:
-    """Write the body to ``spool``; returns its head for the journal. The bytes are held
-    against the storage budget (507 when there is no room) until the request ends."""
-    head = b""
-    async for chunk in _chunks(receive, limit, deadlines):
-        if chunk:
-            budget.hold(len(chunk))
-            exchange.held += len(chunk)
-            spool.write(chunk)
-            if len(head) <= JOURNAL_BODY_LIMIT:
-                head += chunk[: JOURNAL_BODY_LIMIT + 1 - len(head)]
-    return head

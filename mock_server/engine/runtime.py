@@ -12,119 +12,45 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import re
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterator
 
-import orjson
-
-from .accounts import Account
-from .answer_cache import AnswerCache
-from .changes import FROM_DEMO, Change, ChangeFeed, Listener, listener_name
+from .background.outbox import DeliveryPolicy, Outbox, WebhookClient
+from .background.tasks import StepFailure, Task, TaskQueue, TaskType
 from .clock import Clock
-from .demo import settle
-from .errors import ApiError
-from .failures import LISTENER, TASK, FailureLog
-from .fake import FakeData, stable_int
-from .kinds import MAKING_KINDS, is_parameter, last_segment
-from .memo import BoundedMemo
-from .operations import CompiledContract, OperationSpec
-from .outbox import DeliveryPolicy, Outbox, WebhookClient
-from .references import MadeObjects, Prerequisite, RequiredReference, names_references, noun_of, referenced_collection
-from .schema import Schema, SchemaIndex
-from .shaping import Shaper
-from .store import (
-    CREATED_FIELDS,
-    UPDATED_FIELDS,
-    AccountData,
-    ApiStore,
-    Collection,
-    FieldIndex,
-    StoreBudget,
+from .contract.collections import (
+    OWN_OBJECT_KINDS,
+    CollectionInfo,
     TimestampFields,
-    concrete_path,
+    collection_infos,
+    named_only_collections,
+    positional_names,
+    template_parameters,
 )
-from .tasks import StepFailure, Task, TaskQueue, TaskType
+from .contract.kinds import is_parameter
+from .contract.operations import CompiledContract, OperationSpec
+from .contract.references import MadeObjects, Prerequisite, RequiredReference, noun_of
+from .errors import ApiError
+from .memo import BoundedMemo
+from .state.accounts import Account
+from .state.answer_cache import AnswerCache
+from .state.changes import FROM_DEMO, Change, ChangeFeed, Listener, listener_name
+from .state.failures import LISTENER, TASK, FailureLog
+from .state.store import AccountData, ApiStore, Collection, FieldIndex, StoreBudget, concrete_path
+from .values.demo import DemoObjects, made_at
+from .values.fake import FakeData
+from .values.identifiers import typed_identifier
+from .values.shaping import Shaper
 
 DEMO_OBJECTS = 3
-# Demo objects whose generated fields are kept for the next time they are made, per API.
-DEMO_FIELDS_KEPT = 1024
-# Schema keywords that put no rule on a value.
-_NO_RULES = frozenset({"description", "example", "title", "default", "deprecated", "readOnly", "writeOnly", "xml", "externalDocs"})
-_TEMPLATE_PARAMETER = re.compile(r"{([^}]+)}")
-
-
-@dataclass
-class CollectionInfo:
-    """What the contract says about the objects of one collection."""
-
-    template: str
-    item_schema: Schema
-    id_field: str
-    listable: bool
-    # Whether some operation of the contract stores new objects in it (create, upsert, ...).
-    made_by_operations: bool = True
-
-    # Compiled on first use: property name -> validator of its model (None: any value).
-    _field_validators: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @cached_property
-    def id_schema(self) -> Schema:
-        return self.item_schema.get("properties", {}).get(self.id_field, {})
-
-    def field_validator(self, name: str, schemas: SchemaIndex) -> Any:
-        """The compiled validator of property ``name`` of the model, made once (None where the
-        model puts no rule on it)."""
-        if name in self._field_validators:
-            return self._field_validators[name]
-        schema = self.item_schema.get("properties", {}).get(name) or {}
-        rules = {key for key in schema if not key.startswith("x-")} - _NO_RULES
-        found = schemas.validator(schemas.unresolved(schema)) if rules else None
-        self._field_validators[name] = found
-        return found
-
-    @property
-    def top_level(self) -> bool:
-        return "{" not in self.template
-
-    @cached_property
-    def timestamp_fields(self) -> TimestampFields:
-        properties = self.item_schema.get("properties", {})
-        return (
-            tuple(name for name in CREATED_FIELDS if name in properties),
-            tuple(name for name in UPDATED_FIELDS if name in properties),
-        )
-
-
-@lru_cache(maxsize=4096)
-def template_parameters(template: str) -> tuple[str, ...]:
-    """`/tickets/{ticketId}/comments/{commentId}` -> (`ticketId`, `commentId`)."""
-    return tuple(_TEMPLATE_PARAMETER.findall(template))
-
-
-@lru_cache(maxsize=4096)
-def positional_names(template: str, path: str) -> tuple[str, ...] | None:
-    """The names ``path`` gives the parameters of ``template`` where it starts with the
-    template's shape (its literal segments, and parameters in the same places), else None:
-    (`/transfers/{id}/transports`, `/transfers/{transfer_id}/transports/{id}/state`) -> (`transfer_id`,)."""
-    own, other = template.strip("/").split("/"), path.strip("/").split("/")
-    if len(other) < len(own):
-        return None
-    names = []
-    for mine, theirs in zip(own, other):
-        if is_parameter(mine) != is_parameter(theirs) or (not is_parameter(mine) and mine != theirs):
-            return None
-        if is_parameter(mine):
-            names.append(theirs[1:-1])
-    return tuple(names)
 
 
 @dataclass(frozen=True)
-class ApiRules:
-    """What an API module tells the engine about its data."""
+class DataModel:
+    """What an API module tells the engine about its data: who chooses ids, how demo objects
+    are named, what is indexed, the references it enforces."""
 
     client_supplies_ids: bool = False  # the client chooses objects' `id`s (else the server does)
     demo_identifier: Callable[[str, int], Any] = lambda template, index: None  # a styled demo id, or None
@@ -168,7 +94,7 @@ class ApiRuntime:
     def __init__(
         self,
         contract: CompiledContract,
-        rules: ApiRules,
+        data_model: DataModel,
         settings: RuntimeSettings,
         clock: Clock,
         webhook_client: WebhookClient | None = None,
@@ -176,16 +102,16 @@ class ApiRuntime:
     ) -> None:
         self.name = contract.api
         self.contract = contract
-        self.rules = rules
+        self.data_model = data_model
         self.settings = settings
         self.clock = clock
         self.fake = FakeData(settings.seed)
         self.shaper = Shaper(self.fake)
         self.collections = collection_infos(contract)
         # Collections only actions name (nothing creates, lists or reads their objects): any
-        # identifier names one, looked up when first named (see `looks_up`).
+        # identifier names one, looked up when first named (see `DemoObjects.looked_up_in`).
         self.named_only = named_only_collections(contract, self.collections)
-        self.reference_keys = {template: (info.id_field, info.id_schema) for template, info in self.collections.items()}
+        self.demo = DemoObjects(self.name, self.fake, self.collections, settings.demo_data, data_model.no_demo)
         self.answers = AnswerCache()
         # Where contained failures are kept (the sandbox shares one log between its APIs).
         self.failures = failures if failures is not None else FailureLog(clock.iso)
@@ -197,22 +123,19 @@ class ApiRuntime:
         self._parent_checks: dict[str, tuple[tuple[str, str], ...]] = {}
         # (credential, value) -> the account last found holding it; checked again on every use
         self.credential_owners = BoundedMemo(10_000)
-        # (template, seed key) -> a demo object's generated fields, as JSON: they depend on
-        # the seed and the key only, so regenerating demo data after a reset costs a copy.
-        self._demo_fields = BoundedMemo(DEMO_FIELDS_KEPT)
         self.state = self._fresh_state()
         self._start_up = self._copy_of(self.state)
 
     # --- state --------------------------------------------------------------------------
 
     def _fresh_state(self) -> ApiState:
-        indexes = [FieldIndex(template, field_name) for template, field_name in self.rules.indexes]
+        indexes = [FieldIndex(template, field_name) for template, field_name in self.data_model.indexes]
         store = ApiStore(self.name, self.feed, self.clock, self._timestamp_fields, indexes, self.settings.budget)
         tasks = TaskQueue(
             self.task_types, self.now, self.settings.step_delay, self._task_moved, store.charge, self._step_failed
         )
         outbox = Outbox(self.name, self.settings.delivery, self.now, self._delivery_id, self.webhook_client)
-        return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.rules.new_state())
+        return ApiState(accounts={}, store=store, tasks=tasks, outbox=outbox, vendor=self.data_model.new_state())
 
     def clear(self) -> list[asyncio.Task[Any]]:
         """Forget every account, object, task, delivery and piece of module state; returns
@@ -352,44 +275,24 @@ class ApiRuntime:
             info = self.collections.get(template)
             if info is not None or template in self.named_only:
                 data.seeded[key] = None  # a collection a state export names, seen, even when empty
-            if info is not None and self.gets_demo_objects(info):
+            if info is not None and self.demo.listed_in(info):
                 for index in range(DEMO_OBJECTS):
                     record = self.demo_object(account, info, index, parents)
                     self.store.put(account.name, template, parents, str(record[info.id_field]), record, origin=FROM_DEMO)
         return data.collection(template, parents)
 
-    def gets_demo_objects(self, info: CollectionInfo) -> bool:
-        """Listed collections get demo objects: top-level ones, and nested ones no operation
-        fills (the positions of a location, the transports of a transfer)."""
-        return (
-            self.settings.demo_data
-            and info.listable
-            and info.template not in self.rules.no_demo
-            and (info.top_level or not info.made_by_operations)
-        )
-
-    def looks_up(self, info: CollectionInfo) -> bool:
-        """Whether any identifier names an object of the collection: the contract neither
-        creates nor lists its objects, so they are made from the seed when first named."""
-        return (
-            self.settings.demo_data
-            and not info.listable
-            and not info.made_by_operations
-            and info.template not in self.rules.no_demo
-        )
-
     def existing(self, account: Account, info: CollectionInfo, parents: tuple[str, ...], key: str) -> dict[str, Any] | None:
-        """The stored object ``key``; in a collection that `looks_up`, one made on first mention
-        (an object removed since stays removed)."""
+        """The stored object ``key``; in a collection whose objects are looked up, one made on
+        first mention (an object removed since stays removed)."""
         record = self.collection(account, info.template, parents).get(key)
-        if record is not None or not self.looks_up(info):
+        if record is not None or not self.demo.looked_up_in(info):
             return record
         mentioned = self.data(account).looked_up
         if (info.template, parents, key) in mentioned:
             return None
         mentioned[(info.template, parents, key)] = None
         record = self.demo_object(account, info, key, parents)
-        record[info.id_field] = _typed_key(info, key)
+        record[info.id_field] = typed_identifier(info, key)
         return self.store.put(account.name, info.template, parents, key, record, origin=FROM_DEMO)
 
     def demo_object(self, account: Account, info: CollectionInfo, index: int | str, parents: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -398,53 +301,17 @@ class ApiRuntime:
         other demo objects."""
         where = concrete_path(info.template, parents)
         key = f"{self.name}/{account.name}{where}/{index}"
-        record = self._demo_fields_of(info, key)
-        self._point_at_demo_objects(account, info, record, index)
+        parent_made = made_at(self.data(account).owner(info.template, parents))
+        # A child is made after its parent, and before now (its parent may be new).
+        record = self.demo.fields(info, key, parent_made, self.clock.now() if parent_made else None)
+        self.demo.point_at_others(info, record, index, lambda template: self.collection(account, template).keys())
         if isinstance(index, int):
             record[info.id_field] = self.demo_identifier(account, info, index, parents)
         return record
 
-    def _demo_fields_of(self, info: CollectionInfo, key: str) -> dict[str, Any]:
-        """The fields of the demo object ``key`` drawn from the seed, its timeline settled
-        (a new copy on every call)."""
-        kept = self._demo_fields.get((info.template, key))
-        if kept is not None:
-            return orjson.loads(kept)
-        record = self.fake.value(info.item_schema, key)
-        if not isinstance(record, dict):
-            record = {}
-        settle(record, info.item_schema, self.fake.rng(f"{key}/timeline"))
-        try:
-            self._demo_fields.keep((info.template, key), orjson.dumps(record))
-        except TypeError:
-            pass  # an integer beyond 64 bits: made again when next asked for
-        return record
-
-    def _point_at_demo_objects(self, account: Account, info: CollectionInfo, record: dict[str, Any], index: int | str) -> None:
-        """Fields naming another collection's objects name that collection's demo objects;
-        where it has none, an optional reference is left out."""
-        id_schemas = self.reference_keys
-        required = set(info.item_schema.get("required", ()))
-        for name, prop in info.item_schema.get("properties", {}).items():
-            if name == info.id_field or name not in record or not names_references(name):
-                continue
-            template = referenced_collection(name, prop, id_schemas, info.template)
-            target = self.collections.get(template or "")
-            keys = (
-                self.collection(account, target.template).keys()
-                if target is not None and target.top_level and self.gets_demo_objects(target)
-                else []
-            )
-            if keys:
-                chosen = keys[(index if isinstance(index, int) else stable_int(index)) % len(keys)]
-                value = _typed_key(target, chosen)
-                record[name] = [value] if prop.get("type") == "array" else value
-            elif name not in required:
-                del record[name]
-
     def demo_identifier(self, account: Account, info: CollectionInfo, index: int, parents: tuple[str, ...] = ()) -> Any:
         """Demo identifiers do not depend on which collection was looked at first."""
-        styled = self.rules.demo_identifier(info.template, index)
+        styled = self.data_model.demo_identifier(info.template, index)
         if styled is not None:
             return styled
         if info.id_schema.get("type") in ("integer", "number"):
@@ -490,7 +357,7 @@ class ApiRuntime:
             last = len(segments) - 1
             checks = []
             for index, segment in enumerate(segments):
-                if not is_parameter(segment) or (index == last and operation.kind in _OWN_OBJECT_KINDS):
+                if not is_parameter(segment) or (index == last and operation.kind in OWN_OBJECT_KINDS):
                     continue
                 template = "/" + "/".join(segments[:index])
                 if template in self.collections:
@@ -527,152 +394,4 @@ class ApiRuntime:
         self.outbox.wake()
 
 
-_OWN_OBJECT_KINDS = {"read", "replace", "update", "delete", "create_at"}
 
-
-def collection_infos(contract: CompiledContract) -> dict[str, CollectionInfo]:
-    """Every collection the operations name, with its item model and identifier field."""
-    found: dict[str, CollectionInfo] = {}
-    by_resource: dict[str, list[OperationSpec]] = {}
-    for operation in contract.operations.values():
-        if operation.resource is not None and operation.kind not in ("singleton_read", "singleton_write", "process"):
-            by_resource.setdefault(operation.resource, []).append(operation)
-    for template, operations in by_resource.items():
-        kinds = {operation.kind for operation in operations}
-        if not kinds & {"list", "read", "create", "create_at", "upsert", "delete", "replace", "update"}:
-            continue
-        item_schema = _item_schema(operations)
-        id_field = _id_field(operations, item_schema)
-        item_schema = _with_identifier(item_schema, id_field, operations)
-        found[template] = CollectionInfo(
-            template=template,
-            item_schema=_with_path_identifier(item_schema, id_field, operations),
-            id_field=id_field,
-            listable="list" in kinds,
-            made_by_operations=bool(kinds & MAKING_KINDS),
-        )
-    return found
-
-
-def named_only_collections(contract: CompiledContract, known: dict[str, CollectionInfo]) -> dict[str, CollectionInfo]:
-    """The collections of the objects actions change, by the template the actions name, that
-    `collection_infos` does not have under that name: a known collection whose path names
-    its parameters otherwise (`/transfers/{transfer_id}/transports` is `/transfers/{id}/transports`),
-    else objects without a documented model, keyed by `id`."""
-    by_shape = {_shape(template): info for template, info in known.items()}
-    found: dict[str, CollectionInfo] = {}
-    for operation in contract.operations.values():
-        template = operation.collection_template
-        if operation.kind == "action" and template not in known and template not in found:
-            found[template] = by_shape.get(_shape(template)) or CollectionInfo(
-                template, {"type": "object", "properties": {}}, "id", False, made_by_operations=False
-            )
-    return found
-
-
-def _shape(template: str) -> str:
-    """A template without its parameters' names: `/transfers/{}/transports`."""
-    return _TEMPLATE_PARAMETER.sub("{}", template)
-
-
-def _with_path_identifier(schema: Schema, id_field: str, operations: list[OperationSpec]) -> Schema:
-    """Identifiers are numbers where the paths that name the objects take numbers, whatever
-    the model prints (`/mes/conversations/{id}` with an integer `id`)."""
-    for operation in operations:
-        if operation.kind not in _OWN_OBJECT_KINDS:
-            continue
-        name = last_segment(operation.path)[1:-1]
-        spec = next((p for p in operation.parameters if p.location == "path" and p.name == name), None)
-        if spec is not None and spec.schema.get("type") == "integer":
-            current = schema.get("properties", {}).get(id_field, {})
-            if current.get("type") != "integer":
-                return {**schema, "properties": {**schema.get("properties", {}), id_field: {**current, "type": "integer"}}}
-            return schema
-    return schema
-
-
-def _camel(name: str) -> str:
-    """`update_id` -> `updateId`."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def _typed_key(info: CollectionInfo, key: str) -> Any:
-    if info.id_schema.get("type") == "integer" and re.fullmatch(r"-?\d{1,18}", key):
-        return int(key)
-    return key
-
-
-def _with_identifier(schema: Schema, id_field: str, operations: list[OperationSpec]) -> Schema:
-    """A model without its identifier gets the one a creation answers (`POST /addresses` -> 7)."""
-    if id_field in schema.get("properties", {}):
-        return schema
-    for operation in operations:
-        answered = operation.success.schema or {}
-        if operation.kind == "create" and answered.get("type") in ("integer", "string"):
-            return {**schema, "properties": {**schema.get("properties", {}), id_field: answered}}
-    return schema
-
-
-def _item_schema(operations: list[OperationSpec]) -> Schema:
-    """The object model: a read's answer, else a list's items, else a creation's answer,
-    else what a request stores (one object, or the items of a list of them)."""
-    order = {"read": 0, "list": 1, "create": 2, "create_at": 2, "replace": 3, "update": 3, "upsert": 4}
-    for operation in sorted(operations, key=lambda o: order.get(o.kind, 9)):
-        schema = operation.success.schema or {}
-        if operation.kind == "list" or (operation.kind == "read" and _wraps_one_list(schema)):
-            schema = _list_items(schema)
-        if schema.get("type") == "object" and schema.get("properties"):
-            return schema
-        if schema.get("type") == "array" and schema.get("items", {}).get("properties"):
-            return schema["items"]
-    for operation in sorted(operations, key=lambda o: order.get(o.kind, 9)):
-        for body in operation.bodies.values():
-            if body.schema.get("properties"):
-                return body.schema
-            if body.schema.get("type") == "array" and body.schema.get("items", {}).get("properties"):
-                return body.schema["items"]
-    return {"type": "object", "properties": {"id": {"type": "string"}}}
-
-
-def _wraps_one_list(schema: Schema) -> bool:
-    """A read answering `{parcelShop: [...]}`: the object inside a list of one."""
-    properties = schema.get("properties", {})
-    return len(properties) == 1 and next(iter(properties.values())).get("type") == "array"
-
-
-def _list_items(schema: Schema) -> Schema:
-    if schema.get("type") == "array":
-        return schema.get("items", {})
-    for prop in schema.get("properties", {}).values():
-        if prop.get("type") == "array":
-            return prop.get("items", {})
-    return {}
-
-
-# Fields that name an object when its model has no `id`, in the order they are preferred.
-NATURAL_KEYS = ("key", "code", "sku", "secret", "reference", "uuid")
-
-
-def _id_field(operations: list[OperationSpec], schema: Schema) -> str:
-    """The field an object's path identifier names: `id`, or `code`, `key`, `sku`, ...
-
-    The path parameter's own name wins where the model has that field; a model without
-    `id` is keyed by its natural key (a proxy by its `key`).
-    """
-    properties = schema.get("properties", {})
-    for operation in operations:
-        if operation.kind in _OWN_OBJECT_KINDS:
-            name = last_segment(operation.path)[1:-1]
-            for spelling in (name, _camel(name)):
-                if spelling in properties and spelling != "id":
-                    return spelling
-    if "id" not in properties:
-        natural = next((name for name in NATURAL_KEYS if name in properties), None)
-        if natural is not None:
-            return natural
-        # Objects read by a path identifier and modelled without `id` are keyed by their
-        # first identifier-like field (`parcelShopId`).
-        if any(operation.kind in _OWN_OBJECT_KINDS for operation in operations):
-            return next((name for name in properties if re.search(r"(?:[a-z]Id|_id)$", name)), "id")
-    return "id"

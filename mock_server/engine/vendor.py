@@ -14,13 +14,14 @@ from typing import Any, Awaitable, Callable
 
 from starlette.routing import BaseRoute
 
-from .accounts import Account
-from .documents import ApiSection
+from .contract.operations import OperationSpec
 from .errors import ApiError, ErrorShape
-from .operations import OperationSpec
-from .runtime import ApiRules, ApiRuntime
-from .store import Collection
-from .validation import IncomingRequest, ValidRequest
+from .http.requests import IncomingRequest, ValidRequest
+from .runtime import ApiRuntime, DataModel
+from .sizes import BODY_LIMIT, MULTIPART_BODY_LIMIT
+from .state.accounts import Account
+from .state.fixture_models import ApiSection
+from .state.store import Collection
 
 
 @dataclass
@@ -83,9 +84,6 @@ class Paging:
 
 
 Handler = Callable[[Call], Reply]
-MIB = 1024 * 1024
-BODY_LIMIT = 10 * MIB
-MULTIPART_BODY_LIMIT = 100 * MIB
 
 
 class VendorApi:
@@ -108,16 +106,16 @@ class VendorApi:
         # (the contract documents it); the generic creations' clashes are derived.
         self.clashing: set[str] = set()
 
-    def rules(self) -> ApiRules:
+    def data_model(self) -> DataModel:
         """What the engine needs to know about the API's data."""
-        return ApiRules()
+        return DataModel()
 
     def adjust_contract(self, document: dict[str, Any]) -> None:
         """Widen the contract (in place) where the server's settings let the API accept
         more than its vendor does by default; the served contract then says so.
 
         Reads nothing but the document and `self.settings`: compiled contracts are kept
-        between runs under a digest of those (`engine/compiled.py`)."""
+        between runs under a digest of those (`engine/contract/compiled.py`)."""
 
     def formats(self) -> dict[str, Callable[[str], bool]]:
         """Format checks that replace the standard ones where the vendor accepts more."""
@@ -174,11 +172,11 @@ class VendorApi:
     def import_state(self, runtime: ApiRuntime, state: dict[str, Any]) -> None:
         """Load what `export_state` gave."""
 
-    def handler(self, operation_id: str) -> Callable[[Handler], Handler]:
-        """Decorator registering a handler that replaces the generic behaviour."""
 
-        def register(function: Handler) -> Handler:
-            self.handlers[operation_id] = function
-            return function
+@dataclass
+class ServedApi:
+    """A served API: the engine's runtime of its contract and the module of its vendor."""
 
-        return register
+    name: str
+    runtime: ApiRuntime
+    vendor: VendorApi

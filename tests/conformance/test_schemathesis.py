@@ -142,7 +142,7 @@ _STATEFUL_SETTINGS = hypothesis.settings(
 
 # Case messages names its objects in a query parameter and a body array, which leaves
 # nothing to link; its operations are covered by the runs above, the operation walk and
-# tests/server/test_messages.py.
+# tests/messages/test_messages.py.
 @pytest.mark.parametrize("api", ["casavi", "afosto", "relay"])
 def test_stateful(api):
     schema = {"casavi": casavi, "afosto": afosto, "relay": relay}[api]

@@ -28,13 +28,13 @@ for a whole API:
   operation does not name, is what multipart readers ignore; Relay documents 413 (not
   400) for more than ten files; and the extra parts schemathesis adds to valid bodies
   may have names holding NUL, which no multipart header can carry (400). Their answers
-  are still checked; their bodies by the fixed-seed run and tests/server/test_relay.py.
+  are still checked; their bodies by the fixed-seed run and tests/relay/test_relay.py.
 - `negative_data_rejection` and `positive_data_acceptance` are left out for casavi's
   `POST /files`: its body is raw bytes of any media type (`*/*`), and schemathesis
   serialises it for the media type it picks: an empty (too short) body inside a
   multipart envelope is no longer empty, and bytes sent as a form come out empty. The
   operation's answers are still checked; an empty body is refused with 400
-  (tests/server/test_reachability_faults.py).
+  (tests/sandbox/test_reachability_faults.py).
 - Headers and query parameters a contract does not declare are not generated
   (`allow-extra-parameters = false`): HTTP servers ignore headers they do not know, and
   no contract closes an object (`additionalProperties: false`), so an extra name is no
@@ -87,7 +87,7 @@ def naming_operations(api: str) -> list[str]:
     """The operations whose requests name objects that must exist (400 when they do not)."""
     runtime = APP.sandbox.apis[api].runtime
     by_route = {(operation.method, operation.path): operation.operation_id for operation in runtime.contract.operations.values()}
-    tabled = {by_route[(reference.method, reference.path)] for reference in runtime.rules.references}
+    tabled = {by_route[(reference.method, reference.path)] for reference in runtime.data_model.references}
     return sorted(tabled | set(NAMED_IN_CODE[api]))
 
 

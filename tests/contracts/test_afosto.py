@@ -7,7 +7,8 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
-from mock_server.contracts.afosto import ERROR_REF, parse_afosto, parse_afosto_with_notes
+from mock_server.contracts.afosto import parse_afosto, parse_afosto_with_notes
+from mock_server.contracts.afosto.components import ERROR_REF
 from mock_server.contracts.model import ApiContract, Operation, Response
 from mock_server.contracts.prose import MAX_DESCRIPTION
 from mock_server.contracts.writer import contract_to_openapi, dump_yaml

@@ -17,7 +17,7 @@ from mock_server.apis.afosto.criteria import ALIASES, OPERATORS
 from mock_server.apis.afosto.webhooks import event_names
 from mock_server.contracts.afosto_additions import WEBHOOK_URL
 from mock_server.contracts.urls import delivery_url_pattern
-from mock_server.engine.outbox import delivery_url_problem
+from mock_server.engine.background.delivery_urls import delivery_url_problem
 
 CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "afosto.yaml"
 VENDOR = "application/vnd.instantsearch+json"

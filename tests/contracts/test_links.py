@@ -9,7 +9,12 @@ import pytest
 from mock_server.apis import vendor_for
 from mock_server.contracts import API_NAMES
 from mock_server.contracts.links import add_links
-from mock_server.engine.references import RequiredReference, field_parts, referenced_collection, referenced_nouns
+from mock_server.engine.contract.references import (
+    RequiredReference,
+    field_parts,
+    referenced_collection,
+    referenced_nouns,
+)
 from tests.conftest import operations_of
 
 
@@ -175,7 +180,7 @@ def test_every_reference_a_module_enforces_is_linked(committed, api):
     """The walk and schemathesis' stateful phase find what each enforced reference needs."""
     document = committed[api]
     missing = []
-    for reference in vendor_for(api).rules().references:
+    for reference in vendor_for(api).data_model().references:
         operation_id = operations_of(document)[(reference.method, reference.path)]["operationId"]
         into = _links_into(document, operation_id).values()
         if reference.in_path:

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from mock_server import __version__
-from mock_server.cli import SERVE_GROUPS, main
+from mock_server.cli import main
+from mock_server.commands.serve import SERVE_GROUPS
 from mock_server.config import SETTINGS
 
 from .servers import MODULE_COMMAND, clean_environment, free_port, one_call_per_api, run_command, start_server

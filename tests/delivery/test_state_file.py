@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server.state_file import StateFile, StateFileError, StateKeeper
+from mock_server.serving.state_file import StateFile, StateFileError, StateKeeper
 
 from .servers import MODULE_COMMAND, clean_environment, start_server
 

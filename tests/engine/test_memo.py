@@ -24,8 +24,8 @@ def test_a_full_memo_forgets_everything_before_it_keeps_the_next():
 
 
 def test_the_engine_s_memos_are_bounded():
-    from mock_server.engine import shaping
-    from mock_server.engine.fake import FakeData
+    from mock_server.engine.values import shaping
+    from mock_server.engine.values.fake import FakeData
 
     fake = FakeData(7)
     first = fake.numbered_uuid("p/", 1)

@@ -13,8 +13,8 @@ import time
 import httpx
 import pytest
 
-from mock_server import proxy as proxy_module
-from mock_server.proxy import ProxyConfig, ValidatingProxy
+from mock_server.proxy import app as proxy_module
+from mock_server.proxy.app import ProxyConfig, ValidatingProxy
 from tests.live import live_server
 from tests.proxy import planted_upstream as upstream
 from tests.receiver import refused_port

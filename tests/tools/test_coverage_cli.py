@@ -11,7 +11,7 @@ import pytest
 from mock_server.app import create_app
 from mock_server.cli import main
 from tests.live import live_server
-from tests.server.conftest import AFOSTO, FROZEN
+from tests.http_sandbox import AFOSTO, FROZEN
 
 
 @pytest.fixture(scope="module")

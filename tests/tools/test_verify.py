@@ -7,11 +7,11 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.cli import main
-from mock_server.engine.journal import NO_PREDICATE
+from mock_server.engine.tools.journal import NO_PREDICATE
 from mock_server.verification import CallCount, CallPattern, path_matches, verify_calls
 from tests.live import live_server
 from tests.receiver import refused_port
-from tests.server.conftest import AFOSTO, FROZEN, casavi_headers, sandbox_client
+from tests.http_sandbox import AFOSTO, FROZEN, casavi_headers, sandbox_client
 
 HOOK = {"eventName": "contact_created", "hookUrl": "https://receiver.example.test/hook"}
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.engine.kinds import is_parameter
-from mock_server.engine.operations import CompiledContract, OperationSpec, compile_contract
+from mock_server.engine.contract.kinds import is_parameter
+from mock_server.engine.contract.operations import CompiledContract, OperationSpec, compile_contract
 
 # Walk order inside one dependency depth.
 KIND_ORDER = {

@@ -8,10 +8,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.engine.fake import FakeData
-from mock_server.engine.operations import BodySpec, OperationSpec
-from mock_server.engine.references import names_references
-from mock_server.engine.schema import Schema
+from mock_server.engine.contract.operations import BodySpec, OperationSpec
+from mock_server.engine.contract.references import names_references
+from mock_server.engine.contract.schema import Schema
+from mock_server.engine.values.fake import FakeData
 
 FILE_CONTENT = b"walked file\n"
 

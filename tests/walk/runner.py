@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 import httpx
 
-from mock_server.engine.fake import FakeData
-from mock_server.engine.runtime import collection_infos
+from mock_server.engine.contract.collections import collection_infos
+from mock_server.engine.values.fake import FakeData
 
 from .plan import Plan, Step, Supply
 from .requests import (
@@ -251,7 +251,8 @@ class Walker:
                 # The new object's identifier: one handed out for it (an upload signature), else one no object has.
                 supplies = [supply for supply in supplies if supply.creates]
                 if not supplies:
-                    values[name] = self.unique_value(step.operation.parameters_by_name(name).schema)
+                    spec = next(spec for spec in step.operation.parameters if spec.location == "path" and spec.name == name)
+                    values[name] = self.unique_value(spec.schema)
                     continue
             if not supplies:
                 if self._names_stored_object(step, name):

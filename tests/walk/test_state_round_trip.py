@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server.apis import API_NAMES
-from tests.server.conftest import sandbox_client
+from tests.http_sandbox import sandbox_client
 from tests.walk.exceptions import ACCESS, BODIES, PARAMETERS
 from tests.walk.plan import plan_for
 from tests.walk.runner import Walker

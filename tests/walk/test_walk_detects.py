@@ -4,7 +4,7 @@ cannot be read back, a prerequisite that cannot be made."""
 from __future__ import annotations
 
 from mock_server.engine.vendor import Reply
-from tests.server.conftest import sandbox_client
+from tests.http_sandbox import sandbox_client
 from tests.walk.exceptions import ACCESS, BODIES, PARAMETERS
 from tests.walk.plan import plan_for
 from tests.walk.runner import Walker

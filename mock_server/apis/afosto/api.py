@@ -4,21 +4,20 @@ references between resources)."""
 
 from __future__ import annotations
 
-from ...engine.accounts import Account
-from ...engine.auth import bearer_token, require_account
+from ...engine.behaviour.auth import bearer_token, require_account
+from ...engine.behaviour.reference_checks import check_references
+from ...engine.contract.operations import OperationSpec
 from ...engine.errors import ApiError
-from ...engine.operations import OperationSpec
-from ...engine.reference_checks import check_references
-from ...engine.runtime import ApiRules, ApiRuntime
-from ...engine.validation import IncomingRequest
-from ...engine.vendor import Call, Handler, Paging, VendorApi
-from ..settings import VendorSettings
-from . import batches, contacts, datasets, files, instant_search, orders, webhooks
-from .apps import HANDLERS as APP_HANDLERS
-from .documents import AfostoSection
+from ...engine.http.requests import IncomingRequest
+from ...engine.runtime import ApiRuntime, DataModel
+from ...engine.state.accounts import Account
+from ...engine.vendor import Call, Paging, VendorApi
+from . import batches, contacts, instant_search, webhooks
 from .errors import AfostoErrorShape
-from .references import MADE, PART_REFERENCES, PATH_REFERENCES, REFERENCES
-from .tasks import OPERATION, OperationTask, get_task, start_task
+from .fixture_section import AfostoSection
+from .handlers import HANDLERS
+from .reference_table import MADE, PART_REFERENCES, PATH_REFERENCES, REFERENCES
+from .tasks import OPERATION, OperationTask, start_task
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 1000
@@ -31,16 +30,6 @@ NO_DEMO = frozenset({
     batches.BATCHES, batches.DATASETS, batches.ERRORS, batches.LINES, webhooks.SUBSCRIPTIONS, webhooks.MESSAGES,
     webhooks.ATTEMPTS, instant_search.DOCUMENTS, instant_search.UPDATES,
 })
-HANDLERS: dict[str, Handler] = {
-    "getTask": get_task,
-    **batches.HANDLERS,
-    **datasets.HANDLERS,
-    **files.HANDLERS,
-    **instant_search.HANDLERS,
-    **webhooks.HANDLERS,
-    **contacts.HANDLERS,
-    **orders.HANDLERS,
-}
 
 
 class AfostoApi(VendorApi):
@@ -48,14 +37,13 @@ class AfostoApi(VendorApi):
     section_model = AfostoSection
     credential_fields = ("token",)
 
-    def __init__(self, settings: VendorSettings) -> None:
+    def __init__(self, settings: object = None) -> None:
         super().__init__(settings)
         self.error_shape = AfostoErrorShape()
         self.handlers.update(HANDLERS)
-        self.handlers.update(APP_HANDLERS)
 
-    def rules(self) -> ApiRules:
-        return ApiRules(
+    def data_model(self) -> DataModel:
+        return DataModel(
             indexes=((contacts.CONTACTS, "email"),),
             no_demo=NO_DEMO,
             references=(*REFERENCES, *PATH_REFERENCES, *PART_REFERENCES),

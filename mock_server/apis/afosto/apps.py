@@ -7,10 +7,10 @@ installs the listed app for the calling account, which then shows as an integrat
 
 from __future__ import annotations
 
-from ...engine import behaviours
-from ...engine.answers import success
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError
-from ...engine.vendor import Call, Handler, Reply
+from ...engine.vendor import Call, Reply
 
 CATALOGUE = "/int/apps/store"
 INTEGRATIONS = "/int/apps/integrations"
@@ -22,7 +22,7 @@ def install_app(call: Call) -> Reply:
     app = call.runtime.existing(call.account, call.runtime.collections[CATALOGUE], (), code)
     if app is None:
         raise ApiError(call.operation.error_status(404), f"app {code!r} not found")
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     info = call.runtime.collections[INTEGRATIONS]
     integration = {
         "name": body.get("name") or app.get("name"),
@@ -31,9 +31,6 @@ def install_app(call: Call) -> Reply:
         "is_installed": True,
         "active_at": call.runtime.now(),
     }
-    record = behaviours.store_new(call, info, behaviours.new_record(call, info, integration))
+    record = toolkit.store_new(call, info, toolkit.new_record(call, info, integration))
     answer = {"state": INSTALLED, "redirect_url": f"{call.incoming.base_url}{INTEGRATIONS}/{record[info.id_field]}"}
     return success(call, answer, str(record[info.id_field]))
-
-
-HANDLERS: dict[str, Handler] = {"installApp": install_app}

@@ -20,14 +20,14 @@ import re
 from datetime import date
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
-from ...engine.changes import FROM_API, FROM_TASK
+from ...engine.background.tasks import StepFailure, Task
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.replies import success
 from ...engine.clock import parse_instant
+from ...engine.contract.references import Prerequisite
 from ...engine.errors import ApiError, Problem
-from ...engine.references import Prerequisite
 from ...engine.runtime import ApiRuntime
-from ...engine.tasks import StepFailure, Task
+from ...engine.state.changes import FROM_API, FROM_TASK
 from ...engine.vendor import Call, Reply
 from .tasks import AfostoTaskType, start_task, task_reply
 
@@ -113,13 +113,13 @@ def row_errors(mapping: dict[str, dict[str, Any]], data: Any) -> list[dict[str, 
     if not isinstance(data, dict):
         return [{"column": "", "level": ERROR, "message": "the row holds no columns"}]
     found = []
-    for column, rule in mapping.items():
+    for column, spec in mapping.items():
         value = data.get(column)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if rule["required"]:
+            if spec["required"]:
                 found.append({"column": column, "level": ERROR, "message": f"{column} is required"})
             continue
-        check, named = COLUMN_TYPES[rule["type"]]
+        check, named = COLUMN_TYPES[spec["type"]]
         if not check(value):
             found.append({"column": column, "level": ERROR, "message": f"{column} must be {named}, not {value!r}"})
     if mapping:
@@ -133,7 +133,13 @@ def row_errors(mapping: dict[str, dict[str, Any]], data: Any) -> list[dict[str, 
 
 
 def _find(call: Call, template: str, key: str) -> dict[str, Any]:
-    return behaviours.find_in(call, call.runtime.collections[template], key)
+    return toolkit.find_in(call, call.runtime.collections[template], key)
+
+
+def _named_batch(call: Call) -> tuple[str, dict[str, Any]]:
+    """The batch the path names (404 when there is none) and its key."""
+    key = str(call.parameter("id"))
+    return key, _find(call, BATCHES, key)
 
 
 def _conflict(call: Call, message: str) -> ApiError:
@@ -142,6 +148,12 @@ def _conflict(call: Call, message: str) -> ApiError:
 
 def _put(runtime: ApiRuntime, account: str, template: str, key: str, record: dict[str, Any], origin: str) -> dict[str, Any]:
     return runtime.store.put(account, template, (), key, record, origin=origin)
+
+
+def _clear_errors(runtime: ApiRuntime, account: str, key: str) -> None:
+    """The errors a validation of the batch listed go."""
+    for reference in runtime.store.collection(account, ERRORS, (key,)).keys():
+        runtime.store.delete(account, ERRORS, (key,), reference, origin=FROM_API)
 
 
 def _with_import(record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -156,22 +168,21 @@ def _with_import(record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]
 def create_batch(call: Call) -> Reply:
     """A new batch: every flag false, `is_import` when an import mapping is given."""
     info = call.runtime.collections[BATCHES]
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     record = _with_import({key: value for key, value in body.items() if key not in (*FLAGS, "task_id", "is_import")}, body)
     for flag in FLAGS:
         record[flag] = False
-    stored = behaviours.store_new(call, info, behaviours.new_record(call, info, record))
+    stored = toolkit.store_new(call, info, toolkit.new_record(call, info, record))
     return success(call, stored, str(stored["id"]))
 
 
 def update_batch(call: Call) -> Reply:
     """The fields the body names change (config, reference, dataset, mapping); the flags stay.
     409 while the batch is locked."""
-    key = str(call.parameter("id"))
-    before = _find(call, BATCHES, key)
+    key, before = _named_batch(call)
     if before.get("is_locked"):
         raise _conflict(call, f"batch {key!r} is locked ({_lock_reason(before)}); it cannot change now")
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     changes = {name: value for name, value in body.items() if name not in (*FLAGS, "task_id", "is_import", "id")}
     after = _with_import({**before, **changes}, body)
     stored = _put(call.runtime, call.account.name, BATCHES, key, after, FROM_API)
@@ -180,24 +191,21 @@ def update_batch(call: Call) -> Reply:
 
 def delete_batch(call: Call) -> Reply:
     """Only an unconfirmed batch that is not being validated can go; its dataset is unlocked."""
-    key = str(call.parameter("id"))
-    batch = _find(call, BATCHES, key)
+    key, batch = _named_batch(call)
     if batch.get("is_confirmed"):
         raise _conflict(call, f"batch {key!r} is confirmed; a confirmed batch cannot be deleted")
     if _validating(batch):
         raise _conflict(call, f"batch {key!r} is being validated; delete it once validation has ended")
     if batch.get("is_locked"):
         _unlock_dataset(call.runtime, call.account.name, batch, FROM_API)
-    for reference in call.runtime.store.collection(call.account.name, ERRORS, (key,)).keys():
-        call.runtime.store.delete(call.account.name, ERRORS, (key,), reference, origin=FROM_API)
+    _clear_errors(call.runtime, call.account.name, key)
     call.runtime.store.delete(call.account.name, BATCHES, (), key, origin=FROM_API)
     return success(call, batch, key)
 
 
 def validate_batch(call: Call) -> Reply:
     """Lock the batch and its dataset and check the rows in the background (`x-task-id`)."""
-    key = str(call.parameter("id"))
-    batch = _find(call, BATCHES, key)
+    key, batch = _named_batch(call)
     if batch.get("is_confirmed"):
         raise _conflict(call, f"batch {key!r} is confirmed; it cannot be validated again")
     if batch.get("is_locked"):
@@ -213,8 +221,7 @@ def validate_batch(call: Call) -> Reply:
     if dataset.get("is_locked"):
         raise _conflict(call, f"dataset {dataset_id!r} is locked by another batch")
     account = call.account.name
-    for reference in call.runtime.store.collection(account, ERRORS, (key,)).keys():
-        call.runtime.store.delete(account, ERRORS, (key,), reference, origin=FROM_API)
+    _clear_errors(call.runtime, account, key)
     _put(call.runtime, account, DATASETS, str(dataset_id), {**dataset, "is_locked": True}, FROM_API)
     task = start_task(call, VALIDATION, {"batch": key, "dataset": str(dataset_id)}, f"validate batch {key}")
     _put(call.runtime, account, BATCHES, key,
@@ -224,8 +231,7 @@ def validate_batch(call: Call) -> Reply:
 
 def confirm_batch(call: Call) -> Reply:
     """An accepted batch is confirmed and processed in the background (`x-task-id`)."""
-    key = str(call.parameter("id"))
-    batch = _find(call, BATCHES, key)
+    key, batch = _named_batch(call)
     if batch.get("is_confirmed"):
         raise _conflict(call, f"batch {key!r} is confirmed already")
     if not batch.get("is_accepted"):
@@ -367,17 +373,9 @@ class BatchProcessing(AfostoTaskType):
         _failed(self.runtime, task)
 
 
-HANDLERS = {
-    "createBatch": create_batch,
-    "updateBatch": update_batch,
-    "deleteBatch": delete_batch,
-    "validateBatch": validate_batch,
-    "confirmBatch": confirm_batch,
-}
-
-# Operations that refuse with 409 what the lifecycle does not allow, and why.
 # A batch is confirmed once its validation accepted it.
 PREREQUISITES = (Prerequisite("PUT", "/cnt/batches/{id}/confirm", "PUT", "/cnt/batches/{id}/validate"),)
+# Operations that refuse with 409 what the lifecycle does not allow, and why.
 CONFLICTS = {
     ("PUT", "/cnt/batches/{id}"): "the batch is locked",
     ("DELETE", "/cnt/batches/{id}"): "the batch is confirmed or being validated",

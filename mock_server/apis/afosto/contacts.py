@@ -16,8 +16,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import list_reply, success
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.replies import list_reply, success
 from ...engine.errors import ApiError, Problem
 from ...engine.vendor import Call, Reply
 from .criteria import holds, read_conditions
@@ -28,7 +28,7 @@ LISTS = ("organisations", "billing", "shipping", "phone_numbers")
 
 def with_new_primaries(before: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """``before`` with the body's fields; a replaced primary moves to the secondaries."""
-    after = behaviours.merged(before, {name: value for name, value in changes.items() if name not in LISTS})
+    after = toolkit.merged(before, {name: value for name, value in changes.items() if name not in LISTS})
     for name in LISTS:
         given = changes.get(name)
         if not isinstance(given, dict):
@@ -48,8 +48,8 @@ def with_new_primaries(before: dict[str, Any], changes: dict[str, Any]) -> dict[
 def upsert_contact(call: Call) -> Reply:
     """The contact with the body's email address changes, or a new one is made."""
     info = call.runtime.collections[CONTACTS]
-    collection = behaviours.collection_of(call, info)  # demo contacts exist before the lookup
-    body = behaviours.body_fields(call)
+    collection = toolkit.collection_of(call, info)  # demo contacts exist before the lookup
+    body = toolkit.body_fields(call)
     email = body.get("email")
     before = None
     if isinstance(email, str) and email.strip():
@@ -58,10 +58,10 @@ def upsert_contact(call: Call) -> Reply:
     elif body.get("id") not in (None, ""):
         before = collection.get(str(body["id"]))
     if before is None:
-        stored = behaviours.store_new(call, info, behaviours.new_record(call, info, body))
+        stored = toolkit.store_new(call, info, toolkit.new_record(call, info, body))
     else:
         key = str(before[info.id_field])
-        stored = behaviours.save(call, info, key, behaviours.kept_identity(info, before, with_new_primaries(before, body)))
+        stored = toolkit.save(call, info, key, toolkit.kept_identity(info, before, with_new_primaries(before, body)))
     return success(call, stored, str(stored[info.id_field]))
 
 
@@ -92,12 +92,12 @@ def _texts(body: dict[str, Any], name: str) -> list[str]:
 def search_contacts(call: Call) -> Reply:
     """The stored contacts that meet every constraint (and are among `ids` / `emails` when given)."""
     info = call.runtime.collections[CONTACTS]
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     conditions = read_conditions(body.get("constraints"), ("constraints",), "value")
     ids = set(_texts(body, "ids"))
     emails = {item.lower() for item in _texts(body, "emails")}
     found = []
-    for contact in behaviours.collection_of(call, info).values():
+    for contact in toolkit.collection_of(call, info).values():
         if ids and str(contact.get("id")) not in ids:
             continue
         if emails and str(contact.get("email") or "").lower() not in emails:
@@ -105,9 +105,3 @@ def search_contacts(call: Call) -> Reply:
         if all(holds(_values(contact, condition.key), condition) for condition in conditions):
             found.append(contact)
     return list_reply(call, found, info)
-
-
-HANDLERS = {
-    "upsertANewContact": upsert_contact,
-    "searchContacts": search_contacts,
-}

@@ -13,11 +13,12 @@ import csv
 import io
 from typing import Any
 
-from ...engine import behaviours, jsonio
-from ...engine.answers import success
-from ...engine.changes import FROM_API
+from ...engine import jsonio
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.reference_checks import unknown_reference_status
+from ...engine.behaviour.replies import success
 from ...engine.errors import ApiError, Problem
-from ...engine.reference_checks import unknown_reference_status
+from ...engine.state.changes import FROM_API
 from ...engine.vendor import Call, Reply
 from .batches import DATASETS, LINES, UUID_TEXT
 from .files import FILES, file_content, store_file
@@ -31,16 +32,16 @@ def create_dataset(call: Call) -> Reply:
     """A new, empty and unlocked dataset."""
     info = call.runtime.collections[DATASETS]
     record = {
-        key: value for key, value in behaviours.body_fields(call).items()
+        key: value for key, value in toolkit.body_fields(call).items()
         if key not in ("line_count", "is_locked", "file_id")
     }
     record.update(line_count=0, is_locked=False)
-    stored = behaviours.store_new(call, info, behaviours.new_record(call, info, record))
+    stored = toolkit.store_new(call, info, toolkit.new_record(call, info, record))
     return success(call, stored, str(stored["id"]))
 
 
 def _dataset(call: Call, key: str) -> dict[str, Any]:
-    return behaviours.find_in(call, call.runtime.collections[DATASETS], key)
+    return toolkit.find_in(call, call.runtime.collections[DATASETS], key)
 
 
 def _open_dataset(call: Call) -> tuple[str, dict[str, Any]]:
@@ -86,7 +87,7 @@ def upload_rows(call: Call) -> Reply:
 def attach_file(call: Call) -> Reply:
     """The rows of an uploaded CSV (a header row, then one row a line) or JSON file."""
     key, dataset = _open_dataset(call)
-    file_id = str(behaviours.body_fields(call).get("file_id") or "")
+    file_id = str(toolkit.body_fields(call).get("file_id") or "")
     if not file_id:
         raise ApiError(400, problems=[Problem("body", ("file_id",), "required")])
     record = call.runtime.collection(call.account, FILES).get(file_id)
@@ -192,13 +193,6 @@ def _cell(value: Any) -> str:
         return jsonio.dumps(value).decode()
     return str(value)
 
-
-HANDLERS = {
-    "createDataset": create_dataset,
-    "uploadData": upload_rows,
-    "readFile": attach_file,
-    "exportData": export_rows,
-}
 
 CONFLICTS = {
     ("POST", "/cnt/datasets/{id}/upload"): "the dataset is locked by its batch",

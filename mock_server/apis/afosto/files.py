@@ -12,13 +12,13 @@ import base64
 from datetime import timedelta
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
-from ...engine.changes import FROM_API
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.replies import success
 from ...engine.clock import format_instant, parse_instant
 from ...engine.errors import ApiError, Problem
+from ...engine.http.requests import UploadedFile
 from ...engine.runtime import ApiRuntime
-from ...engine.validation import UploadedFile
+from ...engine.state.changes import FROM_API
 from ...engine.vendor import Call, Reply
 
 FILES = "/cnt/files"
@@ -29,7 +29,7 @@ CONTENT = "content"  # the stored bytes, base64; not part of the documented mode
 
 def create_signature(call: Call) -> Reply:
     """A signature the upload accepts, remembering where the file goes (`path`) and how."""
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     number = call.runtime.store.next_number("afosto/file-signatures")
     signature = call.runtime.fake.uuid(f"afosto/file-signature/{number}").replace("-", "")
     expires_at = format_instant(call.runtime.clock.now() + SIGNATURE_LIFETIME)
@@ -104,9 +104,3 @@ def file_content(record: dict[str, Any]) -> bytes | None:
         return base64.b64decode(encoded, validate=True)
     except ValueError:
         return None
-
-
-HANDLERS = {
-    "createAnUploadSignature": create_signature,
-    "uploadAFile": upload_file,
-}

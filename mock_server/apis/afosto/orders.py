@@ -1,7 +1,7 @@
 """Order and invoice actions whose change the generic state words do not cover.
 
 `accept`, `confirm` and `cancel` set the order's `state.is_accepted`, `is_confirmed` and
-`is_canceled` by the generic rule. Here: `allocate` and `fulfil` move the order's
+`is_canceled` by the generic handler. Here: `allocate` and `fulfil` move the order's
 `state.progress` (`allocation: allocated`; `fulfilment: fulfilled`, and the order is
 finished), both answered with the task behind them; `authorize` locks and accepts the
 order and answers its transaction secret (the same on every authorization); an invoice
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.replies import success
 from ...engine.vendor import Call, Reply
 from .tasks import OPERATION, start_task, task_reply
 
@@ -25,7 +25,7 @@ SECRET = "transaction_secret"  # kept on the order beside the documented fields
 def _order(call: Call) -> tuple[str, dict[str, Any]]:
     info = call.runtime.collections[ORDERS]
     key = str(call.parameter("id"))
-    return key, behaviours.find_in(call, info, key)
+    return key, toolkit.find_in(call, info, key)
 
 
 def _save_state(call: Call, key: str, order: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def _save_state(call: Call, key: str, order: dict[str, Any], **changes: Any) -> 
     state.update(changes)
     if progress:
         state["progress"] = progress
-    return behaviours.save(call, call.runtime.collections[ORDERS], key, {**order, "state": state})
+    return toolkit.save(call, call.runtime.collections[ORDERS], key, {**order, "state": state})
 
 
 def allocate_order(call: Call) -> Reply:
@@ -64,15 +64,7 @@ def authorize_order(call: Call) -> Reply:
 def mark_invoice_paid(call: Call) -> Reply:
     info = call.runtime.collections[INVOICES]
     key = str(call.parameter("id"))
-    invoice = behaviours.find_in(call, info, key)
-    paid_on = behaviours.body_fields(call).get("paid_at") or call.runtime.now()[:10]
-    stored = behaviours.save(call, info, key, {**invoice, "is_paid": True, "paid_at": f"{str(paid_on)[:10]}T00:00:00.000Z"})
+    invoice = toolkit.find_in(call, info, key)
+    paid_on = toolkit.body_fields(call).get("paid_at") or call.runtime.now()[:10]
+    stored = toolkit.save(call, info, key, {**invoice, "is_paid": True, "paid_at": f"{str(paid_on)[:10]}T00:00:00.000Z"})
     return success(call, stored, key)
-
-
-HANDLERS = {
-    "allocateOrder": allocate_order,
-    "fulfilOrder": fulfil_order,
-    "authorizeOrder": authorize_order,
-    "markPaidInvoices": mark_invoice_paid,
-}

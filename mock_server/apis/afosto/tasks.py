@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...engine.background.tasks import StepFailure, Task, TaskType, record_step_failure
 from ...engine.errors import ApiError
-from ...engine.tasks import StepFailure, Task, TaskType, record_step_failure
 from ...engine.vendor import Call, Reply
 
 OPERATION = "afosto.operation"

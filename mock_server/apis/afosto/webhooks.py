@@ -24,13 +24,15 @@ import hmac
 import math
 from typing import Any
 
-from ...engine import behaviours, jsonio
-from ...engine.answers import list_reply, page_reply, success
-from ...engine.changes import FROM_API, SERVER_ORIGINS, Change
+from ...engine import jsonio
+from ...engine.background.delivery_urls import delivery_url_problem
+from ...engine.background.outbox import DELIVERED, PENDING, Delivery
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.replies import list_reply, page_reply, success
+from ...engine.contract.schema import Schema
 from ...engine.errors import ApiError, Problem
-from ...engine.outbox import DELIVERED, PENDING, Delivery, delivery_url_problem
 from ...engine.runtime import ApiRuntime
-from ...engine.schema import Schema
+from ...engine.state.changes import FROM_API, SERVER_ORIGINS, Change
 from ...engine.vendor import Call, Paging, Reply
 
 SUBSCRIPTIONS = "/mes/webhooks/subscriptions"
@@ -224,11 +226,11 @@ def new_secret(runtime: ApiRuntime, subscription_id: Any) -> str:
 def create_subscription(call: Call) -> Reply:
     """A subscription with its own signing secret."""
     info = call.runtime.collections[SUBSCRIPTIONS]
-    fields = {name: value for name, value in behaviours.body_fields(call).items() if name not in ("id", "secret")}
+    fields = {name: value for name, value in toolkit.body_fields(call).items() if name not in ("id", "secret")}
     _checked_subscription(call, fields)
-    record = behaviours.new_record(call, info, fields)
+    record = toolkit.new_record(call, info, fields)
     record["secret"] = new_secret(call.runtime, record["id"])
-    stored = behaviours.store_new(call, info, record)
+    stored = toolkit.store_new(call, info, record)
     return success(call, stored, str(stored["id"]))
 
 
@@ -236,11 +238,11 @@ def update_subscription(call: Call) -> Reply:
     """Events, endpoint and rate change; the id and the secret stay."""
     info = call.runtime.collections[SUBSCRIPTIONS]
     key = str(call.parameter("id"))
-    before = behaviours.find_in(call, info, key)
-    changes = {name: value for name, value in behaviours.body_fields(call).items() if name not in ("id", "secret")}
+    before = toolkit.find_in(call, info, key)
+    changes = {name: value for name, value in toolkit.body_fields(call).items() if name not in ("id", "secret")}
     after = {**before, **changes}
     _checked_subscription(call, after)
-    stored = behaviours.save(call, info, key, after)
+    stored = toolkit.save(call, info, key, after)
     return success(call, stored, key)
 
 
@@ -248,8 +250,8 @@ def trigger(call: Call) -> Reply:
     """A message for the event now, with the named object (or a sample of its kind)."""
     info = call.runtime.collections[SUBSCRIPTIONS]
     key = str(call.parameter("id"))
-    subscription = behaviours.find_in(call, info, key)
-    body = behaviours.body_fields(call)
+    subscription = toolkit.find_in(call, info, key)
+    body = toolkit.body_fields(call)
     event = body.get("event")
     if not isinstance(event, str) or event not in EVENTS_BY_NAME:
         raise ApiError(400, f'body field "event" must name an event of GET {EVENTS}', [Problem("body", ("event",), "enum")])
@@ -271,7 +273,7 @@ def trigger(call: Call) -> Reply:
 
 def _message(call: Call) -> dict[str, Any]:
     collection = call.runtime.store.collection(call.account.name, MESSAGES)
-    return behaviours.find(call, collection, str(call.parameter("id")), call.runtime.collections[MESSAGES])
+    return toolkit.find(call, collection, str(call.parameter("id")), call.runtime.collections[MESSAGES])
 
 
 def list_messages(call: Call) -> Reply:
@@ -323,16 +325,3 @@ def view_delays(call: Call) -> Reply:
         total += wait
         rows.append({"attempt": attempt, "delay": math.ceil(wait), "total_delay": math.ceil(total)})
     return list_reply(call, rows, call.runtime.collections[DELAYS])
-
-
-HANDLERS = {
-    "listEvents": list_events,
-    "addAWebhookSubscription": create_subscription,
-    "updateSubscription": update_subscription,
-    "simulateEvent": trigger,
-    "listMessagesWebhooks": list_messages,
-    "viewMessage": view_message,
-    "retryMessage": retry_message,
-    "viewAttempts": view_attempts,
-    "viewAttemptDelays": view_delays,
-}

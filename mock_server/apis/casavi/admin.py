@@ -22,16 +22,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from ...engine import jsonio
-from ...engine.accounts import Account
-from ...engine.changes import FROM_ADMIN
-from ...engine.outbox import split_credentials
+from ...engine.background.delivery_urls import split_credentials
 from ...engine.runtime import ApiRuntime
-from .events import ARCHIVED, CONTACTS, DOCUMENTS, LAST_DOWNLOAD, count
-from .hooks import HOOKS
+from ...engine.state.accounts import Account
+from ...engine.state.changes import FROM_ADMIN
+from .collection_paths import CONTACTS, DOCUMENTS, HOOKS, PROPERTIES
+from .events import ARCHIVED, LAST_DOWNLOAD, count
 from .state import CasaviState
 from .tokens import TokenBook
-
-PROPERTIES = "/properties"
 
 
 class AdminProblem(Exception):

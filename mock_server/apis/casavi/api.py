@@ -9,38 +9,39 @@ from typing import Any, Callable
 from starlette.routing import BaseRoute
 
 from ...engine import jsonio
-from ...engine.accounts import Account
-from ...engine.changes import FROM_DEMO, SERVER_ORIGINS
+from ...engine.behaviour.reference_checks import check_references
 from ...engine.clock import parse_instant
+from ...engine.contract.operations import OperationSpec
 from ...engine.errors import ApiError
-from ...engine.operations import OperationSpec
-from ...engine.reference_checks import check_references
-from ...engine.runtime import ApiRules, ApiRuntime
-from ...engine.validation import IncomingRequest
+from ...engine.http.requests import IncomingRequest
+from ...engine.runtime import ApiRuntime, DataModel
+from ...engine.state.accounts import Account
+from ...engine.state.changes import FROM_DEMO, FROM_FIXTURE, SERVER_ORIGINS
 from ...engine.vendor import Call, Paging, VendorApi
-from ..settings import VendorSettings
 from .admin import admin_routes
 from .attachments import ATTACHMENT_REFERENCES, AttachmentDetails, CommentAttachmentsOnTicket
+from .collection_paths import CONTACTS, METERS, PROPERTIES, RESOURCES, STAFF, TICKETS, UNITS, UNITS_OF_PROPERTY
 from .comments import AUTHOR_REFERENCES
-from .documents import CasaviSection
-from .consumptions import CLASHING as CONSUMPTION_CLASHES, HANDLERS as CONSUMPTION_HANDLERS, MeasurementsGoWithTheirMeter
 from .consumptions import REFERENCES as CONSUMPTION_REFERENCES
+from .consumptions import MeasurementsGoWithTheirMeter
+from .fixture_section import CasaviSection
 from .errors import CasaviErrorShape
 from .events import HookEvents
 from .handlers import CLASHING, HANDLERS
 from .hooks import allow_http_hook_urls, refuse_unusable_hook_url
 from .jobs import DocumentJob, ImportJob
-from .rules import UNITS_OF_PROPERTY, DerivedFields, UnitsView
+from .derived_fields import DerivedFields, UnitsView
+from .settings import CasaviSettings
 from .state import CasaviState
 from .tokens import TokenBook
 
 PAGE_SIZE = 25
 # Lists whose page numbers start at 0 (the document says "zero based").
-ZERO_BASED_PAGES = {"/properties/{propertyId}/units"}
+ZERO_BASED_PAGES = {UNITS_OF_PROPERTY}
 # Reference id prefixes of demo objects, in the style of the document's samples.
 DEMO_PREFIXES = {
-    "/properties": "P-", "/contacts": "C-", "/tickets": "T-", "/staff": "M-",
-    "/consumptions/resources": "R-", "/consumptions/meters": "Z-",
+    PROPERTIES: "P-", CONTACTS: "C-", TICKETS: "T-", STAFF: "M-",
+    RESOURCES: "R-", METERS: "Z-",
 }
 FILES_LIMIT = 10 * 1024 * 1024
 
@@ -68,21 +69,20 @@ class CasaviApi(VendorApi):
     credential_fields = ("key", "secret")
     secret_names = frozenset({"secret", "password", "token"})  # masked in the request journal
 
-    def __init__(self, settings: VendorSettings) -> None:
+    def __init__(self, settings: CasaviSettings) -> None:
         super().__init__(settings)
         self.error_shape = CasaviErrorShape()
         self.handlers.update(HANDLERS)
-        self.handlers.update(CONSUMPTION_HANDLERS)
-        self.clashing |= CONSUMPTION_CLASHES | CLASHING
+        self.clashing |= CLASHING
 
-    def rules(self) -> ApiRules:
-        return ApiRules(
+    def data_model(self) -> DataModel:
+        return DataModel(
             client_supplies_ids=True,
             demo_identifier=demo_identifier,
-            indexes=(("/contacts", "email"),),
+            indexes=((CONTACTS, "email"),),
             new_state=lambda: CasaviState(TokenBook(self.settings.token_ttl)),
             # Units come only from imports: none are made up, under demo properties or on demand.
-            no_demo=frozenset({UNITS_OF_PROPERTY, "/units"}),
+            no_demo=frozenset({UNITS_OF_PROPERTY, UNITS}),
             references=(*ATTACHMENT_REFERENCES, *AUTHOR_REFERENCES, *CONSUMPTION_REFERENCES),
         )
 
@@ -95,8 +95,9 @@ class CasaviApi(VendorApi):
         return {"date": is_date_or_instant}
 
     def attach(self, runtime: ApiRuntime) -> None:
-        # Demo objects get the fields casavi manages as if casavi had made them (ticket numbers in sequence).
-        runtime.feed.prepare(DerivedFields(runtime), origins=SERVER_ORIGINS | {FROM_DEMO})
+        # Demo and fixture objects get the fields casavi manages as if casavi had made them
+        # (ticket numbers in sequence); a fixture's own values win.
+        runtime.feed.prepare(DerivedFields(runtime), origins=SERVER_ORIGINS | {FROM_DEMO, FROM_FIXTURE})
         runtime.feed.prepare(AttachmentDetails(runtime), collections=AttachmentDetails.collections)
         runtime.feed.subscribe(UnitsView(runtime), collections=UNITS_OF_PROPERTY)
         readings = MeasurementsGoWithTheirMeter(runtime)

@@ -13,18 +13,17 @@ import copy
 import dataclasses
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
-from ...engine.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.generic import generic_handler
+from ...engine.behaviour.replies import success
+from ...engine.contract.references import RequiredReference
 from ...engine.errors import ApiError, Problem
-from ...engine.references import RequiredReference, identifier_key
 from ...engine.runtime import ApiRuntime
+from ...engine.state.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
+from ...engine.values.identifiers import identifier_key
 from ...engine.vendor import Call, Reply
+from .collection_paths import COMMENTS, FILES, TASKS, TICKETS
 
-FILES = "/files"
-TICKETS = "/tickets"
-COMMENTS = "/tickets/{ticketId}/comments"
-TASKS = "/tickets/{ticketId}/tasks"
 ATTACHING = (TICKETS, COMMENTS, TASKS)
 # The bodies whose `attachments` must name files the account uploaded.
 ATTACHMENT_REFERENCES = tuple(
@@ -35,14 +34,14 @@ ATTACHMENT_REFERENCES = tuple(
 
 def upload_file(call: Call) -> Reply:
     """`POST /files`: raw bytes with `X-Filename` and `Content-Type` -> `{id}`."""
-    info = behaviours.info_of(call)
+    info = toolkit.info_of(call)
     content = call.body if isinstance(call.body, (bytes, bytearray)) else b""
     record = {
         "name": call.incoming.headers.get("x-filename", ""),
         "contentType": call.incoming.headers.get("content-type") or "application/octet-stream",
         "size": len(content),
     }
-    stored = behaviours.store_new(call, info, behaviours.new_record(call, info, record))
+    stored = toolkit.store_new(call, info, toolkit.new_record(call, info, record))
     return success(call, stored, str(stored[info.id_field]))
 
 
@@ -68,18 +67,18 @@ def with_uploaded_attachments(call: Call) -> Reply:
     if isinstance(call.body, dict):
         call.runtime.require_parents(call.account, call.operation, call.incoming.path_parameters)
         require_uploaded(call, call.body.get("attachments"))
-    return behaviours.answer(call)
+    return generic_handler(call)
 
 
 def update_ticket(call: Call) -> Reply:
     """`PUT /tickets/{ticketId}` replaces the ticket but not its attachments (they come with comments)."""
-    current = behaviours.collection_of(call).get(behaviours.object_key(call))
+    current = toolkit.collection_of(call).get(toolkit.object_key(call))
     if not isinstance(call.body, dict) or current is None:
-        return behaviours.answer(call)
+        return generic_handler(call)
     body = {name: value for name, value in call.body.items() if name != "attachments"}
     if "attachments" in current:
         body["attachments"] = copy.deepcopy(current["attachments"])
-    return behaviours.answer(dataclasses.replace(call, request=dataclasses.replace(call.request, body=body)))
+    return generic_handler(dataclasses.replace(call, request=dataclasses.replace(call.request, body=body)))
 
 
 def attachment_details(runtime: ApiRuntime, account: str, ids: list[Any]) -> list[dict[str, Any]]:
@@ -101,12 +100,9 @@ class AttachmentDetails:
         self.runtime = runtime
 
     def __call__(self, change: Change) -> None:
-        after = change.after
-        if after is None:
-            return
-        ids = after.get("attachments")
-        if isinstance(ids, list):
-            after["attachmentDetails"] = attachment_details(self.runtime, change.account, ids)
+        ids = (change.after or {}).get("attachments")
+        if change.after is not None and isinstance(ids, list):
+            change.after["attachmentDetails"] = attachment_details(self.runtime, change.account, ids)
 
 
 class CommentAttachmentsOnTicket:

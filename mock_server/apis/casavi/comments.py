@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import success
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.replies import success
+from ...engine.contract.references import RequiredReference
 from ...engine.errors import ApiError, Problem
-from ...engine.references import RequiredReference
 from ...engine.vendor import Call, Reply
-from .attachments import COMMENTS, require_uploaded
+from .attachments import require_uploaded
+from .collection_paths import COMMENTS, CONTACTS, STAFF
 
-STAFF = "/staff"
-CONTACTS = "/contacts"
 FALLBACK_HINT = "(set fallbackToAccount to write as the account instead)"
 # Who may be named as a comment's author (unless `fallbackToAccount` is true).
 AUTHOR_REFERENCES = (
@@ -59,22 +58,22 @@ def resolve_author(call: Call, body: dict[str, Any]) -> dict[str, Any]:
 def comment_ticket(call: Call) -> Reply:
     """`POST /tickets/{ticketId}/comments`: a comment with its resolved author; `id` defaults to a UUID."""
     call.runtime.require_parents(call.account, call.operation, call.incoming.path_parameters)
-    body = behaviours.body_fields(call)
+    body = toolkit.body_fields(call)
     require_uploaded(call, body.get("attachments"))
     author = resolve_author(call, body)
     body.pop("fallbackToAccount", None)
-    info = behaviours.info_of(call)
-    record = behaviours.new_record(call, info, {**body, "author": author})
-    stored = behaviours.store_new(call, info, record)
+    info = toolkit.info_of(call)
+    record = toolkit.new_record(call, info, {**body, "author": author})
+    stored = toolkit.store_new(call, info, record)
     return success(call, stored, str(stored[info.id_field]))
 
 
 def update_comment(call: Call) -> Reply:
     """`PUT .../comments/{commentId}` changes the text and `isInternal`; author and attachments stay."""
     call.runtime.require_parents(call.account, call.operation, call.incoming.path_parameters)
-    info = behaviours.info_of(call)
-    key = behaviours.object_key(call)
-    before = behaviours.find_in(call, info, key)
-    changes = {name: value for name, value in behaviours.body_fields(call).items() if name in CHANGEABLE}
-    after = behaviours.kept_identity(info, before, behaviours.merged(before, changes))
-    return success(call, behaviours.save(call, info, key, after), key)
+    info = toolkit.info_of(call)
+    key = toolkit.object_key(call)
+    before = toolkit.find_in(call, info, key)
+    changes = {name: value for name, value in toolkit.body_fields(call).items() if name in CHANGEABLE}
+    after = toolkit.kept_identity(info, before, toolkit.merged(before, changes))
+    return success(call, toolkit.save(call, info, key, after), key)

@@ -15,19 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine import behaviours
-from ...engine.answers import list_reply
-from ...engine.changes import DELETED, SERVER_ORIGINS, Change
+from ...engine.behaviour import toolkit
+from ...engine.behaviour.replies import list_reply
+from ...engine.contract.collections import CollectionInfo
+from ...engine.contract.references import BodyReference
 from ...engine.errors import ApiError
-from ...engine.references import BodyReference
-from ...engine.runtime import ApiRuntime, CollectionInfo
-from ...engine.vendor import Call, Handler, Reply
-
-RESOURCES = "/consumptions/resources"
-METERS = "/consumptions/meters"
-MEASUREMENTS = "/consumptions/measurements"
-PROPERTIES = "/properties"
-UNITS = "/units"
+from ...engine.runtime import ApiRuntime
+from ...engine.state.changes import DELETED, SERVER_ORIGINS, Change
+from ...engine.vendor import Call, Reply
+from .collection_paths import MEASUREMENTS, METERS, PROPERTIES, RESOURCES, UNITS
 
 
 def _info(call: Call, template: str) -> CollectionInfo:
@@ -48,19 +44,19 @@ def _owner(call: Call, template: str, name: str, noun: str) -> str:
 
 def _new_meter(call: Call, fields: dict[str, Any]) -> Reply:
     info = _info(call, METERS)
-    record = behaviours.new_record(call, info, fields)
-    behaviours.store_new(call, info, record)
+    record = toolkit.new_record(call, info, fields)
+    toolkit.store_new(call, info, record)
     return Reply(call.operation.success.status)
 
 
 def create_meter_for_unit(call: Call) -> Reply:
     unit = _owner(call, UNITS, "unitId", "unit")
-    return _new_meter(call, {**behaviours.body_fields(call), "unitId": unit})
+    return _new_meter(call, {**toolkit.body_fields(call), "unitId": unit})
 
 
 def create_meter_for_community(call: Call) -> Reply:
     community = _owner(call, PROPERTIES, "communityId", "community")
-    fields = {key: value for key, value in behaviours.body_fields(call).items() if key != "unitId"}
+    fields = {key: value for key, value in toolkit.body_fields(call).items() if key != "unitId"}
     return _new_meter(call, {**fields, "propertyId": community})
 
 
@@ -78,7 +74,6 @@ def _meters_where(call: Call, belongs: Any) -> Reply:
     info = _info(call, METERS)
     meters = [meter for meter in call.runtime.collection(call.account, METERS).values() if belongs(meter)]
     return list_reply(call, meters, info)
-
 
 
 def measurements_of_meter(call: Call) -> Reply:
@@ -112,13 +107,6 @@ class MeasurementsGoWithTheirMeter:
             store.delete(change.account, MEASUREMENTS, (), key, origin=change.origin)
 
 
-HANDLERS: dict[str, Handler] = {
-    "createMeterForUnit": create_meter_for_unit,
-    "createMeterForCommunity": create_meter_for_community,
-    "getListOfMetersByUnit": meters_of_unit,
-    "getListOfMetersByCommunity": meters_of_community,
-    "getListOfConsumptionMeasurementsByMeter": measurements_of_meter,
-}
 # What a meter and a measurement name, checked by the engine wherever the field travels
 # (400 naming the field: the document states no status). A consumption resource that a
 # meter names cannot be deleted (409) until no meter names it.
@@ -131,5 +119,3 @@ REFERENCES = (
     BodyReference("POST", MEASUREMENTS, "[].meterId", METERS),
     BodyReference("PUT", "/consumptions/measurements/{measurementId}", "meterId", METERS),
 )
-# Creations that answer 409 for a meter id that exists already.
-CLASHING = {"createMeterForUnit", "createMeterForCommunity"}

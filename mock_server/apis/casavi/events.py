@@ -20,14 +20,12 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine import jsonio
-from ...engine.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
 from ...engine.clock import format_instant, parse_instant
 from ...engine.runtime import ApiRuntime
-from .hooks import HOOKS, hook_url_problem
+from ...engine.state.changes import CREATED, SERVER_ORIGINS, UPDATED, Change
+from .collection_paths import CONTACTS, DOCUMENTS, HOOKS, UNITS_OF_PROPERTY
+from .hooks import hook_url_problem
 
-CONTACTS = "/contacts"
-DOCUMENTS = "/documents"
-UNITS_OF_PROPERTY = "/properties/{propertyId}/units"
 # Kept on a contact that was archived (not part of the documented contact model).
 ARCHIVED = "archived"
 # Kept on a document: who downloaded it last (not part of the documented document model).

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine import behaviours, jsonio
+from ...engine import jsonio
+from ...engine.background.delivery_urls import delivery_url_problem
+from ...engine.behaviour.generic import generic_handler
 from ...engine.errors import ApiError, Problem
-from ...engine.outbox import delivery_url_problem
-from ...engine.validation import IncomingRequest
+from ...engine.http.requests import IncomingRequest
 from ...engine.vendor import Call, Reply
-
-HOOKS = "/hooks"
-EVENT_NAMES = (
-    "contact_created", "contact_updated", "contact_archived", "document_downloaded", "contract_enddate_updated",
-)
+from .collection_paths import HOOKS
 
 
 def hook_url_problem(url: str, allow_http: bool) -> str | None:
@@ -65,4 +62,4 @@ def create_hook(call: Call) -> Reply:
     problem = hook_url_problem(str(call.body.get("hookUrl", "")), call.vendor.settings.allow_http_hooks)
     if problem is not None:
         raise ApiError(400, problems=[Problem("body", ("hookUrl",), "invalid", problem)])
-    return behaviours.answer(call)
+    return generic_handler(call)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ...engine.accounts import Account
-from ...engine.changes import FROM_TASK
 from ...engine.runtime import ApiRuntime
+from ...engine.state.accounts import Account
+from ...engine.state.changes import FROM_TASK
+from .collection_paths import CONTACTS, DOCUMENTS, PROPERTIES, STAFF, UNITS_OF_PROPERTY
 from .events import ARCHIVED, LAST_DOWNLOAD
 
 # (kind, created|updated|failed, id of the failed record, why)
 Outcome = tuple[str, str, str | None, str | None]
-UNITS_OF_PROPERTY = "/properties/{propertyId}/units"
 # What casavi keeps about downloads of a document, and their values before the first one.
 DOWNLOAD_FIELDS: dict[str, Any] = {"downloadCount": 0, "firstDownloadAt": None, LAST_DOWNLOAD: None}
 
@@ -50,23 +50,23 @@ class Importer:
     def contact(self, record: dict[str, Any]) -> Outcome:
         """A contact; `archived: true` archives it (`false` restores it)."""
         fields = dict(record)
-        if str(record["id"]) not in self.runtime.collection(self.account, "/contacts"):
+        if str(record["id"]) not in self.runtime.collection(self.account, CONTACTS):
             fields.setdefault("isRegistered", False)  # a new contact has not registered yet
         if ARCHIVED in fields:
             fields[ARCHIVED] = fields[ARCHIVED] is True
-        outcome = self._upsert("/contacts", fields)
+        outcome = self._upsert(CONTACTS, fields)
         return ("contacts", outcome, None, None)
 
     def property(self, record: dict[str, Any]) -> Outcome:
         """A property; the responsibilities it has stay unless the record gives its own."""
         fields = {key: value for key, value in record.items() if key != "units"}
-        existing = self.runtime.collection(self.account, "/properties").get(str(record["id"]))
+        existing = self.runtime.collection(self.account, PROPERTIES).get(str(record["id"]))
         fields.setdefault("responsibilities", copy.deepcopy(responsibilities_of(existing or {})))
-        return ("properties", self._upsert("/properties", fields), None, None)
+        return ("properties", self._upsert(PROPERTIES, fields), None, None)
 
     def unit(self, property_id: str, record: dict[str, Any]) -> list[Outcome]:
         """The unit is stored with the contracts whose contacts exist; the others fail."""
-        contacts = self.runtime.collection(self.account, "/contacts")
+        contacts = self.runtime.collection(self.account, CONTACTS)
         outcomes: list[Outcome] = []
         accepted = []
         for contract in record.get("contracts") or []:
@@ -82,13 +82,13 @@ class Importer:
         return [("units", outcome, None, None), *outcomes]
 
     def responsibility(self, record: dict[str, Any]) -> Outcome:
-        target = self.runtime.collection(self.account, "/properties").get(str(record["propertyId"]))
+        target = self.runtime.collection(self.account, PROPERTIES).get(str(record["propertyId"]))
         if target is None:
             return ("responsibilities", "failed", str(record["propertyId"]), f"unknown property {record['propertyId']}")
         contact = str(record["contactId"])
         known = (
-            contact in self.runtime.collection(self.account, "/contacts")
-            or contact in self.runtime.collection(self.account, "/staff")
+            contact in self.runtime.collection(self.account, CONTACTS)
+            or contact in self.runtime.collection(self.account, STAFF)
         )
         if not known:
             return ("responsibilities", "failed", contact, f"unknown contact or staff member {contact}")
@@ -96,20 +96,20 @@ class Importer:
         replaced = any(item.get("contactId") == contact for item in current)
         changed = copy.deepcopy(target)
         changed["responsibilities"] = [*(item for item in current if item.get("contactId") != contact), dict(record)]
-        self.runtime.store.put(self.account.name, "/properties", (), str(target["id"]), changed, origin=FROM_TASK)
+        self.runtime.store.put(self.account.name, PROPERTIES, (), str(target["id"]), changed, origin=FROM_TASK)
         return ("responsibilities", "updated" if replaced else "created", None, None)
 
     def document(self, record: dict[str, Any]) -> Outcome:
         key = str(record["id"])
         if record.get("delete"):
-            removed = self.runtime.store.delete(self.account.name, "/documents", (), key, origin=FROM_TASK)
+            removed = self.runtime.store.delete(self.account.name, DOCUMENTS, (), key, origin=FROM_TASK)
             if removed is None:
                 return ("documents", "failed", key, "unknown document")
             return ("documents", "updated", None, None)
         # Downloads are counted by casavi, never imported.
         fields = {k: v for k, v in record.items() if k not in ("content", "delete", "location", *DOWNLOAD_FIELDS)}
         fields.setdefault("publishedAt", self.runtime.now()[:10])
-        existing = self.runtime.collection(self.account, "/documents").get(key) or {}
+        existing = self.runtime.collection(self.account, DOCUMENTS).get(key) or {}
         for name, default in DOWNLOAD_FIELDS.items():
             fields[name] = copy.deepcopy(existing.get(name, default))
-        return ("documents", self._upsert("/documents", fields), None, None)
+        return ("documents", self._upsert(DOCUMENTS, fields), None, None)

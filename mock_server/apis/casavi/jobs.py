@@ -14,9 +14,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ...engine.background.tasks import StepFailure, Task, TaskType, record_step_failure
+from ...engine.errors import ApiError
 from ...engine.runtime import ApiRuntime
-from ...engine.store import StoreFull
-from ...engine.tasks import StepFailure, Task, TaskType, record_step_failure
+from ...engine.state.store import StoreFull
+from ...engine.vendor import Call, Reply
 from .importer import Importer, Outcome
 
 KINDS = ("contacts", "properties", "units", "contracts", "responsibilities", "documents")
@@ -147,3 +149,26 @@ def job_report(task: Task) -> dict[str, Any]:
         "completed": task.ended,  # every record applied or failed
         "completedAt": task.completed_at,
     }
+
+
+def _submit(call: Call, task_type: str) -> Reply:
+    """Queue a job; the answer names it before any record is applied."""
+    number = call.runtime.store.next_number("jobs")
+    job_id = f"{call.runtime.fake.rng(f'casavi/job/{number}').getrandbits(96):024x}"
+    call.runtime.tasks.submit(call.account.name, task_type, call.body, job_id)
+    return Reply(200, {"jobId": job_id})
+
+
+def import_master_data(call: Call) -> Reply:
+    return _submit(call, IMPORT)
+
+
+def upload_document(call: Call) -> Reply:
+    return _submit(call, DOCUMENT)
+
+
+def job_information(call: Call) -> Reply:
+    task = call.runtime.tasks.get(str(call.parameter("jobId")), call.account.name)
+    if task is None or task.type not in (IMPORT, DOCUMENT):
+        raise ApiError(404, f"job {call.parameter('jobId')!r} not found")
+    return Reply(200, job_report(task))

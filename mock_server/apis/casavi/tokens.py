@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from ...engine.accounts import Account
 from ...engine.clock import Clock, format_instant, parse_instant
+from ...engine.errors import ApiError
+from ...engine.state.accounts import Account
+from ...engine.vendor import Call, Reply
 
 
 @dataclass
@@ -94,3 +96,53 @@ class TokenBook:
         for entry in entries:
             self.tokens[entry["token"]] = IssuedToken(entry["account"], entry.get("key"), parse_instant(entry["expiresAt"]))
         self.deactivated.update(deactivated)
+
+
+# --- the operations that issue tokens -------------------------------------------------------
+
+
+def _tokens(call: Call) -> TokenBook:
+    return call.state.tokens
+
+
+def get_access_token(call: Call) -> Reply:
+    """A known key and secret get a token for their account, unless the key was deactivated."""
+    key, secret = call.body.get("key"), call.body.get("secret")
+    account = next(
+        (
+            account
+            for account in call.runtime.accounts.values()
+            if account.credentials.get("key") == key and account.credentials.get("secret") == secret
+        ),
+        None,
+    )
+    if account is None or not key:
+        raise ApiError(401, "unknown key or secret")
+    if key in _tokens(call).deactivated:
+        raise ApiError(401, "this key is deactivated")
+    return _issue(call, account.name, str(key))
+
+
+def refresh_access_token(call: Call) -> Reply:
+    """A valid token of the key's account is exchanged for a new one; the old one ends."""
+    tokens = _tokens(call)
+    old = call.body.get("token")
+    account = tokens.account_of(old, call.runtime.accounts, call.runtime.clock)
+    key = call.body.get("apiKey")
+    if account is None or account.credentials.get("key") != key:
+        raise ApiError(401, "unknown key or invalid token")
+    tokens.revoke(old)
+    return _issue(call, account.name, str(key))
+
+
+def _issue(call: Call, account: str, key: str) -> Reply:
+    token, expires_at = _tokens(call).issue(account, key, call.runtime.clock, _token_maker(call, account))
+    return Reply(200, {"token": token, "expiresAt": expires_at})
+
+
+def _token_maker(call: Call, account: str) -> Callable[[], str]:
+    """Random tokens; derived from the seed and the account when the server runs reproducibly."""
+    if not call.vendor.settings.deterministic_tokens:
+        return random_token
+    runtime = call.runtime
+    return lambda: runtime.fake.uuid(f"casavi/token/{account}/{runtime.store.next_number(f'tokens/{account}')}")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine.accounts import Account
-from ...engine.auth import require_account
-from ...engine.fake import stable_int
-from ...engine.operations import OperationSpec
-from ...engine.runtime import ApiRules, ApiRuntime
-from ...engine.validation import IncomingRequest
-from ..settings import VendorSettings
-from .documents import MessagesSection
+from ...engine.behaviour.auth import require_account
+from ...engine.contract.operations import OperationSpec
+from ...engine.http.requests import IncomingRequest
+from ...engine.runtime import ApiRuntime, DataModel
+from ...engine.state.accounts import Account
+from ...engine.values.fake import stable_int
 from ...engine.vendor import VendorApi
 from .cases import MESSAGES, CaseBook
+from .fixture_section import MessagesSection
 from .errors import MessagesErrorShape
 from .handlers import HANDLERS
 
@@ -24,13 +23,13 @@ class MessagesApi(VendorApi):
     credential_fields = ("token",)
     secret_names = frozenset({"accessToken"})  # masked in the request journal
 
-    def __init__(self, settings: VendorSettings) -> None:
+    def __init__(self, settings: object = None) -> None:
         super().__init__(settings)
         self.error_shape = MessagesErrorShape()
         self.handlers.update(HANDLERS)
 
-    def rules(self) -> ApiRules:
-        return ApiRules(indexes=((MESSAGES, "guid"),), new_state=CaseBook, no_demo=frozenset({MESSAGES}))
+    def data_model(self) -> DataModel:
+        return DataModel(indexes=((MESSAGES, "guid"),), new_state=CaseBook, no_demo=frozenset({MESSAGES}))
 
     def account_from_fixture(self, definition: dict[str, Any]) -> Account:
         account = super().account_from_fixture(definition)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from ...engine.accounts import Account
-from ...engine.auth import bearer_token, require_account
+from ...engine.behaviour.auth import bearer_token, require_account
+from ...engine.behaviour.reference_checks import check_references
+from ...engine.contract.operations import OperationSpec
+from ...engine.contract.references import BodyReference
 from ...engine.errors import ApiError, Problem
-from ...engine.operations import OperationSpec
-from ...engine.reference_checks import check_references
-from ...engine.references import BodyReference
-from ...engine.runtime import ApiRules, ApiRuntime
-from ...engine.validation import IncomingRequest
-from ..settings import VendorSettings
-from .documents import RelaySection
+from ...engine.http.requests import IncomingRequest
+from ...engine.runtime import ApiRuntime, DataModel
+from ...engine.state.accounts import Account
 from ...engine.vendor import VendorApi
+from .fixture_section import RelaySection
 from .errors import RelayErrorShape
-from .handlers import HANDLERS, MAX_FILES
+from .handlers import HANDLERS
+from .orders import MAX_FILES
 from .parts import PART_LISTS, OrderParts
 
 CUSTOMERS = "/customers"
@@ -30,13 +30,13 @@ class RelayApi(VendorApi):
     section_model = RelaySection
     credential_fields = ("apiKey",)
 
-    def __init__(self, settings: VendorSettings) -> None:
+    def __init__(self, settings: object = None) -> None:
         super().__init__(settings)
         self.error_shape = RelayErrorShape()
         self.handlers.update(HANDLERS)
 
-    def rules(self) -> ApiRules:
-        return ApiRules(references=REFERENCES)
+    def data_model(self) -> DataModel:
+        return DataModel(references=REFERENCES)
 
     def attach(self, runtime: ApiRuntime) -> None:
         runtime.feed.subscribe(OrderParts(runtime), collections=PART_LISTS)

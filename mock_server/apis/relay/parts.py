@@ -6,9 +6,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ...engine.changes import DELETED, Change
-from ...engine.references import identifier_key
 from ...engine.runtime import ApiRuntime
+from ...engine.state.changes import DELETED, Change
+from ...engine.values.identifiers import identifier_key
 
 # Where each kind of part is stored -> the order's list that shows it.
 PART_LISTS = {

@@ -1,0 +1,16 @@
+"""The casavi collections the module reads and writes, by their path templates."""
+
+CONTACTS = "/contacts"
+PROPERTIES = "/properties"
+UNITS = "/units"  # the view of every unit, kept from the units stored under their properties
+UNITS_OF_PROPERTY = "/properties/{propertyId}/units"
+STAFF = "/staff"
+TICKETS = "/tickets"
+COMMENTS = "/tickets/{ticketId}/comments"
+TASKS = "/tickets/{ticketId}/tasks"
+FILES = "/files"
+DOCUMENTS = "/documents"
+HOOKS = "/hooks"
+RESOURCES = "/consumptions/resources"
+METERS = "/consumptions/meters"
+MEASUREMENTS = "/consumptions/measurements"

@@ -1,0 +1,1 @@
+"""Work that goes on after an answer: background tasks and the webhook outbox."""

@@ -1,0 +1,1 @@
+"""Values the sandbox makes: fake data, demo objects, answers shaped to their model, identifiers."""
