@@ -43,7 +43,7 @@ import pytest
 
 from .config import API_NAMES, SETTINGS, ServerConfig
 from .engine import jsonio
-from .engine.coverage import percent
+from .engine.tools.coverage import percent
 
 MARKER = "sandbox"
 _SETTING_NAMES = {setting.name for setting in SETTINGS}
