@@ -13,12 +13,13 @@ from .runner import CENSUS, PageRun
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
-PAGES = sorted(DOCS.rglob("*.md"))
+# The documentation site's pages, and the README, whose examples are the first a reader runs.
+PAGES = [*sorted(DOCS.rglob("*.md")), REPO / "README.md"]
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[str(page.relative_to(DOCS)) for page in PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=[str(page.relative_to(REPO)) for page in PAGES])
 def test_page_examples_run(page: Path, tmp_path: Path) -> None:
     blocks = read_blocks(page)
     census = PageRun(blocks, tmp_path / page.stem).run()
