@@ -18,7 +18,7 @@ COPY mock_server ./mock_server
 COPY contracts ./contracts
 COPY fixtures ./fixtures
 RUN python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir /wheels . \
-    && /opt/mock-server/bin/pip install --quiet --no-deps /wheels/mock_server-*.whl \
+    && /opt/mock-server/bin/pip install --quiet --no-deps /wheels/*.whl \
     && /opt/mock-server/bin/pip uninstall --quiet --yes pip setuptools
 
 FROM python:3.11-slim

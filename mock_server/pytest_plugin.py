@@ -1,7 +1,7 @@
 """pytest fixtures for testing against the sandbox; installed with the package.
 
 The plugin is registered through the `pytest11` entry point, so a project that installs
-`mock-server[test]` can write, with no conftest:
+`vendor-api-sandbox[pytest]` can write, with no conftest:
 
     def test_channels(sandbox):
         created = sandbox.afosto.post("/cat/channels", json={"name": "Webshop"})
@@ -21,6 +21,10 @@ session and reset it for each test (see `mock_server.testing.KeptSandboxes`): ev
 sees exactly what a sandbox just started with its configuration shows, and nothing of
 the test before it (objects, ids, tasks, deliveries, rules, the journal).
 
+Coverage: `--sandbox-coverage=PATH` writes what the session's calls covered, over every
+sandbox the tests used, as the JSON `mock-server coverage --file PATH` reads;
+`--sandbox-coverage-junit=PATH` writes it as a JUnit report.
+
 Configuration: the `--sandbox-*` options (see `pytest --help`) for the whole run, and
 `@pytest.mark.sandbox(seed=..., fixtures=..., api=..., <any other server setting>)` for
 one test, class or module. Marker fixtures add to the option's: a path (relative to the
@@ -30,6 +34,8 @@ test's folder) or a fixture document as a dict, or a list of them.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
 
@@ -37,6 +43,7 @@ import pytest
 
 from .config import API_NAMES, SETTINGS, ServerConfig
 from .engine import jsonio
+from .engine.tools.coverage import percent
 
 MARKER = "sandbox"
 _SETTING_NAMES = {setting.name for setting in SETTINGS}
@@ -52,6 +59,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--sandbox-no-demo-data", action="store_true", default=None, help="start the sandbox without demo data")
     group.addoption("--sandbox-frozen-time", metavar="ISO", help="answer every clock read with this instant")
+    group.addoption(
+        "--sandbox-coverage", metavar="PATH",
+        help="write the session's coverage of the contracts (all sandboxes the tests used) to PATH, "
+        "as JSON for `mock-server coverage --file PATH`",
+    )
+    group.addoption(
+        "--sandbox-coverage-junit", metavar="PATH",
+        help="write the session's coverage of the contracts to PATH as a JUnit report (a test case per operation)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,6 +76,111 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(seed=None, fixtures=None, api=None, **settings): configure the sandbox and async_sandbox "
         "fixtures for this test (any mock-server setting, e.g. frozen_time, no_demo_data, job_delay)",
     )
+    here = config.invocation_params.dir
+    targets = {
+        kind: here / path
+        for kind, path in (("json", config.getoption("sandbox_coverage")), ("junit", config.getoption("sandbox_coverage_junit")))
+        if path
+    }
+    if targets:
+        config.stash[_COVERAGE] = SessionCoverage(targets, here)
+
+
+class SessionCoverage:
+    """The coverage of a whole test session: each sandbox's coverage report, read before
+    the sandbox is reset, added up per operation and status code."""
+
+    def __init__(self, targets: dict[str, Path], here: Path) -> None:
+        self.targets = targets  # "json" and/or "junit" -> the file to write
+        self.here = here  # where pytest was started: paths are shown relative to it
+        self.operations: dict[str, dict[str, dict[str, Any]]] = {}  # api -> operation id -> entry
+        self.statuses: dict[tuple[str, str], Counter[int]] = {}
+        self.written: list[str] = []  # what `write` did, for the terminal summary
+
+    def add(self, report: dict[str, Any], apis: list[str] | None = None) -> None:
+        """Count a `GET /__admin/coverage` report (only ``apis`` of it, when given)."""
+        for api, coverage in report.items():
+            if apis is not None and api not in apis:
+                continue
+            known = self.operations.setdefault(api, {})
+            for operation_id, entry in coverage["byOperation"].items():
+                known.setdefault(operation_id, {
+                    "method": entry["method"], "path": entry["path"], "documentedStatuses": entry["documentedStatuses"],
+                })
+                counts = self.statuses.setdefault((api, operation_id), Counter())
+                counts.update({int(status): count for status, count in entry["statuses"].items()})
+
+    def report(self) -> dict[str, Any]:
+        """The session's report, in the shape of `GET /__admin/coverage`."""
+        return {api: self._api_report(api, operations) for api, operations in self.operations.items()}
+
+    def _api_report(self, api: str, operations: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        by_operation: dict[str, Any] = {}
+        never: list[str] = []
+        documented_total = exercised_total = 0
+        for operation_id, known in operations.items():
+            seen = self.statuses.get((api, operation_id), Counter())
+            calls = sum(seen.values())
+            missing = [status for status in known["documentedStatuses"] if not seen.get(status)]
+            documented_total += len(known["documentedStatuses"])
+            exercised_total += len(known["documentedStatuses"]) - len(missing)
+            by_operation[operation_id] = {
+                **known, "calls": calls, "statuses": {str(code): count for code, count in sorted(seen.items())},
+                "statusesNotSeen": missing,
+            }
+            if not calls:
+                never.append(operation_id)
+        called = len(by_operation) - len(never)
+        return {
+            "operations": len(by_operation), "called": called, "operationCoverage": percent(called, len(by_operation)),
+            "documentedStatuses": documented_total, "exercisedStatuses": exercised_total,
+            "statusCoverage": percent(exercised_total, documented_total), "neverCalled": never, "byOperation": by_operation,
+        }
+
+    def write(self) -> list[str]:
+        """Write the files; a line for the terminal summary about each."""
+        if not self.operations:
+            for path in self.targets.values():
+                path.unlink(missing_ok=True)  # no file rather than last session's
+            return ["no test used a sandbox fixture: no coverage written"]
+        report = self.report()
+        lines = []
+        for kind, path in self.targets.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if kind == "json":
+                path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+            else:
+                from .commands.coverage import junit, summarise  # only when asked for
+
+                summary = summarise(report, None)
+                summary["thresholds"] = {"operations": None, "statuses": None}
+                path.write_text(junit(report, summary, []) + "\n", encoding="utf-8")
+            lines.append(f"wrote {path.relative_to(self.here) if path.is_relative_to(self.here) else path}")
+        called = sum(api["called"] for api in report.values())
+        operations = sum(api["operations"] for api in report.values())
+        lines.append(f"{called} of {operations} documented operation(s) called")
+        return lines
+
+
+_COVERAGE = pytest.StashKey[SessionCoverage]()
+
+
+def _session_coverage(config: pytest.Config) -> SessionCoverage | None:
+    return config.stash.get(_COVERAGE, None)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    coverage = _session_coverage(session.config)
+    if coverage is not None:
+        coverage.written = coverage.write()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    coverage = _session_coverage(config)
+    if coverage is not None and coverage.written:
+        terminalreporter.section("sandbox coverage")
+        for line in coverage.written:
+            terminalreporter.write_line(line)
 
 
 def _settings_from_options(config: pytest.Config) -> dict[str, Any]:
@@ -132,33 +253,41 @@ def _kept_sandboxes() -> Iterator[Any]:
 
 
 @pytest.fixture
-def sandbox(sandbox_config: ServerConfig, _kept_sandboxes: Any) -> Iterator[Any]:
+def sandbox(request: pytest.FixtureRequest, sandbox_config: ServerConfig, _kept_sandboxes: Any) -> Iterator[Any]:
     """The sandbox in this process, with a synchronous client per API (see `mock_server.testing`),
     exactly as a sandbox just started with the test's configuration: built once per
     configuration in the session, reset for each test."""
     with _kept_sandboxes.in_process(sandbox_config) as running:
         yield running
+        coverage = _session_coverage(request.config)
+        if coverage is not None:
+            coverage.add(running.coverage())
 
 
 try:
     import pytest_asyncio
-except ImportError:  # pragma: no cover - the [test] extra brings it
+except ImportError:  # pragma: no cover - the [async] extra brings it
     pytest_asyncio = None
 
 if pytest_asyncio is not None:
 
     @pytest_asyncio.fixture
-    async def async_sandbox(sandbox_config: ServerConfig, _kept_sandboxes: Any) -> AsyncIterator[Any]:
+    async def async_sandbox(
+        request: pytest.FixtureRequest, sandbox_config: ServerConfig, _kept_sandboxes: Any
+    ) -> AsyncIterator[Any]:
         """The same on the test's event loop, with an async client per API."""
         async with _kept_sandboxes.in_process_async(sandbox_config) as running:
             yield running
+            coverage = _session_coverage(request.config)
+            if coverage is not None:
+                coverage.add(await running.coverage())
 
 else:  # pragma: no cover
 
     @pytest.fixture
     def async_sandbox() -> None:
         """Needs pytest-asyncio."""
-        pytest.fail("async_sandbox needs pytest-asyncio: pip install 'mock-server[test]'", pytrace=False)
+        pytest.fail("async_sandbox needs pytest-asyncio: pip install 'vendor-api-sandbox[async]'", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -167,9 +296,26 @@ def sandbox_server(pytestconfig: pytest.Config) -> Iterator[Any]:
 
     Configured by the `--sandbox-*` options (markers do not apply to a session-wide
     server); its state is shared by the tests that use it, `sandbox_server.reset()`
-    goes back to the start-up state.
+    goes back to the start-up state (with `--sandbox-coverage`, after counting what the
+    reset APIs covered).
     """
     from .testing import LiveSandbox
 
     with LiveSandbox(ServerConfig(**_settings_from_options(pytestconfig))) as server:
+        coverage = _session_coverage(pytestconfig)
+        if coverage is not None:
+            _keep_coverage_across_resets(server, coverage)
         yield server
+        if coverage is not None:
+            coverage.add(server.coverage())
+
+
+def _keep_coverage_across_resets(server: Any, coverage: SessionCoverage) -> None:
+    """`server.reset()` counts what the reset APIs covered before their coverage is emptied."""
+    reset = server.reset
+
+    def reset_keeping_coverage(api: str | None = None) -> None:
+        coverage.add(server.coverage(), [api] if api else None)
+        reset(api)
+
+    server.reset = reset_keeping_coverage

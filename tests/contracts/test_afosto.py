@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
@@ -14,27 +13,13 @@ from mock_server.contracts.model import ApiContract, Operation, Response
 from mock_server.contracts.prose import MAX_DESCRIPTION
 from mock_server.contracts.writer import contract_to_openapi, dump_yaml
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 METHOD_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (/\S*)$", re.MULTILINE)
 
 
-def _afosto_document() -> str | None:
-    """The Afosto reference among the seeds, found by its first line."""
-    if not SEEDS.is_dir():
-        return None
-    for path in sorted(SEEDS.glob("*.txt")):
-        with path.open(encoding="utf-8") as handle:
-            if handle.readline().startswith("Afosto"):
-                return path.read_text(encoding="utf-8")
-    return None
-
-
 @pytest.fixture(scope="module")
-def text() -> str:
-    document = _afosto_document()
-    if document is None:
-        pytest.skip(f"the Afosto reference is not in {SEEDS}")
-    return document
+def text(documents: dict[str, str]) -> str:
+    """The Afosto reference among the vendor documents (MOCK_SERVER_DOCS, see tests/conftest.py)."""
+    return documents["afosto"]
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,7 @@ def test_docker_smoke_script():
     docker = _docker_or_skip()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("MOCK_SERVER_")}
     environment["DOCKER"] = docker
+    environment["KEEP_IMAGE"] = "0"  # the image is removed at the end, so test runs leave no images behind
     result = subprocess.run([str(SMOKE_SCRIPT)], capture_output=True, text=True, env=environment, timeout=1800)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

@@ -1,7 +1,7 @@
 """The pytest plugin as a downstream project uses it: no conftest, only the installed package.
 
 Each test writes a small project with pytester and runs pytest on it; the plugin comes in
-through its `pytest11` entry point, as it does after `pip install mock-server[test]`.
+through its `pytest11` entry point, as it does after `pip install vendor-api-sandbox[pytest]`.
 """
 
 from __future__ import annotations
@@ -447,7 +447,8 @@ def test_a_failing_test_does_not_poison_the_next(pytester: pytest.Pytester):
             sandbox.afosto.post("/mes/webhooks/subscriptions", json={"events": ["channel.created"], "endpoint": receiver.url + "/hanging"})
             sandbox.afosto.post("/cat/channels", json={"name": "Announced"})
             receiver.wait_for(1)  # the receiver holds the delivery without answering
-            sandbox.override(api="afosto", method="POST", path="/cat/channels", delay_ms=300)
+            # Long enough that the next test's reset certainly comes first, on a busy machine too.
+            sandbox.override(api="afosto", method="POST", path="/cat/channels", delay_ms=1500)
             sandbox.override(api="afosto", method="GET", path="/cat/channels", times=5, response={"status": 503})
             sandbox.casavi.post("/import", json={"contacts": [{"id": f"C-{n}", "lastName": "Late"} for n in range(20)]})
             waiting = threading.Thread(target=sandbox.client("afosto").post, args=("/cat/channels",), kwargs={"json": {"name": "Late"}})
@@ -456,7 +457,7 @@ def test_a_failing_test_does_not_poison_the_next(pytester: pytest.Pytester):
             raise RuntimeError("the test fails while its request waits")
 
         def test_starts_clean(sandbox, receiver):
-            time.sleep(0.5)  # the request of the failed test has come back meanwhile
+            time.sleep(2.0)  # the request of the failed test has come back meanwhile
             assert sandbox.afosto.get("/cat/channels").status_code == 200  # no rule left armed
             assert "Late" not in sandbox.afosto.get("/cat/channels").text
             assert sandbox.afosto.get("/mes/webhooks/subscriptions").json() == []
@@ -469,3 +470,78 @@ def test_a_failing_test_does_not_poison_the_next(pytester: pytest.Pytester):
     pytester.makepyfile(tests_receiver=(Path(__file__).parents[1] / "receiver.py").read_text())
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=1)
+
+
+SESSION_CALLS = """
+    import pytest
+
+    MISSING = "00000000-0000-4000-8000-000000000000"
+
+    def test_in_process(sandbox):
+        assert sandbox.afosto.post("/cat/channels", json={"name": "One"}).status_code == 200
+        assert sandbox.afosto.get(f"/cat/channels/{MISSING}").status_code == 404
+
+    def test_in_process_again(sandbox):
+        assert sandbox.afosto.post("/cat/channels", json={"name": "Two"}).status_code == 200
+
+    @pytest.mark.asyncio
+    async def test_async(async_sandbox):
+        assert (await async_sandbox.relay.get("/orders")).status_code == 200
+
+    def test_live_server_with_resets(sandbox_server):
+        assert sandbox_server.afosto.post("/cat/channels", json={"name": "Three"}).status_code == 200
+        sandbox_server.reset("afosto")
+        assert sandbox_server.casavi.get("/contacts").status_code == 200
+        sandbox_server.reset()
+        assert sandbox_server.afosto.get("/cat/channels").status_code == 200
+"""
+
+
+def test_the_session_coverage_is_written_for_the_coverage_command(pytester: pytest.Pytester):
+    import json
+    import subprocess
+    import sys
+
+    pytester.makepyfile(SESSION_CALLS)
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--sandbox-coverage=reports/coverage.json", "--sandbox-coverage-junit=reports/coverage.xml"
+    )
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["*sandbox coverage*", "wrote reports/coverage.json", "wrote reports/coverage.xml", "6 of 619 documented operation(s) called"])
+
+    report = json.loads((pytester.path / "reports" / "coverage.json").read_text())
+    afosto = report["afosto"]["byOperation"]
+    # Every test's calls count, across the per-test resets and the live server's resets.
+    assert afosto["createChannel"]["calls"] == 3 and afosto["createChannel"]["statuses"] == {"200": 3}
+    assert afosto["viewChannel"]["statuses"] == {"404": 1} and afosto["listChannels"]["statuses"] == {"200": 1}
+    casavi = report["casavi"]["byOperation"]
+    assert casavi["getListOfContacts"]["calls"] == 1 and casavi["getAccessToken"]["calls"] == 1  # the client logs in
+    assert report["relay"]["called"] == 1 and report["messages"]["called"] == 0
+    assert report["afosto"]["called"] == 3 and "createChannel" not in report["afosto"]["neverCalled"]
+
+    command = subprocess.run(
+        [sys.executable, "-m", "mock_server", "coverage", "--file", "reports/coverage.json", "--api", "afosto", "--fail-under", "0.5"],
+        cwd=pytester.path, capture_output=True, text=True, timeout=120,
+    )
+    assert command.returncode == 0, command.stderr
+    assert command.stdout.splitlines()[1].split()[:3] == ["afosto", "3", "545"]
+    junit = (pytester.path / "reports" / "coverage.xml").read_text()
+    assert 'name="createChannel (POST /cat/channels)"' in junit and junit.startswith("<?xml")
+
+
+def test_no_sandbox_used_writes_no_coverage(pytester: pytest.Pytester):
+    (pytester.path / "coverage.json").write_text("{}")  # a previous session's file
+    pytester.makepyfile("def test_plain():\n    assert True\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--sandbox-coverage=coverage.json")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["no test used a sandbox fixture: no coverage written"])
+    assert not (pytester.path / "coverage.json").exists()
+
+
+def test_without_the_option_nothing_is_written(pytester: pytest.Pytester):
+    pytester.makepyfile(SESSION_CALLS)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+    assert "sandbox coverage" not in result.stdout.str()
+    assert sorted(path.name for path in pytester.path.iterdir() if not path.name.startswith(".")) == [
+        "test_without_the_option_nothing_is_written.py", "tox.ini"]

@@ -41,17 +41,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = work / "source"
     shutil.copytree(REPO, source, ignore=SOURCE_IGNORED)
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(work / "dist"), str(source)])
-    (built,) = (work / "dist").glob("mock_server-*.whl")
+    (built,) = (work / "dist").glob("vendor_api_sandbox-*.whl")  # the distribution's own name
     return built
 
 
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with the wheel and its `test` extra; returns its bin folder."""
+    """A fresh virtual environment with the wheel and the `pytest` extra a downstream test suite
+    installs; returns its bin folder."""
     venv = tmp_path_factory.mktemp("fresh") / "venv"
     _run([sys.executable, "-m", "venv", str(venv)])
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
-    _run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", f"{wheel}[test]"], env=clean_environment())
+    _run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", f"{wheel}[pytest]"], env=clean_environment())
     return bin_dir
 
 
