@@ -69,9 +69,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One Chromium for the session; each test gets its own context (no shared storage)."""
+    """One Chromium for the browser tests; each test gets its own context (no shared
+    storage). Playwright's synchronous API runs an event loop in this thread while it is
+    open, so it ends with this folder's tests: the tests after them run their own loops."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -116,7 +118,7 @@ def page(browser: Browser, page_problems: list[str]) -> Iterator[Page]:
     assert not page_problems, page_problems
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """One `mock-server serve` for the modules that reset it before each test: background
     steps take JOB_DELAY_S each (progress can be watched), http webhook URLs are taken."""
