@@ -9,28 +9,18 @@ with a frozen clock tells how tokens are made."""
 from __future__ import annotations
 
 import time
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from .. import __version__
 from ..config import ServerConfig
 from ..sandbox import Sandbox
 from .guard import bearer_matches
 
 SANDBOX_PANELS = ("overview", "requests", "state", "tasks", "webhooks", "coverage", "overrides")
 PROXY_PANELS = ("requests", "coverage", "drift")
-
-
-@cache
-def installed_version() -> str:
-    """The version of the installed package (read once)."""
-    try:
-        return version("mock-server")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def may_see_settings(request: Request, admin_token: str | None) -> bool:
@@ -71,7 +61,7 @@ async def health(request: Request) -> JSONResponse:
     answer: dict[str, Any] = {
         "status": "ok",
         "server": "sandbox",
-        "version": installed_version(),
+        "version": __version__,
         "panels": list(SANDBOX_PANELS),
         "apis": apis,
         "uptimeSeconds": round(time.monotonic() - sandbox.started, 3),

@@ -29,8 +29,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import __version__
 from ..admin.front import AdminFront
-from ..admin.health import PROXY_PANELS, installed_version, may_see_settings
+from ..admin.health import PROXY_PANELS, may_see_settings
 from ..admin.errors import AdminError, admin_exception_handlers
 from ..admin.event_sources import events, watch_journal
 from ..admin.events import EventHub
@@ -304,7 +305,7 @@ async def health(request: Request) -> JSONResponse:
         "status": "ok",
         "server": "proxy",
         "mode": "proxy",
-        "version": installed_version(),
+        "version": __version__,
         "panels": list(PROXY_PANELS),
         "api": config.api,
         "upstream": config.upstream,
