@@ -5,6 +5,9 @@
 # slim base and runs it as a non-root user.
 
 FROM python:3.11-slim AS build
+# Names the build stage's image, which the legacy builder keeps untagged, so a test that
+# removes what it built can find it.
+LABEL vendor-api-sandbox.stage=build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 # Dependencies first, in their own layer: rebuilt only when pyproject.toml changes.

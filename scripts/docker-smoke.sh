@@ -11,7 +11,7 @@
 #                      no bridge; the server then binds MOCK_SERVER_HOST:MOCK_SERVER_PORT)
 #   MOCK_SERVER_HOST   address the server binds and the checks call (default 127.0.0.1)
 #   MOCK_SERVER_PORT   port (default: a free one)
-#   KEEP_IMAGE=0       remove the image at the end (default: keep it, later builds reuse layers)
+#   KEEP_IMAGE=0       remove the image and its build stage at the end (default: keep them, later builds reuse layers)
 #
 # Prints the image size and the time from `docker run` to the first healthy answer, and
 # exits non-zero naming the first check that failed.
@@ -38,7 +38,11 @@ fail() {
 }
 cleanup() {
   [ -n "$STARTED" ] && "$DOCKER" rm -f "$CONTAINER" >/dev/null 2>&1 || true
-  if [ "${KEEP_IMAGE:-1}" = 0 ]; then "$DOCKER" rmi "$IMAGE" >/dev/null 2>&1 || true; fi
+  if [ "${KEEP_IMAGE:-1}" = 0 ]; then
+    "$DOCKER" rmi "$IMAGE" >/dev/null 2>&1 || true
+    # the build stage's untagged image too (only ours: it carries the stage label)
+    "$DOCKER" image prune -f --filter label=vendor-api-sandbox.stage=build >/dev/null 2>&1 || true
+  fi
 }
 trap cleanup EXIT
 now() { python3 -c 'import time; print(time.monotonic())'; }

@@ -30,15 +30,22 @@ def _docker_or_skip() -> str:
     return docker
 
 
+def _image_ids(docker: str) -> set[str]:
+    listed = subprocess.run([docker, "images", "-a", "-q", "--no-trunc"], capture_output=True, text=True, timeout=60)
+    return set(listed.stdout.split())
+
+
 @pytest.mark.slow
 def test_docker_smoke_script():
     docker = _docker_or_skip()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("MOCK_SERVER_")}
     environment["DOCKER"] = docker
     environment["KEEP_IMAGE"] = "0"  # the image is removed at the end, so test runs leave no images behind
+    images_before = _image_ids(docker)
     result = subprocess.run([str(SMOKE_SCRIPT)], capture_output=True, text=True, env=environment, timeout=1800)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
+    assert _image_ids(docker) <= images_before  # neither the image nor its untagged build stage stays
     assert "docker-smoke: PASS" in output
     for check in ("casavi GET /contacts: 200", "afosto POST /cat/channels: 200", "relay GET /orders: 200",
                   "messages GET /api/v3/case-messages: 200", "GET /__admin/state: 200", "GET /__admin/ui: 200", "GET /__admin/ui/panels/requests.js: 200",
