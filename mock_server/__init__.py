@@ -1,6 +1,8 @@
 """API sandbox: contract-driven fakes of the casavi, Afosto, Relay and Case messages APIs."""
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(*args, **kwargs):

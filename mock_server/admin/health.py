@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .. import __version__
+from ..version import __version__
 from ..config import ServerConfig
 from ..sandbox import Sandbox
 from .guard import bearer_matches

@@ -29,7 +29,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import __version__
 from ..admin.front import AdminFront
 from ..admin.health import PROXY_PANELS, may_see_settings
 from ..admin.errors import AdminError, admin_exception_handlers
@@ -48,6 +47,7 @@ from ..engine.http.multipart import close_parts, parse_parts
 from ..engine.http.requests import IncomingRequest
 from ..engine.sizes import MIB, MULTIPART_BODY_LIMIT
 from ..engine.tools.journal import COMMON_SECRETS, MASK, RequestJournal
+from ..version import __version__
 from .drift import INVALID_VALUE, UNDOCUMENTED_OPERATION, ContractChecks, Difference, DriftReport
 
 log = logging.getLogger("mock_server.proxy")
