@@ -51,7 +51,8 @@ def _admin_client(url: str, token: str | None) -> httpx.Client:
 @contextmanager
 def sandbox(arguments: Sequence[str], logs: Path, token: str | None = None) -> Iterator[Running]:
     """`mock-server serve` on a free port, stopped at the end of the block."""
-    server = start_server([*arguments, *(["--admin-token", token] if token else []), "--log-level", "warning"], logs)
+    token_argument = [f"--admin-token={token}"] if token else []  # with "=": a random token may start with "-"
+    server = start_server([*arguments, *token_argument, "--log-level", "warning"], logs)
     try:
         with _admin_client(server.url, token) as client:
             yield Running(server, client)
