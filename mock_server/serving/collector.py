@@ -19,8 +19,13 @@ MIDDLE_THRESHOLD = 2
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, keep_made: bool = False) -> Iterator[None]:
     """No collections while the block runs; the collector is as it was afterwards.
+
+    With ``keep_made``, what the block made is frozen (left out of every later collection)
+    before the collector runs again: for imports, whose modules and classes live as long
+    as the process and which the first collection after the pause would otherwise walk in
+    full, for nothing.
 
     Start-up makes a few hundred thousand objects (contracts, compiled operations, demo
     schemas) and nearly all of them live as long as the sandbox: collected while they are
@@ -32,6 +37,8 @@ def collector_paused() -> Iterator[None]:
     gc.disable()
     try:
         yield
+        if keep_made:
+            gc.freeze()
     finally:
         if enabled:
             gc.enable()
