@@ -12,11 +12,10 @@ from .admin.front import AdminFront, json_answer
 from .admin.routes import admin_app
 from .config import ServerConfig
 from .engine.asgi import Receive, Scope, Send
-from .engine.errors import ApiError
+from .engine.errors import ApiError, failure_reference
 from .engine.http.body import BodyTooLarge, whole_body
 from .engine.http.deadlines import ReadDeadlines
 from .engine.pipeline import ApiPipeline
-from .engine.runtime import ApiRuntime
 from .engine.sizes import MIB
 from .engine.state.failures import ADMIN, REQUEST
 from .sandbox import Sandbox
@@ -77,7 +76,7 @@ class SandboxApp(AdminFront):
     def keep_failure(self, method: str, path: str, error: Exception) -> dict[str, Any]:
         """Log an exception an admin call did not expect and list it at `GET /__admin/errors`
         (API `admin`); returns the body of its 500, whose reference names it there."""
-        reference = ApiRuntime.failure_reference()
+        reference = failure_reference()
         log.error("unexpected error answering %s %s (reference %s)", method, path, reference, exc_info=error)
         self.sandbox.failures.record(
             ADMIN, REQUEST, error, request={"method": method, "path": unquote(path), "operation": None}, reference=reference

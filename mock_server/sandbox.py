@@ -29,6 +29,7 @@ from .engine.vendor import ServedApi
 from .fixture_files import FixtureError, default_fixtures_dir, fixture_files, read_fixture, split_overrides, unknown_names
 from .fixtures import apply_fixture, check_fixture, export_state, load_fixture
 from .override_checks import admit_rule
+from .start_up_cache import KeptStartUp
 
 STOP_TIMEOUT = 5.0  # seconds to wait for cancelled background work to end
 
@@ -70,10 +71,7 @@ class Sandbox:
             {api: ApiOverrides(api, served.runtime.contract, config.seed) for api, served in self.apis.items()}
         )
         self.chaos = {api: Chaos(api, config.chaos, config.seed) for api in self.apis} if config.chaos else {}
-        self.fixture_documents = self._start_up_fixtures()
-        self.load_start_up_state(list(self.apis))
-        for served in self.apis.values():
-            served.runtime.keep_start_up_state()
+        self._load_start_up_state()
         self.overrides.keep_start_up()
         self._stopping: list[asyncio.Task[Any]] = []  # background work cancelled, perhaps not ended yet
         # Told of every reset, with the APIs it covered.
@@ -93,12 +91,28 @@ class Sandbox:
 
     # --- fixtures and state -------------------------------------------------------------
 
-    def _start_up_fixtures(self) -> list[tuple[str, dict[str, Any], list[OverrideRule]]]:
-        paths: list[Path] = []
+    def _load_start_up_state(self) -> None:
+        """Load the start-up fixtures and keep the state they make as the one a reset
+        returns to; or adopt the states an earlier start with the same inputs kept."""
         bundled = default_fixtures_dir()
-        if bundled is not None:
-            paths.extend(fixture_files(bundled))
-        paths.extend(self.config.fixtures)
+        paths = [*(fixture_files(bundled) if bundled is not None else []), *self.config.fixtures]
+        kept = KeptStartUp.for_inputs(self.config, self.apis, paths)
+        if kept is not None and kept.adopt(self.apis):
+            return
+        reads = self.clock.reads
+        documents = self._start_up_fixtures(paths, bundled)
+        for source, document, rules in documents:
+            if document or rules:
+                self._load(document, rules, source)
+        for served in self.apis.values():
+            served.runtime.keep_start_up_state()
+        # What was made without reading the clock or arming a rule is the same at every start.
+        if kept is not None and self.clock.reads == reads and not any(rules for _, _, rules in documents):
+            kept.keep(self.apis)
+
+    def _start_up_fixtures(
+        self, paths: list[Path], bundled: Path | None
+    ) -> list[tuple[str, dict[str, Any], list[OverrideRule]]]:
         documents = []
         for path in paths:
             shipped = bundled is not None and path.parent == bundled
@@ -114,13 +128,6 @@ class Sandbox:
             rules = [rule for rule in rules if rule.api is None or rule.api in self.apis]
             documents.append((str(path), served, rules))
         return documents
-
-    def load_start_up_state(self, apis: list[str]) -> None:
-        for source, document, rules in self.fixture_documents:
-            selected = {api: section for api, section in document.items() if api in apis}
-            wanted = [rule for rule in rules if rule.api is None or rule.api in apis]
-            if selected or wanted:
-                self._load(selected, wanted, source)
 
     def load_fixture(self, document: dict[str, Any], source: str = "fixture") -> dict[str, int]:
         """Add a fixture document to the state (all of it, or nothing when it has a problem)."""

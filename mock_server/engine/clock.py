@@ -13,16 +13,22 @@ class Clock:
         self.frozen = parse_instant(frozen) if frozen else None
         # The last instant written out, by millisecond: many writes share one.
         self._written: tuple[int, str] = (-1, "")
+        # How often the time was read: what a piece of work made without reading it does
+        # not depend on when it ran, so it may be kept and reused.
+        self.reads = 0
 
     def now(self) -> datetime:
+        self.reads += 1
         return self.frozen or datetime.now(timezone.utc)
 
     def timestamp(self) -> float:
         """Now as seconds since the epoch (cheaper to take and keep than a datetime)."""
+        self.reads += 1
         return self.frozen.timestamp() if self.frozen is not None else time.time()
 
     def iso(self) -> str:
         """Now as ISO 8601 UTC with milliseconds: `2017-04-11T09:53:42.891Z`."""
+        self.reads += 1
         if self.frozen is not None:
             return format_instant(self.frozen)
         millisecond = int(time.time() * 1000)

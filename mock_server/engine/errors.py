@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -90,6 +91,12 @@ class ApiError(Exception):
             "; ".join(problem.describe() for problem in self.problems) if self.problems else reason(status)
         )
         super().__init__(self.message)
+
+
+def failure_reference() -> str:
+    """The id of one failure answered as a 500: unique in every run (never from the seed),
+    so it names that failure in `GET /__admin/errors` and nothing else."""
+    return str(uuid.uuid4())
 
 
 def reason(status: int) -> str:

@@ -24,7 +24,7 @@ from .asgi import Receive, Scope, Send
 from .behaviour.generic import generic_handler
 from .behaviour.replies import error_reply
 from .contract.operations import OperationSpec
-from .errors import ApiError, MethodNotAllowed, Overtaken, Problem
+from .errors import ApiError, MethodNotAllowed, Overtaken, Problem, failure_reference
 from .http.body import BodyTooLarge, announces_body, spool_body, whole_body
 from .http.deadlines import ReadDeadlines
 from .http.headers import header_texts
@@ -323,7 +323,7 @@ class ApiPipeline:
     def failure_reply(self, exchange: Exchange, error: Exception) -> Reply:
         """A 500 for an exception the sandbox did not expect: logged, kept in the failure log
         under a reference unique to this failure, and answered in the API's shape."""
-        reference = self.runtime.failure_reference()
+        reference = failure_reference()
         log.error("unexpected error answering %s %s (reference %s)", exchange.method, exchange.path, reference, exc_info=error)
         if exchange.failures_before < 0:
             exchange.failures_before = self.runtime.failures.sequence

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -149,10 +148,14 @@ class ApiRuntime:
         self._touched()
         return stopped
 
-    def keep_start_up_state(self) -> None:
-        """Remember the state as it is now as the one `restore_start_up_state` returns to
-        (once the start-up fixtures are loaded)."""
-        self._start_up = self._copy_of(self.state)
+    def keep_start_up_state(self, state: ApiState | None = None) -> None:
+        """Remember the state as it is now (or ``state``, one an earlier start kept) as the
+        one `restore_start_up_state` returns to (once the start-up fixtures are loaded)."""
+        self._start_up = self._copy_of(self.state) if state is None else state
+
+    @property
+    def start_up_state(self) -> ApiState:
+        return self._start_up
 
     def restore_start_up_state(self) -> list[asyncio.Task[Any]]:
         """Back to the state kept at start-up, as a server just started shows it: every
@@ -176,14 +179,16 @@ class ApiRuntime:
         return stopped
 
     def _copy_of(self, state: ApiState) -> ApiState:
-        """A deep copy of ``state``; what it refers to that lasts as long as the runtime
-        (the runtime itself, its change feed, clock, task types, the server's storage
-        budget and webhook client) is referred to, not copied."""
-        lasting = (
+        """A deep copy of ``state`` that refers to the `lasting_parts`, not to copies."""
+        return copy.deepcopy(state, {id(item): item for item in self.lasting_parts()})
+
+    def lasting_parts(self) -> tuple[Any, ...]:
+        """What a state refers to that lasts as long as the runtime: the runtime itself, its
+        change feed, clock, task types, watchers, the server's storage budget and webhook client."""
+        return (
             self, self.feed, self.clock, self.task_types, self.settings, self.settings.budget, self.settings.delivery,
-            self.webhook_client,
+            self.webhook_client, self.task_watchers, self.delivery_watchers,
         )
-        return copy.deepcopy(state, {id(item): item for item in lasting})
 
     @contextmanager
     def all_or_nothing(self, *, replace: bool = False) -> Iterator[None]:
@@ -379,16 +384,10 @@ class ApiRuntime:
         """A fresh id for the error bodies that carry one, of answers the sandbox means to give
         (4xx refusals, injected faults): made from the seed and counted in ``state`` (by default
         the current one), so the same seed and requests give byte-identical answers. A 500 for
-        a failure takes `failure_reference`."""
+        a failure takes `errors.failure_reference`."""
         state = state or self.state
         state.references += 1
         return self.fake.uuid(f"{self.name}/reference/{state.references}")
-
-    @staticmethod
-    def failure_reference() -> str:
-        """The id of one failure answered as a 500: unique in every run (never from the seed),
-        so it names that failure in `GET /__admin/errors` and nothing else."""
-        return str(uuid.uuid4())
 
     def register_task_type(self, task_type: TaskType) -> None:
         self.task_types[task_type.name] = task_type

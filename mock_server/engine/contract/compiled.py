@@ -55,7 +55,7 @@ def compiled_contract(
     """
     text = contract_text(contracts_dir, api)
     code = code or code_fingerprint()
-    entry = None
+    entry = key = None
     if code is not None:
         inputs = [api, text_digest(text), repr(vendor.settings), code, *map(library_fingerprint, ("yaml", "jsonschema_rs"))]
         key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()[:32]
@@ -66,6 +66,7 @@ def compiled_contract(
     contract = _read(entry, api) if entry is not None else None
     if contract is None:
         contract = compile_contract(api, _adjusted(text, api, vendor, cache_dir), vendor.formats())
+        contract.inputs_digest = key or ""
         # A schema the validator library refuses stops this start, as it would without a
         # cache, rather than a later request; an entry is kept only for a contract without one.
         contract.compile_validators()

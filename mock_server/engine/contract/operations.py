@@ -236,6 +236,9 @@ class CompiledContract:
     operations: dict[str, OperationSpec]  # by operationId
     router: PathRouter[OperationSpec]
     document_source: DocumentSource = field(repr=False, compare=False)
+    # A digest of everything the contract was compiled from (its text, its API module's
+    # settings, the code); "" when unknown. Set by `compiled_contract`.
+    inputs_digest: str = field(default="", compare=False)
 
     @property
     def document(self) -> dict[str, Any]:

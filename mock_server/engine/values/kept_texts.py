@@ -24,7 +24,7 @@ from ..contract.cache import cache_folder, code_fingerprint, read_entry, write_e
 KEPT_TEXTS_LIMIT = 20_000
 
 
-def _faker_stamp() -> str | None:
+def faker_stamp() -> str | None:
     """The installed Faker's package file (path, size, modification time): an upgrade
     rewrites it, without Faker being loaded to ask its version."""
     try:
@@ -38,7 +38,7 @@ def _faker_stamp() -> str | None:
 
 
 def _entry_path(seed: int) -> Path | None:
-    code, faker = code_fingerprint(), _faker_stamp()
+    code, faker = code_fingerprint(), faker_stamp()
     if code is None or faker is None:
         return None
     digest = hashlib.sha256(f"{seed}\0{code}\0{faker}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
