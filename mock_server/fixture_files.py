@@ -26,10 +26,12 @@ from .engine import jsonio
 from .engine.bundled import bundled_folder
 from .engine.contract.cache import cache_folder, code_fingerprint, library_fingerprint, read_json_object, write_entry
 from .engine.jsonio import MAX_DOCUMENT_DEPTH
-from .engine.tools.override_rules import OverrideError, OverrideRule, parse_rule
+from .engine.errors import OverrideError
 
 if TYPE_CHECKING:
     import yaml
+
+    from .engine.tools.override_rules import OverrideRule
 
 
 OVERRIDES = "overrides"  # the top-level list of override rules in a fixture document
@@ -187,6 +189,8 @@ def split_overrides(document: dict[str, Any], source: str = "fixture") -> tuple[
     listed = document[OVERRIDES] or []
     if not isinstance(listed, list):
         raise FixtureError(f"{source}: {OVERRIDES}: a list of rules")
+    from .engine.tools.override_rules import parse_rule  # the rule models, built when first needed
+
     rules = []
     for index, data in enumerate(listed):
         try:

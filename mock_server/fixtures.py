@@ -22,20 +22,23 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from .engine import jsonio
+from .engine.errors import describe_validation_error
 from .engine.contract.collections import CollectionInfo
 from .engine.contract.routing import PathRouter
 from .engine.runtime import ApiRuntime
 from .engine.sizes import MIB
 from .engine.state.changes import FROM_FIXTURE, FROM_STATE
-from .engine.state.fixture_models import ApiSection, describe
 from .engine.state.store import SINGLE, concrete_path, record_size
 from .engine.vendor import ServedApi
 from .fixture_files import FixtureError, unknown_names
+
+if TYPE_CHECKING:
+    from .engine.state.fixture_models import ApiSection
 
 
 @dataclass
@@ -102,9 +105,9 @@ def check_fixture(
         if not isinstance(raw, dict):
             raise FixtureError(f"{where}: expected a mapping with accounts, data, ...")
         try:
-            model = api.vendor.section_model.model_validate(raw)
+            model = api.vendor.section_model().model_validate(raw)
         except ValidationError as error:
-            raise FixtureError(f"{source}: {describe(error, name)}") from None
+            raise FixtureError(f"{source}: {describe_validation_error(error, name)}") from None
         known = {entry.name for entry in model.accounts} | (set() if exact else set(api.runtime.accounts))
         problems = model.references(known)
         problems += [

@@ -4,9 +4,14 @@ free, its account known. What a rule says on its own is checked by its model
 
 from __future__ import annotations
 
-from .engine.tools.override_rules import OverrideError, OverrideRule
+from typing import TYPE_CHECKING
+
+from .engine.errors import OverrideError
 from .engine.tools.overrides import ActiveRule, OverrideSet
 from .engine.vendor import ServedApi
+
+if TYPE_CHECKING:
+    from .engine.tools.override_rules import OverrideRule
 
 
 def admit_rule(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .apis import API_NAMES, vendor_for
 from .apis.casavi.settings import CasaviSettings
@@ -16,6 +16,7 @@ from .engine.background.outbox import DeliveryPolicy, WebhookClient
 from .engine.clock import Clock
 from .engine.contract.compiled import compiled_contract
 from .engine.contract.files import default_contracts_dir
+from .engine.errors import OverrideError
 from .engine.runtime import ApiRuntime, RuntimeSettings
 from .engine.sizes import MIB
 from .engine.state.failures import FailureLog
@@ -23,13 +24,15 @@ from .engine.state.store import StoreBudget
 from .engine.state.watchers import Watchers
 from .engine.tools.chaos import Chaos
 from .engine.tools.journal import RequestJournal
-from .engine.tools.override_rules import OverrideError, OverrideRule, parse_rule
 from .engine.tools.overrides import ActiveRule, ApiOverrides, OverrideSet
 from .engine.vendor import ServedApi
 from .fixture_files import FixtureError, default_fixtures_dir, fixture_files, read_fixture, split_overrides, unknown_names
 from .fixtures import apply_fixture, check_fixture, export_state, load_fixture
 from .override_checks import admit_rule
 from .start_up_cache import KeptStartUp
+
+if TYPE_CHECKING:
+    from .engine.tools.override_rules import OverrideRule
 
 STOP_TIMEOUT = 5.0  # seconds to wait for cancelled background work to end
 
@@ -188,6 +191,8 @@ class Sandbox:
 
         Raises OverrideError naming the field at fault (status 409 for a taken id).
         """
+        from .engine.tools.override_rules import OverrideRule, parse_rule  # built when first needed
+
         rule = data if isinstance(data, OverrideRule) else parse_rule(data)
         active = admit_rule(rule, self.apis, self.overrides)
         self.overrides.add(active)

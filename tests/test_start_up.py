@@ -11,6 +11,12 @@ import sys
 from pathlib import Path
 
 NOT_AT_START = ("faker", "httpx", "schemathesis", "hypothesis", "yaml", "jsonschema_rs")
+# The fixture and override rule models: a start that adopts the start-up state an earlier
+# one kept checks no fixture.
+MODELS = (
+    "mock_server.engine.state.fixture_models", "mock_server.engine.tools.override_rules",
+    *(f"mock_server.apis.{api}.fixture_section" for api in ("casavi", "afosto", "relay", "messages")),
+)
 
 BUILD = """
 import asyncio, json, sys
@@ -54,9 +60,10 @@ def _run(code: str, cache: Path) -> dict:
 
 
 def test_building_the_sandbox_loads_only_what_serving_needs_and_the_rest_on_first_use(tmp_path):
-    probe = BUILD.format(names=repr(NOT_AT_START))
-    first = _run(probe, tmp_path)  # fills the cache folder: parses the YAML, checks every validator
+    probe = BUILD.format(names=repr(NOT_AT_START + MODELS))
+    first = _run(probe, tmp_path)  # fills the cache folder: parses the YAML, checks every validator and fixture
     assert "yaml" in first["at_start"]
+    assert "mock_server.apis.casavi.fixture_section" in first["at_start"]
     found = _run(probe, tmp_path)
     assert found["at_start"] == []
     assert found["compiled"] == 0  # validators are compiled on first use

@@ -18,9 +18,9 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from ..engine import jsonio
 from ..engine.contract.files import served_contract
+from ..engine.errors import OverrideError
 from ..engine.sizes import PARSE_OFF_LOOP_BYTES
 from ..engine.state.failures import ADMIN
-from ..engine.tools.override_rules import OverrideError
 from ..fixture_files import FixtureError, parse_fixture
 from ..sandbox import Sandbox
 from .errors import AdminError, admin_exception_handlers

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from ..apis import API_NAMES
 from ..config import LOG_LEVELS
-from ..engine.state.fixture_models import describe
+from ..engine.errors import describe_validation_error
 
 EXAMPLE = """\
 example:
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         )
         app = ValidatingProxy(config)
     except ValidationError as error:
-        print(f"mock-server proxy: {describe(error).replace('Value error, ', '')}", file=sys.stderr)
+        print(f"mock-server proxy: {describe_validation_error(error).replace('Value error, ', '')}", file=sys.stderr)
         return 2
     except (ValueError, FileNotFoundError) as error:
         print(f"mock-server proxy: {error}", file=sys.stderr)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 _ARTICLES = {"integer": "an integer", "object": "an object", "array": "an array"}
 
@@ -128,3 +131,24 @@ class Overtaken(ApiError):
 
     def __init__(self) -> None:
         super().__init__(503, "the sandbox was reset while this request waited; it was not carried out")
+
+
+class OverrideError(ValueError):
+    """A rule that cannot be applied; names the field of the rule at fault."""
+
+    def __init__(self, field_name: str, message: str, status: int = 400) -> None:
+        self.field = field_name
+        self.message = message
+        self.status = status
+        super().__init__(f"{field_name}: {message}" if field_name else message)
+
+
+def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
+    """Every problem of a validation error as `where: what`, e.g. `casavi.accounts[0].secret: Field required`."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        where = prefix
+        for part in problem["loc"]:
+            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+        lines.append(f"{where or 'document'}: {problem['msg']}")
+    return "; ".join(lines)

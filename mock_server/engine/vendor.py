@@ -10,7 +10,7 @@ store announces (derived fields, webhooks, background tasks).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from starlette.routing import BaseRoute
 
@@ -20,8 +20,10 @@ from .http.requests import IncomingRequest, ValidRequest
 from .runtime import ApiRuntime, DataModel
 from .sizes import BODY_LIMIT, MULTIPART_BODY_LIMIT
 from .state.accounts import Account
-from .state.fixture_models import ApiSection
 from .state.store import Collection
+
+if TYPE_CHECKING:
+    from .state.fixture_models import ApiSection
 
 
 @dataclass
@@ -93,8 +95,6 @@ class VendorApi:
     error_shape: ErrorShape
     # The fixture fields that are credentials; the others are the account's attributes.
     credential_fields: tuple[str, ...] = ()
-    # What the API's part of a fixture document may hold.
-    section_model: type[ApiSection] = ApiSection
     # Names of headers, query parameters and body fields that carry credentials: the
     # request journal masks their values (`Authorization` is masked for every API).
     secret_names: frozenset[str] = frozenset()
@@ -109,6 +109,14 @@ class VendorApi:
     def data_model(self) -> DataModel:
         """What the engine needs to know about the API's data."""
         return DataModel()
+
+    def section_model(self) -> type[ApiSection]:
+        """What the API's part of a fixture document may hold. Modules import their model
+        here, when a fixture is first checked: building fixture models is most of what
+        checking one costs, and a start that adopts its kept state checks none."""
+        from .state.fixture_models import ApiSection
+
+        return ApiSection
 
     def adjust_contract(self, document: dict[str, Any]) -> None:
         """Widen the contract (in place) where the server's settings let the API accept

@@ -4,6 +4,8 @@ references between resources)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ...engine.behaviour.auth import bearer_token, require_account
 from ...engine.behaviour.reference_checks import check_references
 from ...engine.contract.operations import OperationSpec
@@ -14,10 +16,12 @@ from ...engine.state.accounts import Account
 from ...engine.vendor import Call, Paging, VendorApi
 from . import batches, contacts, instant_search, webhooks
 from .errors import AfostoErrorShape
-from .fixture_section import AfostoSection
 from .handlers import HANDLERS
 from .reference_table import MADE, PART_REFERENCES, PATH_REFERENCES, REFERENCES
 from .tasks import OPERATION, OperationTask, start_task
+
+if TYPE_CHECKING:
+    from ...engine.state.fixture_models import ApiSection
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 1000
@@ -34,13 +38,17 @@ NO_DEMO = frozenset({
 
 class AfostoApi(VendorApi):
     name = "afosto"
-    section_model = AfostoSection
     credential_fields = ("token",)
 
     def __init__(self, settings: object = None) -> None:
         super().__init__(settings)
         self.error_shape = AfostoErrorShape()
         self.handlers.update(HANDLERS)
+
+    def section_model(self) -> type[ApiSection]:
+        from .fixture_section import AfostoSection  # built when a fixture is first checked (see VendorApi)
+
+        return AfostoSection
 
     def data_model(self) -> DataModel:
         return DataModel(

@@ -4,7 +4,7 @@ REST hooks fired from the changes that cause them, admin calls for what happens 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from starlette.routing import BaseRoute
 
@@ -24,7 +24,6 @@ from .collection_paths import CONTACTS, METERS, PROPERTIES, RESOURCES, STAFF, TI
 from .comments import AUTHOR_REFERENCES
 from .consumptions import REFERENCES as CONSUMPTION_REFERENCES
 from .consumptions import MeasurementsGoWithTheirMeter
-from .fixture_section import CasaviSection
 from .errors import CasaviErrorShape
 from .events import HookEvents
 from .handlers import CLASHING, HANDLERS
@@ -34,6 +33,9 @@ from .derived_fields import DerivedFields, UnitsView
 from .settings import CasaviSettings
 from .state import CasaviState
 from .tokens import TokenBook
+
+if TYPE_CHECKING:
+    from ...engine.state.fixture_models import ApiSection
 
 PAGE_SIZE = 25
 # Lists whose page numbers start at 0 (the document says "zero based").
@@ -65,7 +67,6 @@ def demo_identifier(template: str, index: int) -> str | None:
 
 class CasaviApi(VendorApi):
     name = "casavi"
-    section_model = CasaviSection
     credential_fields = ("key", "secret")
     secret_names = frozenset({"secret", "password", "token"})  # masked in the request journal
 
@@ -74,6 +75,11 @@ class CasaviApi(VendorApi):
         self.error_shape = CasaviErrorShape()
         self.handlers.update(HANDLERS)
         self.clashing |= CLASHING
+
+    def section_model(self) -> type[ApiSection]:
+        from .fixture_section import CasaviSection  # built when a fixture is first checked (see VendorApi)
+
+        return CasaviSection
 
     def data_model(self) -> DataModel:
         return DataModel(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...engine.behaviour.auth import require_account
 from ...engine.contract.operations import OperationSpec
@@ -12,14 +12,15 @@ from ...engine.state.accounts import Account
 from ...engine.values.fake import stable_int
 from ...engine.vendor import VendorApi
 from .cases import MESSAGES, CaseBook
-from .fixture_section import MessagesSection
 from .errors import MessagesErrorShape
 from .handlers import HANDLERS
+
+if TYPE_CHECKING:
+    from ...engine.state.fixture_models import ApiSection
 
 
 class MessagesApi(VendorApi):
     name = "messages"
-    section_model = MessagesSection
     credential_fields = ("token",)
     secret_names = frozenset({"accessToken"})  # masked in the request journal
 
@@ -27,6 +28,11 @@ class MessagesApi(VendorApi):
         super().__init__(settings)
         self.error_shape = MessagesErrorShape()
         self.handlers.update(HANDLERS)
+
+    def section_model(self) -> type[ApiSection]:
+        from .fixture_section import MessagesSection  # built when a fixture is first checked (see VendorApi)
+
+        return MessagesSection
 
     def data_model(self) -> DataModel:
         return DataModel(indexes=((MESSAGES, "guid"),), new_state=CaseBook, no_demo=frozenset({MESSAGES}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ...engine.behaviour.auth import bearer_token, require_account
 from ...engine.behaviour.reference_checks import check_references
 from ...engine.contract.operations import OperationSpec
@@ -11,11 +13,13 @@ from ...engine.http.requests import IncomingRequest
 from ...engine.runtime import ApiRuntime, DataModel
 from ...engine.state.accounts import Account
 from ...engine.vendor import VendorApi
-from .fixture_section import RelaySection
 from .errors import RelayErrorShape
 from .handlers import HANDLERS
 from .orders import MAX_FILES
 from .parts import PART_LISTS, OrderParts
+
+if TYPE_CHECKING:
+    from ...engine.state.fixture_models import ApiSection
 
 CUSTOMERS = "/customers"
 # Body fields naming a customer of the account (400 naming the field otherwise).
@@ -27,13 +31,17 @@ REFERENCES = (
 
 class RelayApi(VendorApi):
     name = "relay"
-    section_model = RelaySection
     credential_fields = ("apiKey",)
 
     def __init__(self, settings: object = None) -> None:
         super().__init__(settings)
         self.error_shape = RelayErrorShape()
         self.handlers.update(HANDLERS)
+
+    def section_model(self) -> type[ApiSection]:
+        from .fixture_section import RelaySection  # built when a fixture is first checked (see VendorApi)
+
+        return RelaySection
 
     def data_model(self) -> DataModel:
         return DataModel(references=REFERENCES)

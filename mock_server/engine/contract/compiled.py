@@ -27,6 +27,7 @@ from ..memo import BoundedMemo
 from .cache import cache_folder, code_fingerprint, library_fingerprint, read_entry, write_entry
 from .files import contract_text, parse_contract, text_digest
 from .operations import CompiledContract, compile_contract
+from .sharing import share_schemas
 
 
 class ContractAdjuster(Protocol):
@@ -66,6 +67,7 @@ def compiled_contract(
     contract = _read(entry, api) if entry is not None else None
     if contract is None:
         contract = compile_contract(api, _adjusted(text, api, vendor, cache_dir), vendor.formats())
+        share_schemas(contract.operations)
         contract.inputs_digest = key or ""
         # A schema the validator library refuses stops this start, as it would without a
         # cache, rather than a later request; an entry is kept only for a contract without one.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Name = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Credential = Annotated[str, StringConstraints(min_length=1)]
@@ -72,14 +72,3 @@ class ApiSection(BaseModel):
     def references(self, known_accounts: set[str]) -> list[str]:
         """Problems with what the section's own state names (accounts, ...), as `where: what`."""
         return []
-
-
-def describe(error: ValidationError, prefix: str = "") -> str:
-    """Every problem of a validation error as `where: what`, e.g. `casavi.accounts[0].secret: Field required`."""
-    lines = []
-    for problem in error.errors(include_url=False):
-        where = prefix
-        for part in problem["loc"]:
-            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
-        lines.append(f"{where or 'document'}: {problem['msg']}")
-    return "; ".join(lines)

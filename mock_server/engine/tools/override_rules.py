@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..state.fixture_models import describe
+from ..errors import OverrideError, describe_validation_error
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -17,14 +17,6 @@ MAX_DELAY_MS = 600_000.0
 Fault = Literal["drop", "truncate", "malformed", "rate_limit", "unavailable"]
 
 
-class OverrideError(ValueError):
-    """A rule that cannot be applied; names the field of the rule at fault."""
-
-    def __init__(self, field_name: str, message: str, status: int = 400) -> None:
-        self.field = field_name
-        self.message = message
-        self.status = status
-        super().__init__(f"{field_name}: {message}" if field_name else message)
 
 
 class ScriptedResponse(BaseModel):
@@ -123,5 +115,5 @@ def parse_rule(data: Any, where: str = "") -> OverrideRule:
     try:
         return OverrideRule.model_validate(data)
     except ValidationError as error:
-        text = describe(error, where).replace("Value error, ", "")
+        text = describe_validation_error(error, where).replace("Value error, ", "")
         raise OverrideError("", text if where else text.replace("document: ", "rule: ")) from None

@@ -25,16 +25,18 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..behaviour.matching import contains, query_contains
 from ..contract.operations import CompiledContract, OperationSpec
-from ..errors import ApiError
+from ..errors import ApiError, OverrideError
 from ..http.validation import problems_of
 from ..state.watchers import Watchers
 from ..vendor import Call, Interception, Reply
 from . import wire
-from .override_rules import OverrideError, OverrideRule, ScriptedResponse
+
+if TYPE_CHECKING:  # the rule models are built when a rule is first read
+    from .override_rules import OverrideRule, ScriptedResponse
 
 
 @dataclass
