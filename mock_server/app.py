@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 from typing import Any
 from urllib.parse import unquote
 
 from .admin.event_sources import watch_sandbox
 from .admin.events import EventHub
 from .admin.front import AdminFront, json_answer
-from .admin.routes import admin_app
 from .config import ServerConfig
-from .engine.asgi import Receive, Scope, Send
+from .engine.asgi import AsgiApp, Receive, Scope, Send
 from .engine.errors import ApiError, failure_reference
 from .engine.http.body import BodyTooLarge, whole_body
 from .engine.http.deadlines import ReadDeadlines
@@ -32,7 +32,6 @@ class SandboxApp(AdminFront):
         self.sandbox = sandbox
         self.events = EventHub()
         watch_sandbox(self.events, sandbox)
-        self.admin = admin_app(sandbox, self.keep_failure, self.events)
         config = sandbox.config
         self.pipelines = {
             name: ApiPipeline(api.runtime, api.vendor, sandbox.journal, config.mount_of(name), config.read_timeout)
@@ -48,6 +47,13 @@ class SandboxApp(AdminFront):
         # A state export must fit back in: the budget, plus what is kept beside the objects.
         self.admin_body_limit = (config.max_store_mb + ADMIN_BODY_MARGIN_MB) * MIB
         self.admin_deadlines = ReadDeadlines(config.read_timeout)
+
+    @cached_property
+    def admin(self) -> AsgiApp:
+        """The admin API, built on the first admin call: most of its modules serve it alone."""
+        from .admin.routes import admin_app
+
+        return admin_app(self.sandbox, self.keep_failure, self.events)
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]

@@ -7,8 +7,10 @@ first, their content type. So:
 
 - with an admin token, a request needs `Authorization: Bearer <token>`;
 - without one, a request must be addressed to a loopback name (`localhost`,
-  `127.0.0.1`, `[::1]`) or to the configured host: a page that rebinds its own name to
-  127.0.0.1 still sends its own name (DNS rebinding);
+  `127.0.0.1`, `[::1]`), to the configured host or to an IP address (the sandbox's own
+  on a network, from a container or another machine): a page that rebinds its own name
+  to the sandbox's address still sends its own name (DNS rebinding), and no page can
+  make a name of an address;
 - a write (any method but GET and HEAD) from another origin is refused, and a write
   that carries a body must declare it as JSON or YAML, which a page cannot do without
   a CORS preflight the sandbox never grants.
@@ -79,9 +81,21 @@ def _foreign_host(headers: dict[bytes, bytes], configured_host: str, what: str) 
     configured host (a page that rebound its own name to this server), else None."""
     host = _host_name(headers.get(b"host"))
     configured = _host_name(configured_host.encode())
-    if host is not None and not is_loopback(host) and (host != configured or configured in WILDCARD_HOSTS):
-        return AdminRefusal(403, f"{what} addressed to localhost or {configured_host} only (this one names {host!r})")
+    if host is None or is_loopback(host) or _is_address(host):
+        return None
+    if host != configured or configured in WILDCARD_HOSTS:
+        return AdminRefusal(
+            403, f"{what} addressed to localhost, an IP address or {configured_host} only (this one names {host!r})"
+        )
     return None
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def is_loopback(host: str) -> bool:

@@ -23,8 +23,7 @@ from .contract.collections import (
     OWN_OBJECT_KINDS,
     CollectionInfo,
     TimestampFields,
-    collection_infos,
-    named_only_collections,
+    contract_collections,
     positional_names,
     template_parameters,
 )
@@ -107,10 +106,10 @@ class ApiRuntime:
         self.clock = clock
         self.fake = FakeData(settings.seed)
         self.shaper = Shaper(self.fake)
-        self.collections = collection_infos(contract)
-        # Collections only actions name (nothing creates, lists or reads their objects): any
-        # identifier names one, looked up when first named (see `DemoObjects.looked_up_in`).
-        self.named_only = named_only_collections(contract, self.collections)
+        # The collections; and those only actions name (nothing creates, lists or reads their
+        # objects): any identifier names one, looked up when first named (see
+        # `DemoObjects.looked_up_in`).
+        self.collections, self.named_only = contract_collections(contract)
         self.demo = DemoObjects(self.name, self.fake, self.collections, settings.demo_data, data_model.no_demo)
         self.answers = AnswerCache()
         # Where contained failures are kept (the sandbox shares one log between its APIs).

@@ -5,6 +5,7 @@ changed through the API or the page and seen on the other side."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -119,6 +120,7 @@ def test_a_casavi_import_shows_its_progress_moving_and_finish_all_now_completes_
 
     page.get_by_role("button", name="Finish all now").click()
     expect(page.locator("#live-region")).to_contain_text("Background work finished")
+    expect(page.locator("#live-region")).not_to_have_class(re.compile(r"\bvisually-hidden\b"))  # what an action did shows
     expect(row).to_have_attribute("data-status", "completed")
     expect(row).to_contain_text("completed")
     assert _progress(page, task) == 1

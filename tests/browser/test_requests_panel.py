@@ -4,6 +4,7 @@ keyboard with credentials masked, filters in the address, hostile input shown as
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -71,6 +72,9 @@ def test_filters_narrow_the_list_and_survive_a_reload(page: Page, server: Runnin
 
     page.reload()
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    # The badge shows the connection; the live region says it to screen readers only.
+    expect(page.locator("#live-region")).to_have_text("Live")
+    expect(page.locator("#live-region")).to_have_class(re.compile(r"\bvisually-hidden\b"))
     expect(page.locator("#filter-api")).to_have_value("afosto")
     expect(page.locator("#filter-status")).to_have_value("404")
     expect(page.locator("tbody tr")).to_have_count(1)

@@ -29,13 +29,19 @@ async def test_loopback_names_reach_the_admin_api(client, host):
     assert (await client.get("/__admin/state", headers={"host": host})).status_code == 200
 
 
-async def test_the_configured_host_reaches_the_admin_api():
-    async with sandbox_client(host="192.0.2.7") as client:
-        assert (await client.get("/__admin/state", headers={"host": "192.0.2.7:8080"})).status_code == 200
-        assert (await client.get("/__admin/state", headers={"host": "192.0.2.8:8080"})).status_code == 403
+async def test_the_configured_host_and_ip_addresses_reach_the_admin_api_and_no_other_name():
+    async with sandbox_client(host="sandbox.internal") as client:
+        assert (await client.get("/__admin/state", headers={"host": "sandbox.internal:8080"})).status_code == 200
+        refused = await client.get("/__admin/state", headers={"host": "other.internal:8080"})
+        assert refused.status_code == 403 and "'other.internal'" in refused.json()["error"]
+    # Bound to every interface (a container), the inspector and the admin API answer at the
+    # server's addresses: no page can rebind a name into an address.
     async with sandbox_client(host="0.0.0.0") as client:
-        assert (await client.get("/__admin/state", headers={"host": "0.0.0.0:8080"})).status_code == 403
-        assert (await client.get("/__admin/state", headers={"host": "10.1.2.3:8080"})).status_code == 403
+        for host in ("10.1.2.3:8080", "192.0.2.8", "[2001:db8::7]:8080", "0.0.0.0:8080"):
+            assert (await client.get("/__admin/state", headers={"host": host})).status_code == 200, host
+            assert (await client.get("/__admin/ui", headers={"host": host})).status_code == 200, host
+        for name in ("10.1.2.3.attacker.example", "0.0.0.0.nip.io:8080", "sandbox"):
+            assert (await client.get("/__admin/ui", headers={"host": name})).status_code == 403, name
 
 
 async def test_a_cross_origin_text_plain_post_loads_nothing(client):

@@ -79,3 +79,13 @@ def test_fixtures_can_be_given_more_than_once(tmp_path):
 def test_a_bad_value_ends_the_start_with_one_line_naming_the_flag(capsys, args, expected):
     assert expected in _serve_error(capsys, *args)
 
+
+
+def test_running_a_command_builds_its_parser_alone_and_help_lists_them_all(capsys):
+    every = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(every) == {"serve", "contracts", "receive", "proxy", "drift-report", "coverage", "verify"}
+    alone = build_parser("serve")._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(alone) == {"serve"}
+    with pytest.raises(SystemExit):
+        main(["servee"])
+    assert "invalid choice: 'servee' (choose from 'serve', 'contracts'" in capsys.readouterr().err

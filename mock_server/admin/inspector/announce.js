@@ -16,11 +16,13 @@ export function attach(regionNode, badgeNode) {
 }
 
 /** Say `text` politely. The same text said twice is announced twice. A passing message
- * (the connection's state) is cleared after a while. */
+ * (the connection's state) is cleared after a while, and is for screen readers only: the
+ * badge beside it shows the same words. */
 export function announce(text, {passing = false} = {}) {
   if (!region) return;
   clearTimeout(pending);
   clearTimeout(fading);
+  region.classList.toggle('visually-hidden', passing);
   if (passing) fading = setTimeout(() => { if (region.textContent === text) region.textContent = ''; }, CONNECTION_MESSAGE_MS);
   if (region.textContent === text) {
     region.textContent = '';

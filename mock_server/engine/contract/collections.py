@@ -92,6 +92,17 @@ def positional_names(template: str, path: str) -> tuple[str, ...] | None:
     return tuple(names)
 
 
+def contract_collections(contract: CompiledContract) -> tuple[dict[str, CollectionInfo], dict[str, CollectionInfo]]:
+    """The contract's collections (`collection_infos`) and those only actions name
+    (`named_only_collections`), worked out once per contract. Shared by every runtime of
+    the contract: never changed."""
+    found = contract.derived.get("collections")
+    if found is None:
+        known = collection_infos(contract)
+        found = contract.derived["collections"] = (known, named_only_collections(contract, known))
+    return found
+
+
 def collection_infos(contract: CompiledContract) -> dict[str, CollectionInfo]:
     """Every collection the operations name, with its item model and identifier field."""
     found: dict[str, CollectionInfo] = {}

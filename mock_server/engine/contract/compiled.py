@@ -26,6 +26,7 @@ from typing import Any, Callable, Protocol
 from ..memo import BoundedMemo
 from .cache import cache_folder, code_fingerprint, library_fingerprint, read_entry, write_entry
 from .files import contract_text, parse_contract, text_digest
+from .collections import contract_collections
 from .operations import CompiledContract, compile_contract
 from .sharing import share_schemas
 
@@ -72,6 +73,7 @@ def compiled_contract(
         # A schema the validator library refuses stops this start, as it would without a
         # cache, rather than a later request; an entry is kept only for a contract without one.
         contract.compile_validators()
+        contract_collections(contract)  # kept with the contract
         if entry is not None:
             write_entry(entry, pickle.dumps(contract, protocol=pickle.HIGHEST_PROTOCOL))
             _IN_PROCESS.keep(entry, contract)

@@ -239,6 +239,8 @@ class CompiledContract:
     # A digest of everything the contract was compiled from (its text, its API module's
     # settings, the code); "" when unknown. Set by `compiled_contract`.
     inputs_digest: str = field(default="", compare=False)
+    # Tables worked out from the contract alone, once (kept with it in the cache folder).
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def document(self) -> dict[str, Any]:
