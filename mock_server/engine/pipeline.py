@@ -32,7 +32,6 @@ from .http.media_types import is_json_media_type
 from .http.multipart import PartTooLarge, close_parts, split_parts, spooled
 from .http.requests import IncomingRequest, ValidRequest, incoming_request
 from .http.validation import takes_path_value, validate_request
-from .memo import BoundedMemo
 from .runtime import ApiRuntime, ApiState
 from .sizes import MIB
 from .state.accounts import Account
@@ -51,9 +50,6 @@ log = logging.getLogger("mock_server")
 # JSON bodies larger than this are read in steps that let other requests be answered between them.
 PARSE_IN_STEPS_BYTES = 256 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
-# Paths read and routes matched before, kept for the next request: at most this many, this long.
-KEPT_PATHS = 1024
-KEPT_PATH_BYTES = 256
 # HTTP versions whose requests may carry a body without announcing its length.
 _UNANNOUNCED_BODIES = frozenset({"2", "3"})
 
@@ -67,9 +63,9 @@ class Exchange:
     started: float
     method: str
     path: str  # within the API's mount, as sent (percent-encoded)
-    segments: tuple[str, ...]  # decoded path segments
     query_string: str
     state: ApiState  # the API's state when the request arrived
+    segments: tuple[str, ...] = ()  # decoded path segments, once the path was matched against the templates
     operation: OperationSpec | None = None
     parameters: dict[str, str] | None = None  # path parameters, once the route matched
     headers: dict[str, str] | None = None  # lower-case names, once read
@@ -101,8 +97,9 @@ class ApiPipeline:
         self.interceptors: list[Interceptor] = []
         self.redactor = Redactor(vendor.secret_names)
         self._reusable_operations: dict[str, bool] = {}
-        self.paths = BoundedMemo(KEPT_PATHS)  # raw path -> (path, segments)
-        self.routes = BoundedMemo(KEPT_PATHS)  # (path, method) -> (operation, path parameters)
+        # (path, method) -> operation, for paths spelt as a template without parameters:
+        # as many as the contract has such templates (and methods), however many requests come.
+        self._literal_routes: dict[tuple[str, str], OperationSpec] = {}
         # Whether the API module rewrites or refuses requests before validation.
         self._rewrites = type(vendor).before_validation is not VendorApi.before_validation
 
@@ -155,10 +152,9 @@ class ApiPipeline:
 
     def start(self, scope: Scope, receive: Receive) -> Exchange:
         raw_path = scope.get("raw_path") or scope["path"].encode()
-        path, segments = self.paths.get(raw_path) or self._read_path(raw_path)
         # The method in upper case, as ASGI servers give it.
         return Exchange(
-            scope, receive, time.perf_counter(), scope["method"], path, segments,
+            scope, receive, time.perf_counter(), scope["method"], raw_path.decode("latin-1")[len(self.mount):] or "/",
             scope.get("query_string", b"").decode("latin-1"), self.runtime.state,
         )
 
@@ -168,30 +164,25 @@ class ApiPipeline:
         if exchange.state is not self.runtime.state:
             raise Overtaken()
 
-    def _read_path(self, raw_path: bytes) -> tuple[str, tuple[str, ...]]:
-        """The path within the mount, and its decoded segments (kept for the next request
-        to the same path, when short)."""
-        path = raw_path.decode("latin-1")[len(self.mount):] or "/"
+    @staticmethod
+    def _segments(path: str) -> tuple[str, ...]:
+        """The decoded segments of a path within the mount."""
         # A trailing slash leaves an empty last segment, which names no object and no route
         # (`/staff/` is neither the list nor a staff member).
         stripped = path[1:] if path.startswith("/") else path
         segments = tuple(stripped.split("/")) if stripped else ()
         if "%" in path:
             segments = tuple([unquote(segment) for segment in segments])
-        if len(raw_path) <= KEPT_PATH_BYTES:
-            self.paths.keep(raw_path, (path, segments))
-        return path, segments
+        return segments
 
     def match_route(self, exchange: Exchange) -> None:
         """The operation the method and path name: 404 for no path, 405 for another method."""
         key = (exchange.path, exchange.method)
-        route = self.routes.get(key) or self._route(exchange, key)
-        exchange.operation = route[0]
-        exchange.parameters = dict(route[1])  # a copy: the route is kept for the next request
-
-    def _route(self, exchange: Exchange, key: tuple[str, str]) -> tuple[OperationSpec, dict[str, str]]:
-        """Match the path against the contract's templates (kept for the next request to
-        the same path with the same method, when the path is short)."""
+        literal = self._literal_routes.get(key)
+        if literal is not None:
+            exchange.operation, exchange.parameters = literal, {}
+            return
+        exchange.segments = self._segments(exchange.path)
         match = self.runtime.contract.router.match_segments(exchange.segments, exchange.method, takes_path_value)
         if match is None:
             raise ApiError(404, f"no route for {exchange.method} {unquote(exchange.path)}")
@@ -199,10 +190,10 @@ class ApiPipeline:
         if operation is None:
             allowed = ", ".join(sorted(match.methods))
             raise MethodNotAllowed(f"{exchange.method} is not allowed on {match.template}; use {allowed}", allowed)
-        route = (operation, match.parameters)
-        if len(exchange.path) <= KEPT_PATH_BYTES:
-            self.routes.keep(key, route)
-        return route
+        exchange.operation = operation
+        exchange.parameters = match.parameters
+        if not match.parameters and "%" not in exchange.path:
+            self._literal_routes[key] = operation
 
     async def read_body(self, exchange: Exchange) -> None:
         """Headers and body, within the operation's size limit (413 beyond it, where documented).

@@ -88,7 +88,7 @@ class PathRouter(Generic[Target]):
             node = self._walk(self._root, segments, 0, values, None, None, ())
         if node is None or node.template is None:
             return None
-        return Match(node.template, node.methods, dict(zip(node.names, values)))
+        return Match(node.template, node.methods, dict(zip(node.names, values)) if values else {})
 
     def _literal_first(self, segments: Sequence[str], values: list[str], method: str) -> _Node[Target] | None:
         """The common case without backtracking: literal segments where there are some,

@@ -48,6 +48,7 @@ class Shaper:
         self.fake = fake
         self._compiled: dict[int, ShapeFunction] = {}
         self._schemas: list[Schema] = []  # keeps compiled schemas alive, so their ids stay theirs
+        self._object_bodies: dict[int, ShapeFunction] = {}  # an object model's shaper of a dict, unwrapped
 
     def answer(self, value: Any, schema: Schema, namespace: str, key: str) -> Any:
         """``value`` made to conform to ``schema``, as an answer about object ``key``: a value
@@ -85,7 +86,7 @@ class Shaper:
         if options:
             body = self._choice(options)
         elif kind == "object":
-            body = self._object(schema)
+            body = self._object_bodies[id(schema)] = self._object(schema)
         elif kind == "array":
             body = self._array(schema)
         elif kind is None:
@@ -118,6 +119,8 @@ class Shaper:
         fill = self._fill
         items = schema.get("items", {})
         item = self.compile(items) if items else None
+        # Objects among the items go straight to their model's shaper (the common case of a list).
+        body = self._object_bodies.get(id(items)) if items else None
 
         def shape(value: Any, where: str, name: Any, depth: int, namespace: str | None) -> Any:
             if type(value) is not list:
@@ -125,7 +128,13 @@ class Shaper:
             if item is None:
                 return value
             inner = f"{where}/{name}"
-            return [item(element, inner, index, depth + 1, namespace) for index, element in enumerate(value)]
+            below = depth + 1
+            if body is None or below > MAX_DEPTH:
+                return [item(element, inner, index, below, namespace) for index, element in enumerate(value)]
+            return [
+                body(element, inner, index, below, namespace) if type(element) is dict else item(element, inner, index, below, namespace)
+                for index, element in enumerate(value)
+            ]
 
         return shape
 
@@ -138,47 +147,50 @@ class Shaper:
 
             return untyped
         specs, absent = self._field_specs(properties, set(schema.get("required", ())))
+        # Decided first: the types a field's value passes unchanged with, or its format's known texts.
+        passing = {field: spec[1] if spec[1] is not None else spec[3] for field, spec in specs.items() if spec[1] or spec[3] is not None}.get
 
         def shape(value: Any, where: str, name: Any, depth: int, namespace: str | None) -> Any:
             if type(value) is not dict:
                 return fill(schema, where, name, depth)
+            here = None  # where filled-in values are seeded: worked out when one is
+            identity = None
             if namespace is not None:
                 identity = value.get("id")
                 if identity is None:
                     identity = next((value[key] for key in NATURAL_KEYS if type(value.get(key)) in (str, int)), None)
-                if type(identity) is str or type(identity) is int:
-                    where, name = namespace, f"object/{identity}"
-            here = None
-            shaped = {}
-            inner = depth + 1
+                if type(identity) is not str and type(identity) is not int:
+                    identity = None
+            shaped, inner = {}, depth + 1
             for field, item in value.items():
+                passes = passing(field)
+                if passes is not None and (type(item) in passes if type(passes) is tuple else type(item) is str and item in passes):
+                    shaped[field] = item
+                    continue
                 spec = specs.get(field)
                 if spec is None:
                     continue  # not documented: not answered
-                function, plain, match, conforming, is_required, keeps_null = spec
+                function, _, match, conforming, is_required, keeps_null = spec
                 if item is None:
                     if keeps_null:
                         shaped[field] = None
                         continue
                     if not is_required:
                         continue
-                elif plain is not None and type(item) in plain:
-                    shaped[field] = item
-                    continue
-                elif match is not None and type(item) is str and (item in conforming or _conforms(item, match, conforming)):
+                elif match is not None and type(item) is str and _conforms(item, match, conforming):
                     shaped[field] = item
                     continue
                 if function is None:
                     shaped[field] = item
                     continue
                 if here is None:
-                    here = f"{where}/{name}"
+                    here = f"{where}/{name}" if identity is None else f"{namespace}/object/{identity}"
                 shaped[field] = function(item, here, field, inner, namespace)
             for field, sub, is_required in absent:
                 if field not in value:
                     if is_required:
                         if here is None:
-                            here = f"{where}/{name}"
+                            here = f"{where}/{name}" if identity is None else f"{namespace}/object/{identity}"
                         shaped[field] = fill(sub, here, field, inner)
                     else:
                         shaped[field] = None  # something that has not happened yet
