@@ -65,7 +65,6 @@ class Exchange:
     path: str  # within the API's mount, as sent (percent-encoded)
     query_string: str
     state: ApiState  # the API's state when the request arrived
-    segments: tuple[str, ...] = ()  # decoded path segments, once the path was matched against the templates
     operation: OperationSpec | None = None
     parameters: dict[str, str] | None = None  # path parameters, once the route matched
     headers: dict[str, str] | None = None  # lower-case names, once read
@@ -182,8 +181,7 @@ class ApiPipeline:
         if literal is not None:
             exchange.operation, exchange.parameters = literal, {}
             return
-        exchange.segments = self._segments(exchange.path)
-        match = self.runtime.contract.router.match_segments(exchange.segments, exchange.method, takes_path_value)
+        match = self.runtime.contract.router.match_segments(self._segments(exchange.path), exchange.method, takes_path_value)
         if match is None:
             raise ApiError(404, f"no route for {exchange.method} {unquote(exchange.path)}")
         operation = match.methods.get(exchange.method)
