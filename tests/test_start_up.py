@@ -116,3 +116,16 @@ def test_a_start_after_one_that_made_the_same_demo_data_needs_no_faker_and_answe
     assert first["faker"] is True
     assert second["faker"] is False
     assert second["body"] == first["body"]
+
+
+def test_serve_loads_no_websocket_library(monkeypatch):
+    """No API has WebSockets: uvicorn's default would import a WebSocket library at every start."""
+    import uvicorn
+
+    from mock_server import cli
+
+    configs = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: configs.append(self.config))
+    assert cli.main(["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "warning"]) == 0
+    (config,) = configs
+    assert config.ws == "none"

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     server = StoppingServer(
         uvicorn.Config(
             app, host=config.host, port=config.port, log_level=config.log_level, access_log=False,
-            server_header=False, date_header=False,
+            server_header=False, date_header=False, ws="none",
         ),
         on_stopping=app.stopping,
     )

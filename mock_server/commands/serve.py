@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     server = StoppingServer(
         uvicorn.Config(
             served, log_config=logging_config(config.log_format, config.log_level),
-            log_level=config.log_level.lower(), access_log=False, lifespan="on",
+            log_level=config.log_level.lower(), access_log=False, lifespan="on", ws="none",  # no API has WebSockets
             http=read_timeout_protocol(config.read_timeout),
         ),
         on_stopping=app.stopping,

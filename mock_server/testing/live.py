@@ -33,7 +33,7 @@ class LiveSandbox(SandboxClients):
         self._listener.bind((host, 0))
         self.port: int = self._listener.getsockname()[1]
         self._server = StoppingServer(
-            uvicorn.Config(self.app, loop="asyncio", log_config=None, log_level="warning", access_log=False, lifespan="on"),
+            uvicorn.Config(self.app, loop="asyncio", log_config=None, log_level="warning", access_log=False, lifespan="on", ws="none"),
             on_stopping=self.app.stopping,
         )
         self._thread = threading.Thread(
