@@ -129,3 +129,14 @@ def test_serve_loads_no_websocket_library(monkeypatch):
     assert cli.main(["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "warning"]) == 0
     (config,) = configs
     assert config.ws == "none"
+
+
+def test_the_command_line_looks_for_no_pydantic_plugins_unless_told_to(tmp_path):
+    code = "import os, mock_server.cli; print(os.environ.get('PYDANTIC_DISABLE_PLUGINS'))"
+    environment = {key: value for key, value in os.environ.items() if key != "PYDANTIC_DISABLE_PLUGINS"}
+    environment["XDG_CACHE_HOME"] = str(tmp_path)
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment).stdout
+    assert found.strip() == "__all__"
+    environment["PYDANTIC_DISABLE_PLUGINS"] = "some_plugin"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment).stdout
+    assert found.strip() == "some_plugin"
