@@ -29,6 +29,8 @@ from typing import Iterator
 
 import httpx
 
+from mock_server.testing import SandboxError, wait_until_ready
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 VIEWPORT = {"width": 1280, "height": 840}
@@ -94,18 +96,10 @@ def sandbox() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"mock-server serve exited with {process.returncode}")
-            try:
-                if httpx.get(f"{url}/__admin/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("mock-server serve did not answer within 60 s")
-            time.sleep(0.1)
+        try:
+            wait_until_ready(url, process)
+        except SandboxError as error:
+            raise SystemExit(f"mock-server serve: {error}") from None
         yield url
     finally:
         process.terminate()

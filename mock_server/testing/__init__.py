@@ -27,13 +27,14 @@ from .errors import SandboxError
 from .in_process import IN_PROCESS_URL, AsyncInProcessSandbox, InProcessSandbox, Lifespan
 from .kept import KeptSandboxes, configuration_key
 from .live import LiveSandbox
+from .readiness import wait_until_ready
 
 __all__ = [
-    "DEMO_CREDENTIALS",
-    "IN_PROCESS_URL",
     "AsyncInProcessSandbox",
     "AsyncSandboxClients",
     "CasaviLogin",
+    "DEMO_CREDENTIALS",
+    "IN_PROCESS_URL",
     "InProcessSandbox",
     "KeptSandboxes",
     "Lifespan",
@@ -42,4 +43,5 @@ __all__ = [
     "SandboxError",
     "client_options",
     "configuration_key",
+    "wait_until_ready",
 ]

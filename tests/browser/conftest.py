@@ -127,3 +127,10 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     arguments = ["--job-delay", str(JOB_DELAY_S), "--allow-http-hooks"]
     with sandbox(arguments, tmp_path_factory.mktemp("shared-sandbox")) as running:
         yield running
+
+
+@pytest.fixture
+def server(shared: Running) -> Running:
+    """The shared sandbox, reset first: each test starts from what a new one shows."""
+    shared.reset()
+    return shared

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,8 @@ from typing import Iterator, Sequence
 import httpx
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+
+from mock_server.testing import SandboxError, wait_until_ready
 
 from tests.delivery.servers import ServerProcess, free_port, run_command, start_server
 
@@ -69,18 +70,10 @@ def proxy(api: str, upstream: str, logs: Path) -> Iterator[Running]:
     )
     server = ServerProcess(process, f"http://127.0.0.1:{port}", logs)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"the proxy exited with {process.returncode}: {server.output()}")
-            try:
-                if httpx.get(f"{server.url}/__admin/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the proxy did not answer within 60 s: {server.output()}")
-            time.sleep(0.05)
+        try:
+            wait_until_ready(server.url, process)
+        except SandboxError as error:
+            raise AssertionError(f"the proxy: {error}: {server.output()}") from None
         with _admin_client(server.url, None) as client:
             yield Running(server, client)
     finally:

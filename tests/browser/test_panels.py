@@ -7,21 +7,10 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.inspector import AFOSTO, Running, open_inspector
 from tests.receiver import Receiver
-
-
-@pytest.fixture
-def server(shared: Running) -> Running:
-    return shared
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: Running) -> None:
-    server.reset()
 
 
 def fired(page: Page, rule: str):

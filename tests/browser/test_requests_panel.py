@@ -8,23 +8,12 @@ import re
 import time
 import uuid
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.inspector import AFOSTO, Running, open_inspector
 
 # What the spec allows between a call and its row in an open inspector.
 LIVE_WITHIN_S = 1.0
-
-
-@pytest.fixture
-def server(shared: Running) -> Running:
-    return shared
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: Running) -> None:
-    server.reset()
 
 
 def test_a_call_shows_within_one_second_and_its_detail_opens_by_keyboard_with_credentials_masked(page: Page, server: Running):

@@ -34,11 +34,6 @@ def other_origin() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def server(shared: Running) -> Running:
-    return shared
-
-
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     with sandbox([], tmp_path_factory.mktemp("token"), token=TOKEN) as running:

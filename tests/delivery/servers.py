@@ -7,12 +7,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import httpx
+
+from mock_server.testing import SandboxError, wait_until_ready
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE_COMMAND = (sys.executable, "-m", "mock_server")
@@ -59,18 +60,12 @@ def start_server(arguments: Sequence[str], logs: Path, command: Sequence[str] = 
     port = free_port()
     process = run_command(["serve", "--port", str(port), *arguments], logs, command, **options)
     server = ServerProcess(process, f"http://127.0.0.1:{port}", logs)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited with {process.returncode}: {server.output()}")
-        try:
-            if httpx.get(f"{server.url}/__admin/health", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    server.stop(signal.SIGKILL)
-    raise AssertionError(f"the server did not answer within {timeout} s: {server.output()}")
+    try:
+        wait_until_ready(server.url, process, timeout)
+    except SandboxError as error:
+        server.stop(signal.SIGKILL)
+        raise AssertionError(f"{error}: {server.output()}") from None
+    return server
 
 
 def one_call_per_api(url: str) -> dict[str, int]:

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+from mock_server.testing import SandboxError, wait_until_ready
 
 from .blocks import Block, Marker, PageError
 from .compare import output_matches
@@ -188,18 +188,10 @@ class PageRun:
                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
             )
         self.sandbox_log = log
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if self.sandbox.poll() is not None:
-                raise AssertionError(f"{block.where if block else self.page}: the sandbox exited: {log.read_text()}")
-            try:
-                if httpx.get(f"{self.values['BASE']}/__admin/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{self.page}: the sandbox did not answer within {START_TIMEOUT} s: {log.read_text()}")
-            time.sleep(0.05)
+        try:
+            wait_until_ready(self.values["BASE"], self.sandbox, START_TIMEOUT)
+        except SandboxError as error:
+            raise AssertionError(f"{block.where if block else self.page}: {error}: {log.read_text()}") from None
         if block is not None:
             self.census.ran.append(block.where)
             self.last_output = (block.where, log.read_text())
