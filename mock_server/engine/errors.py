@@ -76,6 +76,8 @@ class Problem:
                 return "does not exist"
             case "unexpected":
                 return "is not allowed"
+            case "repeated":
+                return f"takes one value, not {expected}"
             case _:
                 return str(expected) if expected else "is invalid"
 

@@ -53,3 +53,29 @@ async def test_no_input_produces_a_server_error(api):
         for segment in WEIRD_SEGMENTS:
             response = await client.get(f"/{api}/{segment}/{segment}", headers=headers)
             assert response.status_code in (404, 405), response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "name"),
+    [
+        ("/afosto/wms/locations", AFOSTO, "deleted_at"),  # an integer
+        ("/afosto/wms/schedules", AFOSTO, "hop_id"),  # any text
+    ],
+)
+async def test_a_parameter_of_one_value_given_several_times_is_refused_naming_it(path, headers, name):
+    async with sandbox_client() as client:
+        once = await client.get(path, params={name: "5"}, headers=headers)
+        assert once.status_code == 200, once.text
+        for values in (["5", "7"], ["not a number", "5"], ["5", "5", "5"]):
+            answer = await client.get(path, params=[(name, value) for value in values], headers=headers)
+            assert answer.status_code == 400, (values, answer.text)
+            assert f'query parameter "{name}" takes one value, not {len(values)}' in answer.json()["message"]
+
+
+async def test_casavi_names_a_repeated_paging_parameter_in_its_own_error_shape():
+    async with sandbox_client() as client:
+        headers = await casavi_headers(client)
+        answer = await client.get("/casavi/contacts", params=[("page", "1"), ("page", "2")], headers=headers)
+        assert answer.status_code == 400
+        assert answer.json()["message"] == 'query parameter "page" takes one value, not 2'
+        assert (await client.get("/casavi/contacts", params={"page": "1"}, headers=headers)).status_code == 200

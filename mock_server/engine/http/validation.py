@@ -37,6 +37,9 @@ def validate_request(operation: OperationSpec, incoming: IncomingRequest) -> Val
     query = _group(incoming.query) if incoming.query else {}
     for spec in operation.parameters:
         raw = _raw_parameter(spec, incoming, query)
+        if type(raw) is _Repeated:
+            problems.append(Problem(spec.location, (spec.name,), "repeated", raw.count))
+            continue
         if raw is not None and spec.free_text and type(raw) is str:
             (headers if spec.location == "header" else parameters)[spec.name] = raw
             continue
@@ -79,7 +82,20 @@ def _raw_parameter(spec: ParameterSpec, incoming: IncomingRequest, query: dict[s
     values = query.get(spec.name) or query.get(spec.name + "[]")
     if not values:
         return None
-    return values if spec.type == "array" else values[-1]
+    if spec.type == "array":
+        return values
+    # A parameter of one value given several times carries no value the contract allows
+    # (servers differ in which one they would take).
+    return values[0] if len(values) == 1 else _Repeated(len(values))
+
+
+class _Repeated:
+    """A parameter of one value that a request gives ``count`` times."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
 
 
 def _read_parameter(spec: ParameterSpec, raw: Any) -> tuple[Any, Problem | None]:
