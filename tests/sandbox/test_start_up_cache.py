@@ -42,6 +42,19 @@ def _loads_refused(monkeypatch) -> None:
     monkeypatch.setattr(sandbox_module, "check_fixture", refuse)
 
 
+def _checks_counted(monkeypatch) -> list[int]:
+    """Each check of the start-up fixtures from now on adds to the list returned."""
+    checked: list[int] = []
+    original = sandbox_module.check_fixture
+
+    def counted(*args, **kwargs):
+        checked.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sandbox_module, "check_fixture", counted)
+    return checked
+
+
 def _visible(app) -> str:
     return json.dumps(app.sandbox.export_state(), sort_keys=True)
 
@@ -90,9 +103,7 @@ def test_a_start_with_any_other_input_loads_the_fixtures(tmp_path, monkeypatch, 
     create_app(fixtures=[extra], seed=7)
     if change == "a fixture file's bytes":
         extra.write_text(EXTRA_ACCOUNT.replace("extra-secret", "other-secret"))
-    checked = []
-    original = sandbox_module.check_fixture
-    monkeypatch.setattr(sandbox_module, "check_fixture", lambda *args, **kwargs: checked.append(1) or original(*args, **kwargs))
+    checked = _checks_counted(monkeypatch)
     app = create_app(**{"fixtures": [extra], "seed": 7, **settings})
     assert checked, f"a start with another {change} adopted the kept state"
     if change == "a fixture file's bytes":
@@ -126,9 +137,7 @@ def test_a_damaged_entry_is_ignored_and_the_fixtures_load(tmp_path, monkeypatch)
     first = create_app(fixtures=[extra])
     (entry,) = _entries()
     entry.write_bytes(entry.read_bytes()[:-10] + b"0123456789")
-    checked = []
-    original = sandbox_module.check_fixture
-    monkeypatch.setattr(sandbox_module, "check_fixture", lambda *args, **kwargs: checked.append(1) or original(*args, **kwargs))
+    checked = _checks_counted(monkeypatch)
     second = create_app(fixtures=[extra])
     assert checked
     assert _visible(second) == _visible(first)
@@ -139,8 +148,6 @@ def test_an_entry_someone_else_may_write_is_not_read(tmp_path, monkeypatch):
     create_app(fixtures=[extra])
     (entry,) = _entries()
     entry.chmod(0o666)
-    checked = []
-    original = sandbox_module.check_fixture
-    monkeypatch.setattr(sandbox_module, "check_fixture", lambda *args, **kwargs: checked.append(1) or original(*args, **kwargs))
+    checked = _checks_counted(monkeypatch)
     create_app(fixtures=[extra])
     assert checked
